@@ -1,0 +1,85 @@
+"""CareTeam: care coordination for the circle around someone living with a chronic condition."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import load_settings
+from .paths import MIGRATIONS_DIR, TEMPLATES_DIR
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure a CareTeam application.
+
+    ``config`` overrides settings read from the environment (tests pass their database here).
+    """
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(Path(__file__).parent / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_settings(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count, x_prefix=count
+        )
+
+    _init_extensions(app)
+    _register_features(app)
+
+    from .cli import careteam_cli
+
+    app.cli.add_command(careteam_cli)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from .database import configure_engines, engine_options
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
+    db.init_app(app)
+    with app.app_context():
+        configure_engines(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+
+def _register_features(app: Flask) -> None:
+    from . import models  # noqa: F401 - every table registered before migrations run
+    from .account.views import bp as account_bp
+    from .admin.views import bp as admin_bp
+    from .auth.login import init_login
+    from .auth.views import bp as auth_bp
+    from .errors import init_errors
+    from .pages import bp as pages_bp
+    from .security import init_security
+    from .templating import init_templating
+    from .ui import init_ui
+
+    init_ui(app)
+    init_security(app)
+    init_errors(app)
+    init_login(app)
+    init_templating(app)
+    for blueprint in (pages_bp, auth_bp, account_bp, admin_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,7 @@
+"""Site administration: people's accounts only -- never care data."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -1,0 +1,67 @@
+"""Single-use, expiring tokens mailed to users; only their hashes are stored."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from ..clock import utcnow
+from ..extensions import db
+from ..tokens import new_token, token_hash
+from .models import AccountToken
+
+VERIFY_EMAIL = "verify_email"
+RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose name, not a secret
+CHANGE_EMAIL = "change_email"
+
+
+def issue(user_id: int, purpose: str, lifetime: timedelta, new_email: str | None = None) -> str:
+    """Create a token for ``purpose``, retiring older unused ones; return the raw token."""
+    now = utcnow()
+    db.session.execute(
+        update(AccountToken)
+        .where(
+            AccountToken.user_id == user_id,
+            AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    raw = new_token()
+    db.session.add(
+        AccountToken(
+            user_id=user_id,
+            purpose=purpose,
+            token_hash=token_hash(raw),
+            new_email=new_email,
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    return raw
+
+
+def peek(raw: str, purpose: str) -> AccountToken | None:
+    """Return the live token without using it up (to show a form before acting)."""
+    token = db.session.scalar(
+        select(AccountToken).where(
+            AccountToken.token_hash == token_hash(raw), AccountToken.purpose == purpose
+        )
+    )
+    if token is None or token.used_at is not None or token.expires_at <= utcnow():
+        return None
+    return token
+
+
+def consume(raw: str, purpose: str) -> AccountToken | None:
+    """Use up a live token exactly once, even when two requests race for it."""
+    token = peek(raw, purpose)
+    if token is None:
+        return None
+    claimed = db.session.execute(
+        update(AccountToken)
+        .where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    ).rowcount
+    return token if claimed == 1 else None

@@ -1,0 +1,22 @@
+"""Wire Flask-Login to the server-side sessions."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..extensions import login_manager
+from .models import User
+from .sessions import load_session_user
+
+
+def init_login(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    # Our own session rows already bind cookies to one sign-in; Flask-Login's IP/agent
+    # heuristics would only sign out people whose phone changes networks.
+    login_manager.session_protection = None
+
+    @login_manager.user_loader
+    def _load(token: str) -> User | None:
+        return load_session_user(token)

@@ -1,0 +1,185 @@
+"""Account rules: registration, sign-in, email verification and password reset.
+
+Views call these; so can the CLI and, later, an API.  Each function leaves committing to its
+caller unless it says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+
+from .. import audit, mail
+from ..clock import utcnow
+from ..extensions import db
+from . import account_tokens, throttle
+from .models import User
+from .passwords import hash_password, needs_rehash, password_problem, verify_password
+
+
+class AccountError(ValueError):
+    """A rule refused the request; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def external_url(endpoint: str, **values: object) -> str:
+    """Build a link for an email from the configured base URL, never the request's Host."""
+    path = url_for(endpoint, _external=False, **values)
+    return current_app.config["BASE_URL"] + path
+
+
+def check_new_password(password: str, email: str, display_name: str) -> None:
+    problem = password_problem(password, [email, display_name, "careteam", "care team"])
+    if problem:
+        raise AccountError(problem, field="password")
+
+
+def register_user(email: str, display_name: str, password: str) -> User:
+    """Create an unverified account and mail its verification link.
+
+    An address that is already registered gets an email saying so instead, and the caller shows
+    the same "check your inbox" page, so registration does not reveal who has an account.
+    """
+    email = normalise_email(email)
+    check_new_password(password, email, display_name)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        mail.send_template(
+            existing.email,
+            "You already have a CareTeam account",
+            "already_registered",
+            user=existing,
+            login_url=external_url("auth.login"),
+            reset_url=external_url("auth.forgot_password"),
+        )
+        raise AccountError("exists")
+    user = User(email=email, display_name=display_name, password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "account.registered", object_type="user", object_id=user.public_id, actor_id=user.id
+    )
+    send_verification(user)
+    return user
+
+
+def send_verification(user: User) -> None:
+    lifetime = timedelta(hours=current_app.config["VERIFY_TOKEN_HOURS"])
+    raw = account_tokens.issue(user.id, account_tokens.VERIFY_EMAIL, lifetime)
+    mail.send_template(
+        user.email,
+        "Confirm your email address for CareTeam",
+        "verify_email",
+        user=user,
+        link=external_url("auth.verify_email", token=raw),
+        hours=current_app.config["VERIFY_TOKEN_HOURS"],
+    )
+
+
+def verify_email(raw_token: str) -> User | None:
+    token = account_tokens.consume(raw_token, account_tokens.VERIFY_EMAIL)
+    if token is None:
+        return None
+    user = db.session.get(User, token.user_id)
+    if user is None:
+        return None
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    audit.record(
+        "account.email_verified", object_type="user", object_id=user.public_id, actor_id=user.id
+    )
+    return user
+
+
+@dataclass
+class SignInResult:
+    user: User | None
+    locked_until: datetime | None = None
+
+
+def authenticate(email: str, password: str) -> SignInResult:
+    """Check credentials, counting failures per address; commits the failure count itself."""
+    email = normalise_email(email)
+    lock = throttle.locked_until(email)
+    if lock is not None:
+        return SignInResult(None, lock)
+    user = find_user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        lock = throttle.record_failure(email)
+        audit.record(
+            "auth.sign_in_failed",
+            object_type="user",
+            object_id=user.public_id if user else "",
+            actor_id=user.id if user else None,
+            details={"reason": "deactivated" if ok and user else "bad_credentials"},
+        )
+        db.session.commit()
+        return SignInResult(None, lock)
+    throttle.clear(email)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return SignInResult(user)
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the address has an account; silently do nothing otherwise."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    minutes = current_app.config["RESET_TOKEN_MINUTES"]
+    raw = account_tokens.issue(user.id, account_tokens.RESET_PASSWORD, timedelta(minutes=minutes))
+    audit.record(
+        "account.reset_requested", object_type="user", object_id=user.public_id, actor_id=user.id
+    )
+    mail.send_template(
+        user.email,
+        "Reset your CareTeam password",
+        "reset_password",
+        user=user,
+        link=external_url("auth.reset_password", token=raw),
+        minutes=minutes,
+    )
+
+
+def reset_password(raw_token: str, new_password: str) -> User | None:
+    """Set a new password from a reset link and end every session of the account."""
+    from .sessions import end_other_sessions
+
+    token = account_tokens.peek(raw_token, account_tokens.RESET_PASSWORD)
+    if token is None:
+        return None
+    user = db.session.get(User, token.user_id)
+    if user is None:
+        return None
+    check_new_password(new_password, user.email, user.display_name)
+    if account_tokens.consume(raw_token, account_tokens.RESET_PASSWORD) is None:
+        return None
+    user.password_hash = hash_password(new_password)
+    # Following the emailed link proves the address too.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    end_other_sessions(user, keep_current=False)
+    throttle.clear(user.email)
+    audit.record(
+        "account.password_reset", object_type="user", object_id=user.public_id, actor_id=user.id
+    )
+    return user
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User)) or 0

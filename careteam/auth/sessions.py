@@ -1,0 +1,136 @@
+"""Server-side sign-in sessions: what makes logout and "log out everywhere" final.
+
+The browser's cookies carry a random token (through Flask-Login's ``get_id``); the database
+keeps its hash with the session's age, last activity and revocation.  A cookie copied before
+logout names a revoked row and is refused.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app, request
+from sqlalchemy import select, update
+
+from ..clock import utcnow
+from ..database import immediate_writes
+from ..extensions import db
+from ..tokens import new_token, token_hash
+from .models import User, UserSession
+
+# Recording last activity on every request would turn each page view into a write.
+_ACTIVITY_GRANULARITY = timedelta(seconds=60)
+
+
+def start_session(user: User, remember: bool) -> str:
+    """Create a session row for ``user`` and return the raw token for the cookies."""
+    now = utcnow()
+    lifetime = (
+        timedelta(days=current_app.config["REMEMBER_DAYS"])
+        if remember
+        else timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+    )
+    token = new_token()
+    db.session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=token_hash(token),
+            remember=remember,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + lifetime,
+            user_agent=(request.user_agent.string or "")[:255],
+            ip_address=(request.remote_addr or "")[:64],
+        )
+    )
+    user.pending_session_token = token
+    return token
+
+
+def load_session_user(token: str) -> User | None:
+    """Return the user of a live session named by ``token``, or None if it has ended."""
+    now = utcnow()
+    row = db.session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    sess, user = row
+    idle_limit = (
+        timedelta(days=current_app.config["REMEMBER_DAYS"])
+        if sess.remember
+        else timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    )
+    if (
+        sess.revoked_at is not None
+        or sess.expires_at <= now
+        or sess.last_seen_at + idle_limit <= now
+        or not user.active
+    ):
+        return None
+    if now - sess.last_seen_at >= _ACTIVITY_GRANULARITY:
+        _touch(sess.id, now)
+        sess.last_seen_at = now
+    user.current_session = sess
+    user.pending_session_token = token
+    return user
+
+
+def _touch(session_id: int, now: datetime) -> None:
+    """Record activity in its own short write, so reads never hold the SQLite write lock."""
+    with immediate_writes(), db.engine.begin() as conn:
+        conn.execute(
+            update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
+        )
+
+
+def end_session(user: User) -> None:
+    """Revoke the session the current request authenticated with."""
+    if user.current_session is not None:
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.id == user.current_session.id)
+            .values(revoked_at=utcnow())
+        )
+
+
+def end_other_sessions(user: User, keep_current: bool = True) -> int:
+    """Revoke every live session of ``user`` except, optionally, the current one."""
+    stmt = update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
+    if keep_current and user.current_session is not None:
+        stmt = stmt.where(UserSession.id != user.current_session.id)
+    return db.session.execute(stmt.values(revoked_at=utcnow())).rowcount or 0
+
+
+def end_session_by_public_id(user: User, public_id: str) -> bool:
+    """Revoke one of the user's own sessions; False when no such live session is theirs."""
+    result = db.session.execute(
+        update(UserSession)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.public_id == public_id,
+            UserSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+    return bool(result.rowcount)
+
+
+def active_sessions(user: User) -> list[UserSession]:
+    """Return the user's live sessions, most recently active first."""
+    now = utcnow()
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.revoked_at.is_(None),
+                UserSession.expires_at > now,
+            )
+            .order_by(UserSession.last_seen_at.desc())
+        )
+    )

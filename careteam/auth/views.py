@@ -1,0 +1,184 @@
+"""Register, sign in, sign out, verify an email address and reset a forgotten password."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import audit
+from ..extensions import db, limiter
+from ..redirects import safe_next
+from . import service
+from .forms import EmailOnlyForm, LoginForm, LogoutForm, NewPasswordForm, RegisterForm
+from .sessions import end_session, start_session
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _email_limit() -> str:
+    return current_app.config["RATELIMIT_ACCOUNT_EMAILS"]
+
+
+def _sign_in(user, remember: bool) -> None:
+    """Start a fresh session: nothing from before sign-in carries over."""
+    session.clear()
+    start_session(user, remember)
+    audit.record("auth.signed_in", object_type="user", object_id=user.public_id, actor_id=user.id)
+    db.session.commit()
+    login_user(user, remember=remember)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_email_limit, methods=["POST"])
+def register():
+    """Create an account and send its email verification link."""
+    form = RegisterForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            service.register_user(form.email.data, form.display_name.data, form.password.data)
+        except service.AccountError as error:
+            if error.field == "password":
+                db.session.rollback()
+                form.password.errors.append(str(error))
+                return render_template("auth/register.html", form=form), 422
+            # Already registered: that address got a "you already have an account" email,
+            # and the visitor sees exactly what a new address would.
+        db.session.commit()
+        return redirect(url_for("auth.check_inbox", reason="verify"))
+    status = 422 if form.errors else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.get("/check-inbox")
+def check_inbox():
+    """Tell the visitor to look for our email, without saying whether an account exists."""
+    return render_template("auth/check_inbox.html", reason=request.args.get("reason", "verify"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Sign in with email and password."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        result = service.authenticate(form.email.data, form.password.data)
+        if result.user is not None:
+            _sign_in(result.user, remember=bool(form.remember.data))
+            return redirect(safe_next(form.next.data, url_for("pages.dashboard")))
+        if result.locked_until is not None:
+            wait = max(1, int((result.locked_until - _now()).total_seconds() // 60) + 1)
+            form.form_errors.append(
+                "Too many unsuccessful attempts for this email address. "
+                f"Please wait {wait} minute{'s' if wait != 1 else ''} and try again, "
+                "or reset your password."
+            )
+        else:
+            form.form_errors.append("That email address and password do not match an account.")
+        return render_template("auth/login.html", form=form), 401
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+def _now():
+    from ..clock import utcnow
+
+    return utcnow()
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out: the server-side session ends, so copied cookies stop working too."""
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        end_session(current_user)
+        audit.record("auth.signed_out", object_type="user", object_id=current_user.public_id)
+        db.session.commit()
+        logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/verify/<token>")
+def verify_email(token: str):
+    """Confirm an email address from the emailed link."""
+    user = service.verify_email(token)
+    if user is None:
+        db.session.rollback()
+        return render_template("auth/link_invalid.html", what="confirmation"), 404
+    db.session.commit()
+    flash("Thank you, your email address is confirmed.", "success")
+    return redirect(url_for("pages.dashboard" if current_user.is_authenticated else "auth.login"))
+
+
+@bp.post("/verify/resend")
+@login_required
+@limiter.limit(_email_limit)
+def resend_verification():
+    """Send a fresh confirmation link to the signed-in user's address."""
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not current_user.email_verified:
+        service.send_verification(current_user)
+        db.session.commit()
+    flash("We sent a new confirmation link. It may take a minute to arrive.", "success")
+    return redirect(url_for("pages.dashboard"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_email_limit, methods=["POST"])
+def forgot_password():
+    """Mail a reset link; the answer is the same whether or not the address has an account."""
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        service.request_password_reset(form.email.data)
+        db.session.commit()
+        return redirect(url_for("auth.check_inbox", reason="reset"))
+    status = 422 if form.errors else 200
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from an emailed link; it works once and expires."""
+    from . import account_tokens
+
+    if account_tokens.peek(token, account_tokens.RESET_PASSWORD) is None:
+        return render_template("auth/link_invalid.html", what="password reset"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = service.reset_password(token, form.password.data)
+        except service.AccountError as error:
+            form.password.errors.append(str(error))
+            return render_template("auth/reset_password.html", form=form), 422
+        if user is None:
+            db.session.rollback()
+            return render_template("auth/link_invalid.html", what="password reset"), 404
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        flash(
+            "Your password is changed and every session was signed out. Please sign in.", "success"
+        )
+        return redirect(url_for("auth.login"))
+    status = 422 if form.errors else 200
+    return render_template("auth/reset_password.html", form=form), status

@@ -1,0 +1,120 @@
+"""Settings read from environment variables, with defaults that are safe to run as they are."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "CARETEAM_"
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the settings would run the app unsafely (e.g. production without a secret)."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(ENV_PREFIX + name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{ENV_PREFIX}{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _development_secret(instance_path: Path) -> str:
+    """Return a secret generated once and kept in the instance folder, so restarts keep sessions."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_settings(instance_path: Path) -> dict[str, Any]:
+    """Build the Flask config mapping from ``CARETEAM_*`` environment variables."""
+    env = _env("ENV", "development")
+    if env not in {"development", "production"}:
+        raise ConfigurationError("CARETEAM_ENV must be 'development' or 'production'")
+    production = env == "production"
+
+    secret = _env("SECRET_KEY")
+    if secret is None:
+        if production:
+            raise ConfigurationError("CARETEAM_SECRET_KEY is required when CARETEAM_ENV=production")
+        secret = _development_secret(instance_path)
+
+    smtp_host = _env("SMTP_HOST")
+    if production and smtp_host is None:
+        raise ConfigurationError("CARETEAM_SMTP_HOST is required when CARETEAM_ENV=production")
+
+    database_url = _env("DATABASE_URL") or f"sqlite:///{instance_path / 'careteam.sqlite3'}"
+    redis_url = _env("REDIS_URL")
+    base_url = (_env("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+
+    return {
+        "CARETEAM_ENV": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLITE_BUSY_TIMEOUT_MS": _env_int("SQLITE_BUSY_TIMEOUT_MS", 15000),
+        "REDIS_URL": redis_url,
+        "BASE_URL": base_url,
+        "PROXY_COUNT": _env_int("PROXY_COUNT", 0),
+        # Mail
+        "SMTP_HOST": smtp_host,
+        "SMTP_PORT": _env_int("SMTP_PORT", 587),
+        "SMTP_USERNAME": _env("SMTP_USERNAME"),
+        "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
+        "SMTP_SECURITY": _env("SMTP_SECURITY", "starttls"),  # starttls | ssl | none
+        "SMTP_TIMEOUT": _env_int("SMTP_TIMEOUT", 10),
+        "MAIL_FROM": _env("MAIL_FROM", "CareTeam <no-reply@careteam.invalid>"),
+        "MAIL_OUTBOX": _env("MAIL_OUTBOX") or str(instance_path / "outbox"),
+        # Sessions: idle timeout and absolute lifetime; remember-me sessions live longer.
+        "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 120),
+        "SESSION_MAX_HOURS": _env_int("SESSION_MAX_HOURS", 24),
+        "REMEMBER_DAYS": _env_int("REMEMBER_DAYS", 30),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+        "SESSION_COOKIE_NAME": "careteam_session",
+        "REMEMBER_COOKIE_NAME": "careteam_remember",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": base_url.startswith("https://"),
+        # Account tokens
+        "VERIFY_TOKEN_HOURS": _env_int("VERIFY_TOKEN_HOURS", 48),
+        "RESET_TOKEN_MINUTES": _env_int("RESET_TOKEN_MINUTES", 60),
+        # Failed logins per account (database-held, shared by every worker)
+        "LOGIN_FAILURES_BEFORE_DELAY": _env_int("LOGIN_FAILURES_BEFORE_DELAY", 5),
+        "LOGIN_MAX_DELAY_MINUTES": _env_int("LOGIN_MAX_DELAY_MINUTES", 30),
+        # Per-address rate limits (Flask-Limiter)
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
+        "RATELIMIT_LOGIN": _env("RATELIMIT_LOGIN", "20 per minute;200 per hour"),
+        "RATELIMIT_ACCOUNT_EMAILS": _env("RATELIMIT_ACCOUNT_EMAILS", "5 per minute;30 per hour"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Request limits
+        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        "MAX_FORM_MEMORY_SIZE": _env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session that holds it
+        "BLOCKED_PLUGINS": [p.strip() for p in (_env("BLOCKED_PLUGINS") or "").split(",") if p],
+        "PREFERRED_URL_SCHEME": "https" if base_url.startswith("https://") else "http",
+    }

@@ -1,0 +1,94 @@
+"""Engine set-up per backend: SQLite pragmas and write-transaction locking, PostgreSQL pooling.
+
+SQLite: a transaction that reads first and writes later can fail at once with "database is
+locked" when another connection wrote in between, whatever busy_timeout says.  Write transactions
+therefore start with ``BEGIN IMMEDIATE`` (they wait for the lock up front, honouring
+busy_timeout), while reads stay deferred so a page view never takes the write lock.
+
+A transaction is a write transaction when it runs inside :func:`immediate_writes`, or in a
+request whose method is not safe (POST, PUT, PATCH, DELETE) -- every state change in the web UI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import db
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_force_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "careteam_force_immediate", default=False
+)
+
+
+@contextlib.contextmanager
+def immediate_writes() -> Iterator[None]:
+    """Make transactions begun inside this block take the SQLite write lock up front.
+
+    Use it for writes outside a state-changing request: the audit row after a page view, CLI
+    commands, background jobs.  It changes nothing on PostgreSQL.
+    """
+    token = _force_immediate.set(True)
+    try:
+        yield
+    finally:
+        _force_immediate.reset(token)
+
+
+def _transaction_writes() -> bool:
+    if _force_immediate.get():
+        return True
+    if has_request_context():
+        return request.method not in _SAFE_METHODS
+    # CLI commands, scripts and workers: assume they write.
+    return True
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def engine_options(app: Flask) -> dict[str, Any]:
+    """Return SQLAlchemy engine options suited to the configured backend."""
+    url: str = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    if is_sqlite(url):
+        options.pop("pool_pre_ping", None)
+        timeout_s = app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
+        options.setdefault("connect_args", {}).update(
+            {"timeout": timeout_s, "check_same_thread": False}
+        )
+    else:
+        options.setdefault("pool_pre_ping", True)
+    return options
+
+
+def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN; pysqlite's own would be deferred.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _transaction_writes() else "BEGIN")
+
+
+def configure_engines(app: Flask) -> None:
+    """Attach backend-specific hooks to the app's engine (call inside an app context)."""
+    url: str = app.config["SQLALCHEMY_DATABASE_URI"]
+    if is_sqlite(url):
+        _install_sqlite_hooks(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])

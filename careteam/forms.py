@@ -1,0 +1,27 @@
+"""Form fields and validators shared by features."""
+
+from __future__ import annotations
+
+import unicodedata
+from zoneinfo import available_timezones
+
+from wtforms import Field, ValidationError
+
+_TIME_ZONES = sorted(available_timezones() - {"Factory", "localtime"})
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(zone, zone.replace("_", " ")) for zone in _TIME_ZONES]
+
+
+def no_control_characters(_form: object, field: Field) -> None:
+    """Refuse characters that are invisible or reorder text (control and format characters)."""
+    value = field.data or ""
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category == "Cc" or (category == "Cf" and ch not in "\u200d"):
+            raise ValidationError("Remove invisible or control characters from this field.")
+
+
+def strip_filter(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value

@@ -1,0 +1,295 @@
+"""Pytest fixtures for CareTeam and its plugins (installed as a ``pytest11`` plugin).
+
+Database: SQLite in a temporary folder by default; set ``CARETEAM_TEST_DATABASE_URL`` to a
+PostgreSQL server URL (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``) and a
+fresh database is created for the run and dropped afterwards.  Tables are migrated once per run
+and emptied after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+TEST_PASSWORD = "correct horse battery staple 42"  # noqa: S105
+_CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
+
+
+# --- database -------------------------------------------------------------------------------
+
+
+def _create_postgres_database(server_url: str) -> tuple[str, str]:
+    url = make_url(server_url)
+    name = f"careteam_test_{secrets.token_hex(4)}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop_postgres_database(server_url: str, name: str) -> None:
+    url = make_url(server_url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a fresh database for this test run, migrated to every head."""
+    server = os.environ.get("CARETEAM_TEST_DATABASE_URL", "")
+    if server.startswith("postgresql"):
+        url, name = _create_postgres_database(server)
+    else:
+        url, name = f"sqlite:///{tmp_path_factory.mktemp('db') / 'careteam.sqlite3'}", ""
+    app = _make_app(url, tmp_path_factory.mktemp("instance-migrate"))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(revision="heads")
+        from .extensions import db
+
+        db.engine.dispose()
+    yield url
+    if name:
+        _drop_postgres_database(server, name)
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith("postgresql")
+
+
+def make_test_config(database_url: str, instance_dir: Any) -> dict[str, Any]:
+    """Settings for a test app: real database, no rate limits, mail into a folder."""
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-" + "x" * 32,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_OUTBOX": str(instance_dir / "outbox"),
+        "BASE_URL": "http://careteam.test",
+        "SMTP_HOST": None,
+    }
+
+
+def _make_app(database_url: str, instance_dir: Any, **overrides: Any) -> Flask:
+    from . import create_app
+
+    config = make_test_config(database_url, instance_dir)
+    config.update(overrides)
+    return create_app(config)
+
+
+def _empty_all_tables(app: Flask) -> None:
+    from .extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        tables = list(reversed(db.metadata.sorted_tables))
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Override this fixture (or update the dict) to change settings for one test module."""
+    return {}
+
+
+@pytest.fixture
+def app(
+    request: pytest.FixtureRequest, database_url: str, tmp_path: Any, app_config: dict[str, Any]
+) -> Iterator[Flask]:
+    """A CareTeam app on the run's database; every table is emptied after the test."""
+    if "mail" in request.fixturenames:
+        request.getfixturevalue("mail")  # its settings must be in place before the app exists
+    application = _make_app(database_url, tmp_path, **app_config)
+    yield application
+    _empty_all_tables(application)
+
+
+# --- clients --------------------------------------------------------------------------------
+
+
+class CareClient(FlaskClient):
+    """A test client that fills in CSRF tokens the way a browser submitting a form would."""
+
+    def csrf_token(self, page: str = "/") -> str:
+        response = self.get(page, follow_redirects=True)
+        match = _CSRF_RE.search(response.get_data(as_text=True))
+        if match is None:
+            raise AssertionError(f"no CSRF token on {page} (status {response.status_code})")
+        return match.group(1) or match.group(2)
+
+    def post_form(
+        self, url: str, data: dict[str, Any] | None = None, page: str | None = None, **kwargs: Any
+    ) -> Any:
+        """GET ``page`` (default ``url``), take its CSRF token, then POST ``data`` to ``url``."""
+        payload = dict(data or {})
+        payload["csrf_token"] = self.csrf_token(page or url)
+        return self.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> CareClient:
+    app.test_client_class = CareClient
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def new_client(app: Flask):
+    """Return a factory for independent clients (separate browsers)."""
+
+    def make() -> CareClient:
+        app.test_client_class = CareClient
+        return app.test_client()  # type: ignore[return-value]
+
+    return make
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """Create a user directly (verified unless told otherwise) and return its email."""
+    from .auth.models import User
+    from .auth.passwords import hash_password
+    from .clock import utcnow
+    from .extensions import db
+
+    counter = {"n": 0}
+
+    def make(
+        email: str | None = None,
+        display_name: str = "Test Person",
+        password: str = TEST_PASSWORD,
+        verified: bool = True,
+        **fields: Any,
+    ) -> User:
+        counter["n"] += 1
+        with app.app_context():
+            user = User(
+                email=email or f"person{counter['n']}@example.org",
+                display_name=display_name,
+                password_hash=hash_password(password),
+                email_verified_at=utcnow() if verified else None,
+                **fields,
+            )
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+def login(client: CareClient, email: str, password: str = TEST_PASSWORD, remember: bool = False):
+    """Sign in through the real form; return the response."""
+    data = {"email": email, "password": password}
+    if remember:
+        data["remember"] = "y"
+    return client.post_form("/login", data)
+
+
+def logout(client: CareClient):
+    return client.post_form("/logout", {}, page="/home")
+
+
+# --- mail -----------------------------------------------------------------------------------
+
+
+@dataclass
+class MailServer:
+    """A real SMTP server on 127.0.0.1 collecting every message it receives."""
+
+    host: str
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    def wait_for(self, to: str, count: int = 1, timeout: float = 5.0) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [m for m in self.messages if to.lower() in str(m["To"]).lower()]
+            if len(found) >= count:
+                return found
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} message(s) to {to}, got {len(found)}")
+
+    def last_to(self, to: str) -> EmailMessage:
+        return self.wait_for(to)[-1]
+
+
+def message_text(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""
+
+
+def links_in(message: EmailMessage) -> list[str]:
+    return re.findall(r"https?://[^\s<>\"]+", message_text(message))
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[MailServer]:
+    """Run aiosmtpd on a free local port for the whole test run."""
+    from aiosmtpd.controller import Controller
+
+    server = MailServer("127.0.0.1", 0)
+
+    class Handler:
+        async def handle_DATA(self, _server, _session, envelope):
+            server.messages.append(
+                message_from_bytes(
+                    envelope.original_content or envelope.content, policy=policy.default
+                )  # type: ignore[arg-type]
+            )
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        server.port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=server.port)
+    controller.start()
+    yield server
+    controller.stop()
+
+
+@pytest.fixture
+def mail(smtp_server: MailServer, app_config: dict[str, Any]) -> MailServer:
+    """Send the test app's mail through the real SMTP server; the inbox starts empty."""
+    smtp_server.messages.clear()
+    app_config.update(
+        {"SMTP_HOST": smtp_server.host, "SMTP_PORT": smtp_server.port, "SMTP_SECURITY": "none"}
+    )
+    return smtp_server
