@@ -72,11 +72,13 @@ def _register_features(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .errors import init_errors
     from .pages import bp as pages_bp
+    from .permissions import init_permissions
     from .security import init_security
     from .templating import init_templating
     from .ui import init_ui
 
     init_ui(app)
+    init_permissions(app)
     init_security(app)
     init_errors(app)
     init_login(app)

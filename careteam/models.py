@@ -2,5 +2,14 @@
 
 from .audit import AuditEvent
 from .auth.models import AccountToken, LoginThrottle, User, UserSession
+from .circles.models import Circle, Membership
 
-__all__ = ["AccountToken", "AuditEvent", "LoginThrottle", "User", "UserSession"]
+__all__ = [
+    "AccountToken",
+    "AuditEvent",
+    "Circle",
+    "LoginThrottle",
+    "Membership",
+    "User",
+    "UserSession",
+]

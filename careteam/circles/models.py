@@ -1,0 +1,53 @@
+"""Care circles and the people in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..clock import utcnow
+from ..dbtypes import UTCDateTime, new_public_id
+from ..extensions import db
+
+
+class Circle(db.Model):
+    """The team around one person who needs care; everything else lives inside one."""
+
+    __tablename__ = "circles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Per-circle settings that features and plugins add (e.g. default note audience).
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class Membership(db.Model):
+    """One person's place in one circle, with the role that decides what they may do."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("circle_id", "user_id", name="uq_memberships_circle_user"),
+        Index("ix_memberships_user_circle", "user_id", "circle_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,192 @@
+"""Roles, capabilities and the one place that checks them.
+
+The capability table is data: each capability names the roles that hold it.  Features and
+plugins add capabilities to the app's table; every circle route declares the capability it needs
+when it is registered (:meth:`CircleBlueprint.circle_route`), and :func:`require_capability`
+enforces it.  Tests walk every circle route against this table.
+
+Rules every circle URL follows:
+- not signed in: redirect to sign-in (the same for circles that do not exist);
+- signed in but not a member (site admins included): 404, so nobody learns a circle exists;
+- a member without the capability: 403;
+- an archived circle is read-only: changes are refused unless the route allows them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .extensions import db
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    FAMILY = "family"
+    CAREGIVER = "caregiver"
+    THERAPIST = "therapist"
+    SUPPORTER = "supporter"
+    CARE_RECIPIENT = "care_recipient"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.COORDINATOR: "Coordinator",
+    Role.FAMILY: "Family",
+    Role.CAREGIVER: "Caregiver",
+    Role.THERAPIST: "Therapist",
+    Role.SUPPORTER: "Friend / supporter",
+    Role.CARE_RECIPIENT: "Care recipient",
+}
+
+ALL_ROLES = frozenset(Role)
+CARE_TEAM = frozenset(ALL_ROLES - {Role.SUPPORTER})
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str
+    description: str
+    roles: frozenset[Role]
+
+
+# DESIGN.md section 4, as data. Later features add their own rows with add_capability().
+CORE_CAPABILITIES: tuple[Capability, ...] = (
+    Capability("circle.view", "See the circle's home page and its members", ALL_ROLES),
+    Capability(
+        "circle.manage",
+        "Manage members, roles, invitations, plugins and circle settings",
+        frozenset({Role.COORDINATOR, Role.CARE_RECIPIENT}),
+    ),
+    Capability(
+        "audit.view",
+        "See the circle's audit log",
+        frozenset({Role.COORDINATOR, Role.CARE_RECIPIENT}),
+    ),
+    Capability("circle.leave", "Leave the circle", ALL_ROLES),
+)
+
+
+def init_permissions(app: Flask) -> None:
+    app.extensions["careteam_capabilities"] = {c.name: c for c in CORE_CAPABILITIES}
+
+
+def add_capability(app: Flask, capability: Capability) -> None:
+    """Register a capability (features and plugins); names must be unique."""
+    table: dict[str, Capability] = app.extensions["careteam_capabilities"]
+    if capability.name in table:
+        raise ValueError(f"capability {capability.name!r} is already registered")
+    table[capability.name] = capability
+
+
+def capability_table() -> dict[str, Capability]:
+    return current_app.extensions["careteam_capabilities"]
+
+
+def role_has(role: str, capability: str) -> bool:
+    """Answer from the table alone: does ``role`` hold ``capability``?"""
+    entry = capability_table().get(capability)
+    if entry is None:
+        raise KeyError(f"unknown capability {capability!r}")
+    return role in entry.roles
+
+
+def member_can(membership: Any, capability: str) -> bool:
+    """Return whether this membership (or None for outsiders) holds ``capability``."""
+    return membership is not None and role_has(membership.role, capability)
+
+
+def capabilities_of(role: str) -> frozenset[str]:
+    return frozenset(name for name, c in capability_table().items() if role in c.roles)
+
+
+# --- circle routes ---------------------------------------------------------------------------
+
+CIRCLE_URL_PREFIX = "/circles/<circle_id>"
+
+
+def load_circle_membership(circle_public_id: str) -> tuple[Any, Any]:
+    """Return (circle, membership of the current user), or abort 404 for outsiders."""
+    from .circles.models import Circle, Membership
+
+    row = db.session.execute(
+        select(Circle, Membership)
+        .join(Membership, Membership.circle_id == Circle.id)
+        .where(Circle.public_id == circle_public_id, Membership.user_id == current_user.id)
+    ).first()
+    if row is None:
+        abort(404)
+    return row[0], row[1]
+
+
+def require_capability(
+    capability: str, *, allow_archived: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Guard a circle view: outsiders 404, members without ``capability`` 403.
+
+    The view receives ``circle`` and ``membership`` keyword arguments instead of ``circle_id``;
+    both are also put on ``flask.g`` for templates.
+    """
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def guarded(circle_id: str, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            circle, membership = load_circle_membership(circle_id)
+            g.circle, g.membership = circle, membership
+            g.personal_data = True
+            if not member_can(membership, capability):
+                abort(403)
+            if circle.archived and request.method not in {"GET", "HEAD"} and not allow_archived:
+                abort(403)
+            return view(circle=circle, membership=membership, **kwargs)
+
+        guarded.careteam_capability = capability  # type: ignore[attr-defined]
+        return guarded
+
+    return decorator
+
+
+class CircleBlueprint(Blueprint):
+    """A blueprint for pages under ``/circles/<circle_id>``; each route declares a capability."""
+
+    def __init__(self, name: str, import_name: str, **kwargs: Any) -> None:
+        prefix = kwargs.pop("url_prefix", "")
+        super().__init__(name, import_name, url_prefix=CIRCLE_URL_PREFIX + prefix, **kwargs)
+
+    def circle_route(
+        self,
+        rule: str,
+        *,
+        capability: str,
+        allow_archived: bool = False,
+        **options: Any,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register a view under the circle that requires ``capability``."""
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            endpoint = options.pop("endpoint", view.__name__)
+            guarded = require_capability(capability, allow_archived=allow_archived)(view)
+            self.add_url_rule(rule, endpoint, guarded, **options)
+            return guarded
+
+        return decorator
+
+
+def declared_capability(view: Callable[..., Any]) -> str | None:
+    """Return the capability a registered view declared, or None if it declared none."""
+    return getattr(view, "careteam_capability", None)
+
+
+def circle_rules(app: Flask) -> Iterable[Any]:
+    """Yield every URL rule that lives inside a circle."""
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/circles/<circle_id>"):
+            yield rule
