@@ -11,6 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_settings
+from .logredact import install_log_redaction
 from .paths import MIGRATIONS_DIR, TEMPLATES_DIR
 
 __all__ = ["create_app"]
@@ -34,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    install_log_redaction()
 
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
