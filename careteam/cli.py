@@ -53,6 +53,18 @@ def create_admin_command(email: str, display_name: str, password_stdin: bool) ->
     click.echo(f"{'Created' if created else 'Promoted'} site administrator {user.email}.")
 
 
+@careteam_cli.command("purge-trash")
+@with_appcontext
+def purge_trash_command() -> None:
+    """Delete for good the notes that have been in the trash for more than 30 days."""
+    from .extensions import db
+    from .notes.service import purge_trash
+
+    count = purge_trash()
+    db.session.commit()
+    click.echo(f"Purged {count} note{'' if count == 1 else 's'} from the trash.")
+
+
 def main() -> None:
     """Run the ``careteam`` console script: the commands above plus Flask's own (run, shell)."""
     from . import create_app

@@ -3,6 +3,14 @@
 from .audit import AuditEvent
 from .auth.models import AccountToken, LoginThrottle, User, UserSession
 from .circles.models import Circle, Membership
+from .notes.models import (
+    Note,
+    NoteAcknowledgement,
+    NoteComment,
+    NoteRead,
+    NoteRevision,
+    NoteTag,
+)
 
 __all__ = [
     "AccountToken",
@@ -10,6 +18,12 @@ __all__ = [
     "Circle",
     "LoginThrottle",
     "Membership",
+    "Note",
+    "NoteAcknowledgement",
+    "NoteComment",
+    "NoteRead",
+    "NoteRevision",
+    "NoteTag",
     "User",
     "UserSession",
 ]

@@ -1,0 +1,62 @@
+"""The shared care notes journal: capabilities, pages, circle home section, nav and demo data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from ..permissions import ALL_ROLES, CARE_TEAM, Capability, Role, add_capability, member_can
+from ..ui import NavItem, PageSection
+
+CAPABILITIES = (
+    # Everyone may open the journal; the audience filter decides what each person sees in it.
+    Capability("notes.read", "Read notes addressed to them", ALL_ROLES),
+    Capability("notes.write", "Write notes and edit their own", CARE_TEAM),
+    Capability("notes.comment", "Comment on notes they can see", ALL_ROLES),
+    Capability(
+        "notes.moderate",
+        "Pin notes, edit and restore other people's notes",
+        frozenset({Role.COORDINATOR}),
+    ),
+)
+
+
+def recent_notes_section(circle: Any = None, membership: Any = None, **_: Any) -> dict | None:
+    """Build the "Recent notes" block on the circle home page, or leave it out."""
+    from . import queries
+    from .models import CATEGORY_LABELS
+
+    if circle is None or not member_can(membership, "notes.read"):
+        return None
+    return {
+        "circle": circle,
+        "notes": queries.recent_notes(circle, membership),
+        "unread": queries.unread_count(circle, membership),
+        "category_labels": {c.value: label for c, label in CATEGORY_LABELS.items()},
+    }
+
+
+def init_notes(app: Flask) -> None:
+    """Register the notes feature on ``app``."""
+    from ..demo import DemoBuilder, register_builder
+    from .demo import build_demo_notes
+    from .views import bp
+
+    for capability in CAPABILITIES:
+        add_capability(app, capability)
+    app.register_blueprint(bp)
+    registry = app.extensions["careteam_ui"]
+    registry.add_nav("circle", NavItem("Notes", "notes.feed", order=20))
+    registry.add_section(
+        "circle_home",
+        PageSection(
+            key="recent-notes",
+            title="Recent notes",
+            template="notes/_recent_section.html",
+            order=20,
+            context=recent_notes_section,
+        ),
+    )
+    with app.app_context():
+        register_builder(DemoBuilder("notes", build_demo_notes, order=200))

@@ -1,0 +1,117 @@
+"""Forms for writing, filtering and searching notes."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    Form,
+    HiddenField,
+    RadioField,
+    SearchField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..audience import audience_choices
+from ..forms import no_control_characters, strip_filter
+from .models import CATEGORY_LABELS
+from .service import MAX_TAG_LENGTH, MAX_TAGS, NoteError, parse_tags
+
+MAX_BODY = 50_000
+MAX_COMMENT = 5_000
+_TEXT_WHITESPACE = frozenset("\t\n\r")
+
+
+def text_characters(_form: object, field: object) -> None:
+    """Refuse control characters in multi-line text, but keep tabs and line breaks."""
+    for ch in getattr(field, "data", None) or "":
+        if unicodedata.category(ch) == "Cc" and ch not in _TEXT_WHITESPACE:
+            raise ValidationError("Remove invisible control characters from this text.")
+
+
+def valid_tags(_form: object, field: object) -> None:
+    try:
+        parse_tags(getattr(field, "data", None))
+    except NoteError as error:
+        raise ValidationError(str(error)) from error
+
+
+def category_choices() -> list[tuple[str, str]]:
+    return [(c.value, label) for c, label in CATEGORY_LABELS.items()]
+
+
+class NoteForm(FlaskForm):
+    title = StringField(
+        "Title (optional)",
+        validators=[Optional(), Length(max=200), no_control_characters],
+        filters=[strip_filter],
+    )
+    body = TextAreaField(
+        "Note",
+        description="You can use Markdown: **bold**, *italic*, lists and links.",
+        validators=[
+            DataRequired(message="Write something in the note."),
+            Length(
+                max=MAX_BODY,
+                message=f"Keep the note under {MAX_BODY:,} characters (split it into two notes).",
+            ),
+            text_characters,
+        ],
+    )
+    category = SelectField("Category", choices=category_choices())
+    tags = StringField(
+        "Tags (optional)",
+        description=(
+            f"Separate tags with commas, e.g. fatigue, heat, left leg. Up to {MAX_TAGS} tags of "
+            f"{MAX_TAG_LENGTH} characters."
+        ),
+        validators=[Length(max=1200), no_control_characters, valid_tags],
+    )
+    audience = RadioField("Who can see this note", choices=audience_choices())
+    version = HiddenField()
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        "Add a comment",
+        validators=[
+            DataRequired(message="Write a comment first."),
+            Length(max=MAX_COMMENT, message=f"Keep comments under {MAX_COMMENT:,} characters."),
+            text_characters,
+        ],
+    )
+
+
+class ActionForm(FlaskForm):
+    """Carries only the CSRF token: pin, delete, restore, acknowledge."""
+
+
+class SettingsForm(FlaskForm):
+    default_audience = RadioField(
+        "Who new notes are shared with, unless the writer chooses otherwise",
+        choices=audience_choices(),
+        validators=[DataRequired(message="Choose a default audience.")],
+    )
+
+
+class FeedFilterForm(Form):
+    """The feed's filters (a GET form, so no CSRF token)."""
+
+    category = SelectField(
+        "Category", choices=[("", "All categories"), *category_choices()], validate_choice=True
+    )
+    author = SelectField("Written by", choices=[("", "Anyone")])
+    tag = StringField("Tag", validators=[Optional(), Length(max=MAX_TAG_LENGTH)])
+
+
+class SearchForm(Form):
+    q = SearchField(
+        "Search notes",
+        validators=[Optional(), Length(max=200, message="Use a shorter search.")],
+        filters=[strip_filter],
+    )

@@ -1,0 +1,265 @@
+"""Audience-aware reads for pages: the feed, unread counts, the trash, comments and history.
+
+Each function selects the columns its page shows and costs a fixed number of queries however
+many notes a circle has.  Every query that returns notes carries :func:`visible_clause`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, exists, func, literal, or_, select, tuple_
+
+from ..audience import visible_clause
+from ..auth.models import User
+from ..circles.models import Circle, Membership
+from ..clock import utcnow
+from ..dbtypes import UTCDateTime
+from ..extensions import db
+from ..permissions import member_can
+from .models import Note, NoteAcknowledgement, NoteComment, NoteRead, NoteRevision, NoteTag
+from .service import TRASH_DAYS
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class FeedFilters:
+    category: str | None = None
+    tag: str | None = None
+    author_id: int | None = None
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    rows: list[Row[Any]]
+    next_cursor: str | None
+
+
+class BadCursor(ValueError):
+    """The cursor in the URL was not one we made."""
+
+
+def encode_cursor(pinned: bool, created_at: datetime, note_id: int) -> str:
+    raw = f"{int(pinned)}|{created_at.isoformat()}|{note_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[bool, datetime, int]:
+    """Return (pinned, created_at, id) from a cursor, or raise :class:`BadCursor`."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        pinned, created, note_id = raw.split("|")
+        when = datetime.fromisoformat(created)
+        if when.tzinfo is None or pinned not in {"0", "1"}:
+            raise ValueError(cursor)
+        return pinned == "1", when, int(note_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise BadCursor(cursor) from error
+
+
+def _live_visible(circle: Circle, membership: Any) -> list[ColumnElement[bool]]:
+    return [
+        Note.circle_id == circle.id,
+        Note.deleted_at.is_(None),
+        visible_clause(Note.audience, Note.author_id, membership),
+    ]
+
+
+def _unread(membership: Any) -> ColumnElement[bool]:
+    return or_(NoteRead.seen_version.is_(None), NoteRead.seen_version < Note.version)
+
+
+def feed_page(
+    circle: Circle,
+    membership: Any,
+    filters: FeedFilters | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> FeedPage:
+    """Return one page of the feed: pinned first, then newest first (one query)."""
+    filters = filters or FeedFilters()
+    comment_count = (
+        select(func.count(NoteComment.id))
+        .where(NoteComment.note_id == Note.id)
+        .correlate(Note)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            Note.id,
+            Note.public_id,
+            Note.title,
+            Note.excerpt,
+            Note.category,
+            Note.tags_text,
+            Note.audience,
+            Note.pinned,
+            Note.created_at,
+            Note.updated_at,
+            Note.version,
+            Note.author_id,
+            User.display_name.label("author_name"),
+            _unread(membership).label("unread"),
+            comment_count.label("comment_count"),
+        )
+        .outerjoin(User, User.id == Note.author_id)
+        .outerjoin(
+            NoteRead, and_(NoteRead.note_id == Note.id, NoteRead.user_id == membership.user_id)
+        )
+        .where(*_live_visible(circle, membership))
+    )
+    if filters.category:
+        stmt = stmt.where(Note.category == filters.category)
+    if filters.author_id is not None:
+        stmt = stmt.where(Note.author_id == filters.author_id)
+    if filters.tag:
+        stmt = stmt.where(
+            exists().where(
+                NoteTag.note_id == Note.id,
+                NoteTag.circle_id == circle.id,
+                NoteTag.tag == filters.tag,
+            )
+        )
+    if cursor:
+        pinned, created_at, note_id = decode_cursor(cursor)
+        stmt = stmt.where(
+            tuple_(Note.pinned, Note.created_at, Note.id)
+            < tuple_(literal(pinned), literal(created_at, UTCDateTime()), literal(note_id))
+        )
+    stmt = stmt.order_by(Note.pinned.desc(), Note.created_at.desc(), Note.id.desc())
+    rows = list(db.session.execute(stmt.limit(limit + 1)).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(last.pinned, last.created_at, last.id)
+    return FeedPage(rows=rows, next_cursor=next_cursor)
+
+
+def recent_notes(circle: Circle, membership: Any, limit: int = 5) -> list[Row[Any]]:
+    """Return the newest notes the member may see (for the circle home page)."""
+    stmt = (
+        select(
+            Note.public_id,
+            Note.title,
+            Note.excerpt,
+            Note.category,
+            Note.audience,
+            Note.created_at,
+            User.display_name.label("author_name"),
+        )
+        .outerjoin(User, User.id == Note.author_id)
+        .where(*_live_visible(circle, membership))
+        .order_by(Note.created_at.desc(), Note.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(stmt).all())
+
+
+def unread_count(circle: Circle, membership: Any) -> int:
+    """Count the notes the member may see and has not read at their current version."""
+    stmt = (
+        select(func.count(Note.id))
+        .outerjoin(
+            NoteRead, and_(NoteRead.note_id == Note.id, NoteRead.user_id == membership.user_id)
+        )
+        .where(*_live_visible(circle, membership), _unread(membership))
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def circle_authors(circle: Circle) -> list[Row[Any]]:
+    """Return the circle's members (public id, name) for the author filter."""
+    stmt = (
+        select(User.id, User.public_id, User.display_name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.circle_id == circle.id)
+        .order_by(User.display_name, User.id)
+    )
+    return list(db.session.execute(stmt).all())
+
+
+def trash(circle: Circle, membership: Any) -> list[Row[Any]]:
+    """Return deleted notes this member could read and may restore, newest deletion first."""
+    cutoff = utcnow() - timedelta(days=TRASH_DAYS)
+    stmt = (
+        select(
+            Note.public_id,
+            Note.title,
+            Note.excerpt,
+            Note.category,
+            Note.audience,
+            Note.deleted_at,
+            User.display_name.label("author_name"),
+        )
+        .outerjoin(User, User.id == Note.author_id)
+        .where(
+            Note.circle_id == circle.id,
+            Note.deleted_at.is_not(None),
+            Note.deleted_at >= cutoff,
+            visible_clause(Note.audience, Note.author_id, membership),
+        )
+        .order_by(Note.deleted_at.desc(), Note.id.desc())
+    )
+    if not member_can(membership, "notes.moderate"):
+        stmt = stmt.where(Note.author_id == membership.user_id)
+    return list(db.session.execute(stmt).all())
+
+
+def author_name(user_id: int | None) -> str:
+    if user_id is None:
+        return "A former member"
+    return db.session.scalar(select(User.display_name).where(User.id == user_id)) or ""
+
+
+def comments(note: Note) -> list[Row[Any]]:
+    stmt = (
+        select(
+            NoteComment.public_id,
+            NoteComment.body,
+            NoteComment.created_at,
+            User.display_name.label("author_name"),
+        )
+        .outerjoin(User, User.id == NoteComment.author_id)
+        .where(NoteComment.note_id == note.id)
+        .order_by(NoteComment.created_at, NoteComment.id)
+    )
+    return list(db.session.execute(stmt).all())
+
+
+def acknowledgements(note: Note) -> list[Row[Any]]:
+    stmt = (
+        select(NoteAcknowledgement.user_id, NoteAcknowledgement.acknowledged_at, User.display_name)
+        .join(User, User.id == NoteAcknowledgement.user_id)
+        .where(NoteAcknowledgement.note_id == note.id)
+        .order_by(NoteAcknowledgement.acknowledged_at, NoteAcknowledgement.id)
+    )
+    return list(db.session.execute(stmt).all())
+
+
+def revisions(note: Note, membership: Any) -> list[Row[Any]]:
+    """Return the note's saved versions, newest first, leaving out any the member may not see."""
+    stmt = (
+        select(
+            NoteRevision.version,
+            NoteRevision.title,
+            NoteRevision.body,
+            NoteRevision.category,
+            NoteRevision.tags_text,
+            NoteRevision.audience,
+            NoteRevision.created_at,
+            User.display_name.label("editor_name"),
+        )
+        .outerjoin(User, User.id == NoteRevision.edited_by_id)
+        .where(
+            NoteRevision.note_id == note.id,
+            visible_clause(NoteRevision.audience, literal(note.author_id), membership),
+        )
+        .order_by(NoteRevision.version.desc())
+    )
+    return list(db.session.execute(stmt).all())

@@ -1,0 +1,414 @@
+"""Rules for writing notes: who may change what, revisions, trash, pins, comments, handoffs.
+
+Every function that changes data adds its audit row to the caller's transaction; the caller
+commits.  Reads that decide visibility go through :mod:`careteam.audience` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from .. import audit
+from ..audience import Audience, can_see, visible_clause
+from ..circles.models import Circle
+from ..clock import utcnow
+from ..extensions import db
+from ..permissions import member_can
+from .markdown import excerpt
+from .models import (
+    TAG_SEPARATOR,
+    Category,
+    Note,
+    NoteAcknowledgement,
+    NoteComment,
+    NoteRead,
+    NoteRevision,
+    NoteTag,
+)
+
+TRASH_DAYS = 30
+SETTING_DEFAULT_AUDIENCE = "default_note_audience"
+FALLBACK_AUDIENCE = Audience.CARE_TEAM
+
+
+class NoteError(ValueError):
+    """A rule refused the change; ``field`` names the form field it belongs to, if any."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class StaleEdit(Exception):
+    """Someone saved a newer version since the editor opened the form."""
+
+    def __init__(self, current: Note) -> None:
+        super().__init__("stale edit")
+        self.current = current
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def default_audience(circle: Circle) -> str:
+    """Return the audience new notes in ``circle`` start with."""
+    value = (circle.settings or {}).get(SETTING_DEFAULT_AUDIENCE)
+    return value if value in {a.value for a in Audience} else FALLBACK_AUDIENCE.value
+
+
+def set_default_audience(circle: Circle, audience: str, actor_id: int) -> None:
+    """Change the circle's default note audience."""
+    audience = Audience(audience).value
+    # JSON columns do not track in-place changes: assign a new dict.
+    circle.settings = {**(circle.settings or {}), SETTING_DEFAULT_AUDIENCE: audience}
+    audit.record(
+        "circle.settings_changed",
+        circle_id=circle.id,
+        object_type="circle",
+        object_id=circle.public_id,
+        actor_id=actor_id,
+        details={SETTING_DEFAULT_AUDIENCE: audience},
+    )
+
+
+# --- permissions -----------------------------------------------------------------------------
+
+
+def visible(note: Note, membership: Any) -> bool:
+    return can_see(note.audience, note.author_id, membership)
+
+
+def can_edit(note: Note, membership: Any) -> bool:
+    """The author and moderators may change a note they can see."""
+    if not visible(note, membership) or not member_can(membership, "notes.write"):
+        return False
+    return note.author_id == membership.user_id or member_can(membership, "notes.moderate")
+
+
+def can_comment(note: Note, membership: Any) -> bool:
+    return visible(note, membership) and member_can(membership, "notes.comment")
+
+
+def can_acknowledge(note: Note, membership: Any) -> bool:
+    return (
+        note.category == Category.SHIFT_HANDOFF
+        and visible(note, membership)
+        and member_can(membership, "notes.write")
+    )
+
+
+def get_visible_note(
+    circle: Circle, membership: Any, public_id: str, *, deleted: bool = False
+) -> Note | None:
+    """Return the note if ``membership`` may see it (in the trash when ``deleted``), else None."""
+    stmt = select(Note).where(
+        Note.circle_id == circle.id,
+        Note.public_id == public_id,
+        visible_clause(Note.audience, Note.author_id, membership),
+        Note.deleted_at.is_not(None) if deleted else Note.deleted_at.is_(None),
+    )
+    return db.session.scalar(stmt)
+
+
+# --- tags ------------------------------------------------------------------------------------
+
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 50
+
+
+def parse_tags(text: str | None) -> list[str]:
+    """Split comma-separated tags, trimming spaces and dropping repeats (order kept)."""
+    tags: list[str] = []
+    for part in (text or "").split(","):
+        tag = part.strip()
+        if tag and tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise NoteError(f"Use at most {MAX_TAGS} tags.", field="tags")
+    if any(len(t) > MAX_TAG_LENGTH for t in tags):
+        raise NoteError(f"Keep each tag under {MAX_TAG_LENGTH} characters.", field="tags")
+    return tags
+
+
+def _replace_tags(note: Note, tags: Iterable[str]) -> None:
+    db.session.execute(delete(NoteTag).where(NoteTag.note_id == note.id))
+    rows = [{"note_id": note.id, "circle_id": note.circle_id, "tag": t} for t in tags]
+    if rows:
+        db.session.execute(insert(NoteTag), rows)
+
+
+def _add_revision(note: Note, editor_id: int) -> None:
+    db.session.add(
+        NoteRevision(
+            note_id=note.id,
+            version=note.version,
+            title=note.title,
+            body=note.body,
+            category=note.category,
+            tags_text=note.tags_text,
+            audience=note.audience,
+            edited_by_id=editor_id,
+            created_at=note.updated_at,
+        )
+    )
+
+
+def _check_choices(category: str, audience: str) -> None:
+    if category not in {c.value for c in Category}:
+        raise NoteError("Choose a category from the list.", field="category")
+    if audience not in {a.value for a in Audience}:
+        raise NoteError("Choose who can see this note.", field="audience")
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def create_note(
+    circle: Circle,
+    membership: Any,
+    *,
+    title: str,
+    body: str,
+    category: str,
+    tags: list[str],
+    audience: str,
+) -> Note:
+    """Write a new note (version 1, with its first revision) and mark it read for its author."""
+    if not member_can(membership, "notes.write"):
+        raise NoteError("You can't write notes in this circle.")
+    _check_choices(category, audience)
+    now = utcnow()
+    note = Note(
+        circle_id=circle.id,
+        author_id=membership.user_id,
+        title=title or "",
+        body=body,
+        excerpt=excerpt(body),
+        category=category,
+        tags_text=TAG_SEPARATOR.join(tags),
+        audience=audience,
+        version=1,
+        created_at=now,
+        updated_at=now,
+        updated_by_id=membership.user_id,
+    )
+    db.session.add(note)
+    db.session.flush()
+    _replace_tags(note, tags)
+    _add_revision(note, membership.user_id)
+    db.session.add(NoteRead(note_id=note.id, user_id=membership.user_id, seen_version=1))
+    audit.record(
+        "note.created",
+        circle_id=circle.id,
+        object_type="note",
+        object_id=note.public_id,
+        actor_id=membership.user_id,
+        details={"category": category, "audience": audience},
+    )
+    return note
+
+
+def update_note(
+    note: Note,
+    membership: Any,
+    *,
+    expected_version: int,
+    title: str,
+    body: str,
+    category: str,
+    tags: list[str],
+    audience: str,
+) -> Note:
+    """Save a new version, or raise :class:`StaleEdit` if ``expected_version`` is not current."""
+    if not can_edit(note, membership):
+        raise NoteError("Only the author or a coordinator can edit this note.")
+    _check_choices(category, audience)
+    if audience != note.audience and note.author_id != membership.user_id:
+        raise NoteError("Only the author can change who sees this note.", field="audience")
+    if expected_version != note.version:
+        raise StaleEdit(note)
+    now = utcnow()
+    old_audience = note.audience
+    # The version check is in the UPDATE itself, so two simultaneous saves cannot both win.
+    result = db.session.execute(
+        update(Note)
+        .where(Note.id == note.id, Note.version == expected_version)
+        .values(
+            title=title or "",
+            body=body,
+            excerpt=excerpt(body),
+            category=category,
+            tags_text=TAG_SEPARATOR.join(tags),
+            audience=audience,
+            version=expected_version + 1,
+            updated_at=now,
+            updated_by_id=membership.user_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(note)
+    if result.rowcount != 1:
+        raise StaleEdit(note)
+    _replace_tags(note, tags)
+    _add_revision(note, membership.user_id)
+    _mark_read_in_session(note, membership.user_id)
+    details: dict[str, Any] = {"version": note.version}
+    if old_audience != audience:
+        details["audience"] = {"from": old_audience, "to": audience}
+    audit.record(
+        "note.edited",
+        circle_id=note.circle_id,
+        object_type="note",
+        object_id=note.public_id,
+        actor_id=membership.user_id,
+        details=details,
+    )
+    return note
+
+
+def delete_note(note: Note, membership: Any) -> None:
+    """Move a note to the trash (the author and moderators)."""
+    if not can_edit(note, membership):
+        raise NoteError("Only the author or a coordinator can delete this note.")
+    note.deleted_at = utcnow()
+    note.deleted_by_id = membership.user_id
+    audit.record(
+        "note.deleted",
+        circle_id=note.circle_id,
+        object_type="note",
+        object_id=note.public_id,
+        actor_id=membership.user_id,
+    )
+
+
+def can_restore(note: Note, membership: Any) -> bool:
+    """The author or a moderator who can see the note, within the trash period."""
+    if note.deleted_at is None or not visible(note, membership):
+        return False
+    if note.deleted_at < utcnow() - timedelta(days=TRASH_DAYS):
+        return False
+    return note.author_id == membership.user_id or member_can(membership, "notes.moderate")
+
+
+def restore_note(note: Note, membership: Any) -> None:
+    """Bring a note back from the trash."""
+    if not can_restore(note, membership):
+        raise NoteError("This note can no longer be restored.")
+    note.deleted_at = None
+    note.deleted_by_id = None
+    audit.record(
+        "note.restored",
+        circle_id=note.circle_id,
+        object_type="note",
+        object_id=note.public_id,
+        actor_id=membership.user_id,
+    )
+
+
+def set_pinned(note: Note, membership: Any, pinned: bool) -> None:
+    """Pin a note to the top of the feed, or unpin it (moderators)."""
+    if not (visible(note, membership) and member_can(membership, "notes.moderate")):
+        raise NoteError("Only coordinators can pin notes.")
+    if note.pinned == pinned:
+        return
+    note.pinned = pinned
+    audit.record(
+        "note.pinned" if pinned else "note.unpinned",
+        circle_id=note.circle_id,
+        object_type="note",
+        object_id=note.public_id,
+        actor_id=membership.user_id,
+    )
+
+
+def add_comment(note: Note, membership: Any, body: str) -> NoteComment:
+    """Comment on a note the member can see."""
+    if not can_comment(note, membership):
+        raise NoteError("You can't comment on this note.")
+    comment = NoteComment(note_id=note.id, author_id=membership.user_id, body=body)
+    db.session.add(comment)
+    db.session.flush()
+    audit.record(
+        "note.commented",
+        circle_id=note.circle_id,
+        object_type="note",
+        object_id=note.public_id,
+        actor_id=membership.user_id,
+        details={"comment": comment.public_id},
+    )
+    return comment
+
+
+def acknowledge(note: Note, membership: Any) -> bool:
+    """Record that the member has seen a shift handoff; return False if they already had."""
+    if not can_acknowledge(note, membership):
+        raise NoteError("Only shift handoffs can be acknowledged.")
+    exists = db.session.scalar(
+        select(NoteAcknowledgement.id).where(
+            NoteAcknowledgement.note_id == note.id,
+            NoteAcknowledgement.user_id == membership.user_id,
+        )
+    )
+    if exists is not None:
+        return False
+    db.session.add(NoteAcknowledgement(note_id=note.id, user_id=membership.user_id))
+    audit.record(
+        "note.acknowledged",
+        circle_id=note.circle_id,
+        object_type="note",
+        object_id=note.public_id,
+        actor_id=membership.user_id,
+    )
+    return True
+
+
+def purge_trash(now: Any = None) -> int:
+    """Delete for good every note that has been in the trash longer than the trash period."""
+    cutoff = (now or utcnow()) - timedelta(days=TRASH_DAYS)
+    doomed = db.session.execute(
+        select(Note.id, Note.public_id, Note.circle_id).where(
+            Note.deleted_at.is_not(None), Note.deleted_at < cutoff
+        )
+    ).all()
+    if not doomed:
+        return 0
+    for row in doomed:
+        audit.record(
+            "note.purged", circle_id=row.circle_id, object_type="note", object_id=row.public_id
+        )
+    # Child rows go with the note (ON DELETE CASCADE); SQLite's triggers update notes_fts.
+    db.session.execute(delete(Note).where(Note.id.in_([row.id for row in doomed])))
+    return len(doomed)
+
+
+# --- read markers ----------------------------------------------------------------------------
+
+
+def _upsert_read(dialect: str, note_id: int, user_id: int, version: int) -> Any:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(NoteRead).values(
+        note_id=note_id, user_id=user_id, seen_version=version, read_at=utcnow()
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["note_id", "user_id"],
+        set_={"seen_version": stmt.excluded.seen_version, "read_at": stmt.excluded.read_at},
+    )
+
+
+def _mark_read_in_session(note: Note, user_id: int) -> None:
+    db.session.execute(_upsert_read(db.engine.dialect.name, note.id, user_id, note.version))
+
+
+def mark_read(note_id: int, user_id: int, version: int) -> None:
+    """Mark a note read by a member, in its own short write transaction (after a page view)."""
+    from ..database import immediate_writes
+
+    with immediate_writes(), db.engine.begin() as conn:
+        conn.execute(_upsert_read(conn.dialect.name, note_id, user_id, version))

@@ -1,0 +1,406 @@
+"""Pages of the care notes journal: feed, search, write, read, edit, history, trash, settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from werkzeug.routing import BuildError
+
+from .. import audit
+from ..audience import AUDIENCE_LABELS, SHORT_LABELS, Audience
+from ..extensions import db
+from ..permissions import CircleBlueprint, member_can
+from ..ui import nav_items
+from . import queries, service
+from .forms import ActionForm, CommentForm, FeedFilterForm, NoteForm, SearchForm, SettingsForm
+from .markdown import render_markdown
+from .models import CATEGORY_LABELS, Category, Note, split_tags
+from .search import search_notes
+
+bp = CircleBlueprint("notes", __name__, url_prefix="/notes")
+
+
+@bp.context_processor
+def _note_page_context() -> dict[str, Any]:
+    """Give every notes page the circle's sub-navigation and the labels it shows."""
+    circle = g.get("circle")
+    links = []
+    home_url = None
+    if circle is not None:
+        for item in nav_items("circle"):
+            try:
+                url = url_for(item.endpoint, circle_id=circle.public_id, **item.url_values)
+            except BuildError:
+                continue  # a feature whose pages are not registered in this app
+            links.append((item, url))
+        if "circles.home" in current_app.view_functions:
+            home_url = url_for("circles.home", circle_id=circle.public_id)
+    return {
+        "circle_nav": links,
+        "circle_home_url": home_url,
+        "category_labels": {c.value: label for c, label in CATEGORY_LABELS.items()},
+        "audience_labels": {a.value: label for a, label in AUDIENCE_LABELS.items()},
+        "audience_short": {a.value: label for a, label in SHORT_LABELS.items()},
+        "split_tags": split_tags,
+    }
+
+
+def _note_or_404(circle: Any, membership: Any, note_id: str, *, deleted: bool = False) -> Note:
+    note = service.get_visible_note(circle, membership, note_id, deleted=deleted)
+    if note is None:
+        abort(404)
+    return note
+
+
+def _require_valid_action() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+# --- feed and search -------------------------------------------------------------------------
+
+
+@bp.circle_route("", capability="notes.read")
+def feed(circle: Any, membership: Any):
+    """Show the circle's notes, pinned first, then newest first, one page at a time."""
+    authors = queries.circle_authors(circle)
+    form = FeedFilterForm(request.args)
+    form.author.choices = [("", "Anyone")] + [(a.public_id, a.display_name) for a in authors]
+    if request.args and not form.validate():
+        page = queries.FeedPage(rows=[], next_cursor=None)
+        status = 422
+    else:
+        author_id = next((a.id for a in authors if a.public_id == form.author.data), None)
+        filters = queries.FeedFilters(
+            category=form.category.data or None, tag=form.tag.data or None, author_id=author_id
+        )
+        try:
+            page = queries.feed_page(circle, membership, filters, request.args.get("after"))
+        except queries.BadCursor:
+            abort(400)
+        status = 200
+    filter_args = {k: v for k, v in request.args.items() if k in form.data and v}
+    return render_template(
+        "notes/feed.html",
+        circle=circle,
+        membership=membership,
+        form=form,
+        search_form=SearchForm(),
+        page=page,
+        filter_args=filter_args,
+        unread=queries.unread_count(circle, membership),
+        can_write=member_can(membership, "notes.write"),
+        can_manage=member_can(membership, "circle.manage"),
+    ), status
+
+
+@bp.circle_route("/search", capability="notes.read")
+def search(circle: Any, membership: Any):
+    """Search the notes this member may see, best matches first."""
+    form = SearchForm(request.args)
+    hits = []
+    status = 200
+    if form.validate():
+        hits = search_notes(circle, membership, form.q.data or "")
+    else:
+        status = 422
+    return render_template(
+        "notes/search.html", circle=circle, form=form, search_form=form, hits=hits
+    ), status
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _tags_or_error(form: NoteForm) -> list[str] | None:
+    try:
+        return service.parse_tags(form.tags.data)
+    except service.NoteError as error:
+        form.tags.errors = [*form.tags.errors, str(error)]
+        return None
+
+
+@bp.circle_route("/new", capability="notes.write", methods=["GET", "POST"])
+def new(circle: Any, membership: Any):
+    """Write a note."""
+    form = NoteForm()
+    if request.method == "GET":
+        form.audience.data = service.default_audience(circle)
+        if request.args.get("category") in {c.value for c in Category}:
+            form.category.data = request.args["category"]
+    if form.validate_on_submit():
+        tags = _tags_or_error(form)
+        if tags is not None:
+            try:
+                note = service.create_note(
+                    circle,
+                    membership,
+                    title=form.title.data or "",
+                    body=form.body.data,
+                    category=form.category.data,
+                    tags=tags,
+                    audience=form.audience.data,
+                )
+            except service.NoteError as error:
+                db.session.rollback()
+                _attach_error(form, error)
+            else:
+                db.session.commit()
+                flash("Your note is saved.", "success")
+                return redirect(
+                    url_for("notes.detail", circle_id=circle.public_id, note_id=note.public_id)
+                )
+    status = 422 if form.errors else 200
+    return render_template("notes/form.html", circle=circle, form=form, note=None), status
+
+
+def _attach_error(form: NoteForm, error: service.NoteError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+@bp.circle_route("/<note_id>/edit", capability="notes.write", methods=["GET", "POST"])
+def edit(circle: Any, membership: Any, note_id: str):
+    """Edit a note; a save over a newer version shows both texts instead of overwriting."""
+    note = service.get_visible_note(circle, membership, note_id)
+    if note is None:
+        trashed = service.get_visible_note(circle, membership, note_id, deleted=True)
+        if trashed is None or request.method != "POST":
+            abort(404)
+        # Deleted while this person was editing: keep what they typed on screen.
+        form = NoteForm()
+        form.form_errors.append(
+            "This note was moved to the trash while you were editing it, so it was not saved. "
+            "Copy your text from below, or restore the note from the trash first."
+        )
+        return render_template("notes/form.html", circle=circle, form=form, note=trashed), 409
+    if not service.can_edit(note, membership):
+        abort(403)
+    form = NoteForm(obj=None)
+    if request.method == "GET":
+        form.title.data = note.title
+        form.body.data = note.body
+        form.category.data = note.category
+        form.tags.data = ", ".join(note.tags)
+        form.audience.data = note.audience
+        form.version.data = str(note.version)
+    elif form.validate_on_submit():
+        tags = _tags_or_error(form)
+        try:
+            expected = int(form.version.data or "")
+        except ValueError:
+            abort(400)
+        if tags is not None:
+            try:
+                service.update_note(
+                    note,
+                    membership,
+                    expected_version=expected,
+                    title=form.title.data or "",
+                    body=form.body.data,
+                    category=form.category.data,
+                    tags=tags,
+                    audience=form.audience.data,
+                )
+            except service.StaleEdit as stale:
+                db.session.rollback()
+                return _conflict(circle, form, stale.current.public_id, membership)
+            except service.NoteError as error:
+                db.session.rollback()
+                _attach_error(form, error)
+            else:
+                db.session.commit()
+                flash("Your changes are saved.", "success")
+                return redirect(
+                    url_for("notes.detail", circle_id=circle.public_id, note_id=note.public_id)
+                )
+    status = 422 if form.errors else 200
+    return render_template("notes/form.html", circle=circle, form=form, note=note), status
+
+
+def _conflict(circle: Any, form: NoteForm, note_id: str, membership: Any):
+    current = _note_or_404(circle, membership, note_id)
+    # The form now carries the newest version, so saving after merging succeeds.
+    form.version.data = str(current.version)
+    return render_template(
+        "notes/conflict.html",
+        circle=circle,
+        form=form,
+        note=current,
+        editor_name=queries.author_name(current.updated_by_id),
+    ), 409
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _render_detail(circle: Any, membership: Any, note: Note, comment_form: CommentForm) -> str:
+    handoff = note.category == Category.SHIFT_HANDOFF
+    return render_template(
+        "notes/detail.html",
+        circle=circle,
+        membership=membership,
+        note=note,
+        body_html=render_markdown(note.body),
+        author_name=queries.author_name(note.author_id),
+        comments=queries.comments(note),
+        acknowledgements=queries.acknowledgements(note) if handoff else [],
+        comment_form=comment_form,
+        action_form=ActionForm(),
+        can_edit=service.can_edit(note, membership),
+        can_comment=service.can_comment(note, membership),
+        can_acknowledge=service.can_acknowledge(note, membership),
+        can_pin=member_can(membership, "notes.moderate"),
+    )
+
+
+@bp.circle_route("/<note_id>", capability="notes.read")
+def detail(circle: Any, membership: Any, note_id: str):
+    """Show one note with its comments; the view is audited and marks the note read."""
+    note = _note_or_404(circle, membership, note_id)
+    html = _render_detail(circle, membership, note, CommentForm())
+    # After the read, in short transactions of their own (DESIGN.md section 5).
+    audit.record_now(
+        "note.viewed",
+        circle_id=circle.id,
+        object_type="note",
+        object_id=note.public_id,
+        actor_id=membership.user_id,
+    )
+    service.mark_read(note.id, membership.user_id, note.version)
+    return html
+
+
+@bp.circle_route("/<note_id>/history", capability="notes.read")
+def history(circle: Any, membership: Any, note_id: str):
+    """List every saved version of a note."""
+    note = _note_or_404(circle, membership, note_id)
+    revisions = [(rev, render_markdown(rev.body)) for rev in queries.revisions(note, membership)]
+    html = render_template("notes/history.html", circle=circle, note=note, revisions=revisions)
+    audit.record_now(
+        "note.history_viewed",
+        circle_id=circle.id,
+        object_type="note",
+        object_id=note.public_id,
+        actor_id=membership.user_id,
+    )
+    return html
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+def _back_to(circle: Any, note: Note):
+    return redirect(url_for("notes.detail", circle_id=circle.public_id, note_id=note.public_id))
+
+
+@bp.circle_route("/<note_id>/comments", capability="notes.comment", methods=["POST"])
+def comment(circle: Any, membership: Any, note_id: str):
+    """Add a comment under a note the member can see."""
+    note = _note_or_404(circle, membership, note_id)
+    if not service.can_comment(note, membership):
+        abort(404)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _render_detail(circle, membership, note, form), 422
+    service.add_comment(note, membership, form.body.data)
+    db.session.commit()
+    flash("Your comment is added.", "success")
+    return _back_to(circle, note)
+
+
+@bp.circle_route("/<note_id>/acknowledge", capability="notes.write", methods=["POST"])
+def acknowledge(circle: Any, membership: Any, note_id: str):
+    """Confirm having read a shift handoff."""
+    _require_valid_action()
+    note = _note_or_404(circle, membership, note_id)
+    if not service.can_acknowledge(note, membership):
+        abort(404)
+    service.acknowledge(note, membership)
+    db.session.commit()
+    flash("Marked as seen.", "success")
+    return _back_to(circle, note)
+
+
+@bp.circle_route("/<note_id>/pin", capability="notes.moderate", methods=["POST"])
+def pin(circle: Any, membership: Any, note_id: str):
+    """Pin a note to the top of the feed."""
+    return _set_pin(circle, membership, note_id, True)
+
+
+@bp.circle_route("/<note_id>/unpin", capability="notes.moderate", methods=["POST"])
+def unpin(circle: Any, membership: Any, note_id: str):
+    """Unpin a note."""
+    return _set_pin(circle, membership, note_id, False)
+
+
+def _set_pin(circle: Any, membership: Any, note_id: str, pinned: bool):
+    _require_valid_action()
+    note = _note_or_404(circle, membership, note_id)
+    service.set_pinned(note, membership, pinned)
+    db.session.commit()
+    flash("Pinned to the top." if pinned else "Unpinned.", "success")
+    return _back_to(circle, note)
+
+
+@bp.circle_route("/<note_id>/delete", capability="notes.write", methods=["POST"])
+def delete(circle: Any, membership: Any, note_id: str):
+    """Move a note to the trash."""
+    _require_valid_action()
+    note = _note_or_404(circle, membership, note_id)
+    if not service.can_edit(note, membership):
+        abort(403)
+    service.delete_note(note, membership)
+    db.session.commit()
+    flash(f"The note is in the trash. You can restore it for {service.TRASH_DAYS} days.", "success")
+    return redirect(url_for("notes.feed", circle_id=circle.public_id))
+
+
+@bp.circle_route("/trash", capability="notes.write")
+def trash(circle: Any, membership: Any):
+    """List deleted notes this member may restore."""
+    return render_template(
+        "notes/trash.html",
+        circle=circle,
+        rows=queries.trash(circle, membership),
+        action_form=ActionForm(),
+        trash_days=service.TRASH_DAYS,
+    )
+
+
+@bp.circle_route("/<note_id>/restore", capability="notes.write", methods=["POST"])
+def restore(circle: Any, membership: Any, note_id: str):
+    """Bring a note back from the trash."""
+    _require_valid_action()
+    note = _note_or_404(circle, membership, note_id, deleted=True)
+    if not service.can_restore(note, membership):
+        abort(404)
+    service.restore_note(note, membership)
+    db.session.commit()
+    flash("The note is restored.", "success")
+    return _back_to(circle, note)
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+@bp.circle_route("/settings", capability="circle.manage", methods=["GET", "POST"])
+def settings(circle: Any, membership: Any):
+    """Choose the audience new notes start with."""
+    form = SettingsForm()
+    if request.method == "GET":
+        form.default_audience.data = service.default_audience(circle)
+    elif form.validate_on_submit():
+        service.set_default_audience(circle, form.default_audience.data, membership.user_id)
+        db.session.commit()
+        label = SHORT_LABELS[Audience(form.default_audience.data)]
+        flash(f"New notes now start shared with: {label}.", "success")
+        return redirect(url_for("notes.feed", circle_id=circle.public_id))
+    status = 422 if form.errors else 200
+    return render_template("notes/settings.html", circle=circle, form=form), status
