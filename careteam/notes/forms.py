@@ -22,6 +22,11 @@ from ..forms import no_control_characters, strip_filter
 from .models import CATEGORY_LABELS
 from .service import MAX_TAG_LENGTH, MAX_TAGS, NoteError, parse_tags
 
+try:  # WTForms 3.3 prefers SelectChoice objects to (value, label) tuples
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None  # type: ignore[assignment,misc]
+
 MAX_BODY = 50_000
 MAX_COMMENT = 5_000
 _TEXT_WHITESPACE = frozenset("\t\n\r")
@@ -41,8 +46,17 @@ def valid_tags(_form: object, field: object) -> None:
         raise ValidationError(str(error)) from error
 
 
-def category_choices() -> list[tuple[str, str]]:
-    return [(c.value, label) for c, label in CATEGORY_LABELS.items()]
+def choice(value: str, label: str) -> object:
+    """Return one option for a select or radio field, in the form this WTForms prefers."""
+    return SelectChoice(value, label) if SelectChoice is not None else (value, label)
+
+
+def choices(pairs: list[tuple[str, str]]) -> list[object]:
+    return [choice(value, label) for value, label in pairs]
+
+
+def category_choices() -> list[object]:
+    return [choice(c.value, label) for c, label in CATEGORY_LABELS.items()]
 
 
 class NoteForm(FlaskForm):
@@ -72,7 +86,7 @@ class NoteForm(FlaskForm):
         ),
         validators=[Length(max=1200), no_control_characters, valid_tags],
     )
-    audience = RadioField("Who can see this note", choices=audience_choices())
+    audience = RadioField("Who can see this note", choices=choices(audience_choices()))
     version = HiddenField()
 
 
@@ -94,7 +108,7 @@ class ActionForm(FlaskForm):
 class SettingsForm(FlaskForm):
     default_audience = RadioField(
         "Who new notes are shared with, unless the writer chooses otherwise",
-        choices=audience_choices(),
+        choices=choices(audience_choices()),
         validators=[DataRequired(message="Choose a default audience.")],
     )
 
@@ -103,9 +117,9 @@ class FeedFilterForm(Form):
     """The feed's filters (a GET form, so no CSRF token)."""
 
     category = SelectField(
-        "Category", choices=[("", "All categories"), *category_choices()], validate_choice=True
+        "Category", choices=[choice("", "All categories"), *category_choices()], default=""
     )
-    author = SelectField("Written by", choices=[("", "Anyone")])
+    author = SelectField("Written by", choices=[choice("", "Anyone")], default="")
     tag = StringField("Tag", validators=[Optional(), Length(max=MAX_TAG_LENGTH)])
 
 

@@ -157,11 +157,26 @@ def _add_revision(note: Note, editor_id: int) -> None:
     )
 
 
-def _check_choices(category: str, audience: str) -> None:
+def writable_audiences(membership: Any) -> list[str]:
+    """Return the audiences a member may write to: those that include the writer.
+
+    The audience model does not let authors read their own notes outside its audience (a family
+    member cannot read a "coordinators" note), so offering it would make notes vanish for them.
+    """
+    return [a.value for a in Audience if can_see(a.value, membership.user_id, membership)]
+
+
+def default_audience_for(circle: Circle, membership: Any) -> str:
+    """Return the circle's default audience, or the care team if the writer is not in it."""
+    audience = default_audience(circle)
+    return audience if audience in writable_audiences(membership) else Audience.CARE_TEAM.value
+
+
+def _check_choices(category: str, audience: str, membership: Any) -> None:
     if category not in {c.value for c in Category}:
         raise NoteError("Choose a category from the list.", field="category")
-    if audience not in {a.value for a in Audience}:
-        raise NoteError("Choose who can see this note.", field="audience")
+    if audience not in writable_audiences(membership):
+        raise NoteError("Choose who can see this note from the list.", field="audience")
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -180,7 +195,7 @@ def create_note(
     """Write a new note (version 1, with its first revision) and mark it read for its author."""
     if not member_can(membership, "notes.write"):
         raise NoteError("You can't write notes in this circle.")
-    _check_choices(category, audience)
+    _check_choices(category, audience, membership)
     now = utcnow()
     note = Note(
         circle_id=circle.id,
@@ -226,7 +241,7 @@ def update_note(
     """Save a new version, or raise :class:`StaleEdit` if ``expected_version`` is not current."""
     if not can_edit(note, membership):
         raise NoteError("Only the author or a coordinator can edit this note.")
-    _check_choices(category, audience)
+    _check_choices(category, audience, membership)
     if audience != note.audience and note.author_id != membership.user_id:
         raise NoteError("Only the author can change who sees this note.", field="audience")
     if expected_version != note.version:

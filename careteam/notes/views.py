@@ -13,7 +13,15 @@ from ..extensions import db
 from ..permissions import CircleBlueprint, member_can
 from ..ui import nav_items
 from . import queries, service
-from .forms import ActionForm, CommentForm, FeedFilterForm, NoteForm, SearchForm, SettingsForm
+from .forms import (
+    ActionForm,
+    CommentForm,
+    FeedFilterForm,
+    NoteForm,
+    SearchForm,
+    SettingsForm,
+    choice,
+)
 from .markdown import render_markdown
 from .models import CATEGORY_LABELS, Category, Note, split_tags
 from .search import search_notes
@@ -66,7 +74,9 @@ def feed(circle: Any, membership: Any):
     """Show the circle's notes, pinned first, then newest first, one page at a time."""
     authors = queries.circle_authors(circle)
     form = FeedFilterForm(request.args)
-    form.author.choices = [("", "Anyone")] + [(a.public_id, a.display_name) for a in authors]
+    form.author.choices = [choice("", "Anyone")] + [
+        choice(a.public_id, a.display_name) for a in authors
+    ]
     if request.args and not form.validate():
         page = queries.FeedPage(rows=[], next_cursor=None)
         status = 422
@@ -113,6 +123,13 @@ def search(circle: Any, membership: Any):
 # --- writing ---------------------------------------------------------------------------------
 
 
+def _note_form(membership: Any) -> NoteForm:
+    form = NoteForm()
+    allowed = service.writable_audiences(membership)
+    form.audience.choices = [choice(a, AUDIENCE_LABELS[Audience(a)]) for a in allowed]
+    return form
+
+
 def _tags_or_error(form: NoteForm) -> list[str] | None:
     try:
         return service.parse_tags(form.tags.data)
@@ -124,9 +141,9 @@ def _tags_or_error(form: NoteForm) -> list[str] | None:
 @bp.circle_route("/new", capability="notes.write", methods=["GET", "POST"])
 def new(circle: Any, membership: Any):
     """Write a note."""
-    form = NoteForm()
+    form = _note_form(membership)
     if request.method == "GET":
-        form.audience.data = service.default_audience(circle)
+        form.audience.data = service.default_audience_for(circle, membership)
         if request.args.get("category") in {c.value for c in Category}:
             form.category.data = request.args["category"]
     if form.validate_on_submit():
@@ -172,7 +189,7 @@ def edit(circle: Any, membership: Any, note_id: str):
         if trashed is None or request.method != "POST":
             abort(404)
         # Deleted while this person was editing: keep what they typed on screen.
-        form = NoteForm()
+        form = _note_form(membership)
         form.form_errors.append(
             "This note was moved to the trash while you were editing it, so it was not saved. "
             "Copy your text from below, or restore the note from the trash first."
@@ -180,7 +197,7 @@ def edit(circle: Any, membership: Any, note_id: str):
         return render_template("notes/form.html", circle=circle, form=form, note=trashed), 409
     if not service.can_edit(note, membership):
         abort(403)
-    form = NoteForm(obj=None)
+    form = _note_form(membership)
     if request.method == "GET":
         form.title.data = note.title
         form.body.data = note.body
