@@ -88,13 +88,15 @@ def search_notes(circle: Circle, membership: Any, query: str, limit: int = 25) -
         return []
     if db.engine.dialect.name == "postgresql":
         rows = _search_postgres(circle, membership, terms, limit)
+        restore = _pg_unprotect
     else:
         rows = _search_sqlite(circle, membership, terms, limit)
+        restore = str
     return [
         SearchHit(
             public_id=r.public_id,
-            title=highlight(r.title_marked),
-            snippet=highlight(r.snippet_marked),
+            title=highlight(restore(r.title_marked or "")),
+            snippet=highlight(restore(r.snippet_marked or "")),
             category=r.category,
             audience=r.audience,
             created_at=r.created_at,
@@ -137,6 +139,16 @@ def _search_sqlite(circle: Circle, membership: Any, terms: list[str], limit: int
     return list(db.session.execute(stmt).all())
 
 
+def _pg_protect(column: Any) -> Any:
+    """Hide ``<`` from ts_headline, whose parser would drop anything that looks like a tag."""
+    return func.replace(func.replace(column, "&", "&amp;"), "<", "&lt;")
+
+
+def _pg_unprotect(value: str) -> str:
+    # Reverse order of _pg_protect, so text that already contained "&lt;" survives unchanged.
+    return value.replace("&lt;", "<").replace("&amp;", "&")
+
+
 def _search_postgres(circle: Circle, membership: Any, terms: list[str], limit: int) -> list[Any]:
     vector = literal_column(PG_VECTOR)
     tsquery = func.plainto_tsquery(literal_column(PG_CONFIG), " ".join(terms))
@@ -160,12 +172,12 @@ def _search_postgres(circle: Circle, membership: Any, terms: list[str], limit: i
             User.display_name.label("author_name"),
             func.ts_headline(
                 literal_column(PG_CONFIG),
-                Note.title,
+                _pg_protect(Note.title),
                 tsquery,
                 f"StartSel={START}, StopSel={STOP}, HighlightAll=true",
             ).label("title_marked"),
             func.ts_headline(
-                literal_column(PG_CONFIG), Note.body, tsquery, _PG_HEADLINE_OPTIONS
+                literal_column(PG_CONFIG), _pg_protect(Note.body), tsquery, _PG_HEADLINE_OPTIONS
             ).label("snippet_marked"),
         )
         .join(ranked, ranked.c.id == Note.id)
