@@ -1,4 +1,4 @@
-"""Full-text search: ranking, escaped snippets, audiences, and the index behind it (both backends)."""
+"""Full-text search: ranking, escaped snippets, audiences and the index behind it."""
 
 from __future__ import annotations
 
@@ -111,19 +111,18 @@ def test_postgres_uses_the_gin_index(app, setup):
         pytest.skip("PostgreSQL only")
     from careteam.notes.search import PG_VECTOR
 
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(text("SET LOCAL enable_seqscan = off"))
-            plan = (
-                conn.execute(
-                    text(
-                        f"EXPLAIN SELECT id FROM notes WHERE {PG_VECTOR} @@ "
-                        "plainto_tsquery('english'::regconfig, 'fatigue')"
-                    )
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = (
+            conn.execute(
+                text(
+                    f"EXPLAIN SELECT id FROM notes WHERE {PG_VECTOR} @@ "
+                    "plainto_tsquery('english'::regconfig, 'fatigue')"
                 )
-                .scalars()
-                .all()
             )
+            .scalars()
+            .all()
+        )
     assert any("ix_notes_search" in line for line in plan), plan
 
 
