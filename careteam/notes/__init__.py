@@ -40,6 +40,7 @@ def recent_notes_section(circle: Any = None, membership: Any = None, **_: Any) -
 def init_notes(app: Flask) -> None:
     """Register the notes feature on ``app``."""
     from ..demo import DemoBuilder, register_builder
+    from . import editing  # noqa: F401 - registers the writing pages on the blueprint
     from .demo import build_demo_notes
     from .views import bp
 

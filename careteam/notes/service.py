@@ -29,6 +29,7 @@ from .models import (
     NoteRevision,
     NoteTag,
 )
+from .reads import mark_read_in_session
 
 TRASH_DAYS = 30
 SETTING_DEFAULT_AUDIENCE = "default_note_audience"
@@ -270,7 +271,7 @@ def update_note(
         raise StaleEdit(note)
     _replace_tags(note, tags)
     _add_revision(note, membership.user_id)
-    _mark_read_in_session(note, membership.user_id)
+    mark_read_in_session(note, membership.user_id)
     details: dict[str, Any] = {"version": note.version}
     if old_audience != audience:
         details["audience"] = {"from": old_audience, "to": audience}
@@ -398,32 +399,3 @@ def purge_trash(now: Any = None) -> int:
     # Child rows go with the note (ON DELETE CASCADE); SQLite's triggers update notes_fts.
     db.session.execute(delete(Note).where(Note.id.in_([row.id for row in doomed])))
     return len(doomed)
-
-
-# --- read markers ----------------------------------------------------------------------------
-
-
-def _upsert_read(dialect: str, note_id: int, user_id: int, version: int) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = dialect_insert(NoteRead).values(
-        note_id=note_id, user_id=user_id, seen_version=version, read_at=utcnow()
-    )
-    return stmt.on_conflict_do_update(
-        index_elements=["note_id", "user_id"],
-        set_={"seen_version": stmt.excluded.seen_version, "read_at": stmt.excluded.read_at},
-    )
-
-
-def _mark_read_in_session(note: Note, user_id: int) -> None:
-    db.session.execute(_upsert_read(db.engine.dialect.name, note.id, user_id, note.version))
-
-
-def mark_read(note_id: int, user_id: int, version: int) -> None:
-    """Mark a note read by a member, in its own short write transaction (after a page view)."""
-    from ..database import immediate_writes
-
-    with immediate_writes(), db.engine.begin() as conn:
-        conn.execute(_upsert_read(conn.dialect.name, note_id, user_id, version))

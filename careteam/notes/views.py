@@ -1,4 +1,7 @@
-"""Pages of the care notes journal: feed, search, write, read, edit, history, trash, settings."""
+"""Pages of the care notes journal: feed, search, reading, comments, trash and settings.
+
+The writing pages (new note, edit) are in :mod:`careteam.notes.editing`.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +15,11 @@ from ..audience import AUDIENCE_LABELS, SHORT_LABELS, Audience
 from ..extensions import db
 from ..permissions import CircleBlueprint, member_can
 from ..ui import nav_items
-from . import queries, service
+from . import queries, reads, service
 from .forms import (
     ActionForm,
     CommentForm,
     FeedFilterForm,
-    NoteForm,
     SearchForm,
     SettingsForm,
     choice,
@@ -54,7 +56,7 @@ def _note_page_context() -> dict[str, Any]:
     }
 
 
-def _note_or_404(circle: Any, membership: Any, note_id: str, *, deleted: bool = False) -> Note:
+def note_or_404(circle: Any, membership: Any, note_id: str, *, deleted: bool = False) -> Note:
     note = service.get_visible_note(circle, membership, note_id, deleted=deleted)
     if note is None:
         abort(404)
@@ -120,138 +122,6 @@ def search(circle: Any, membership: Any):
     ), status
 
 
-# --- writing ---------------------------------------------------------------------------------
-
-
-def _note_form(membership: Any) -> NoteForm:
-    form = NoteForm()
-    allowed = service.writable_audiences(membership)
-    form.audience.choices = [choice(a, AUDIENCE_LABELS[Audience(a)]) for a in allowed]
-    return form
-
-
-def _tags_or_error(form: NoteForm) -> list[str] | None:
-    try:
-        return service.parse_tags(form.tags.data)
-    except service.NoteError as error:
-        form.tags.errors = [*form.tags.errors, str(error)]
-        return None
-
-
-@bp.circle_route("/new", capability="notes.write", methods=["GET", "POST"])
-def new(circle: Any, membership: Any):
-    """Write a note."""
-    form = _note_form(membership)
-    if request.method == "GET":
-        form.audience.data = service.default_audience_for(circle, membership)
-        if request.args.get("category") in {c.value for c in Category}:
-            form.category.data = request.args["category"]
-    if form.validate_on_submit():
-        tags = _tags_or_error(form)
-        if tags is not None:
-            try:
-                note = service.create_note(
-                    circle,
-                    membership,
-                    title=form.title.data or "",
-                    body=form.body.data,
-                    category=form.category.data,
-                    tags=tags,
-                    audience=form.audience.data,
-                )
-            except service.NoteError as error:
-                db.session.rollback()
-                _attach_error(form, error)
-            else:
-                db.session.commit()
-                flash("Your note is saved.", "success")
-                return redirect(
-                    url_for("notes.detail", circle_id=circle.public_id, note_id=note.public_id)
-                )
-    status = 422 if form.errors else 200
-    return render_template("notes/form.html", circle=circle, form=form, note=None), status
-
-
-def _attach_error(form: NoteForm, error: service.NoteError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
-@bp.circle_route("/<note_id>/edit", capability="notes.write", methods=["GET", "POST"])
-def edit(circle: Any, membership: Any, note_id: str):
-    """Edit a note; a save over a newer version shows both texts instead of overwriting."""
-    note = service.get_visible_note(circle, membership, note_id)
-    if note is None:
-        trashed = service.get_visible_note(circle, membership, note_id, deleted=True)
-        if trashed is None or request.method != "POST":
-            abort(404)
-        # Deleted while this person was editing: keep what they typed on screen.
-        form = _note_form(membership)
-        form.form_errors.append(
-            "This note was moved to the trash while you were editing it, so it was not saved. "
-            "Copy your text from below, or restore the note from the trash first."
-        )
-        return render_template("notes/form.html", circle=circle, form=form, note=trashed), 409
-    if not service.can_edit(note, membership):
-        abort(403)
-    form = _note_form(membership)
-    if request.method == "GET":
-        form.title.data = note.title
-        form.body.data = note.body
-        form.category.data = note.category
-        form.tags.data = ", ".join(note.tags)
-        form.audience.data = note.audience
-        form.version.data = str(note.version)
-    elif form.validate_on_submit():
-        tags = _tags_or_error(form)
-        try:
-            expected = int(form.version.data or "")
-        except ValueError:
-            abort(400)
-        if tags is not None:
-            try:
-                service.update_note(
-                    note,
-                    membership,
-                    expected_version=expected,
-                    title=form.title.data or "",
-                    body=form.body.data,
-                    category=form.category.data,
-                    tags=tags,
-                    audience=form.audience.data,
-                )
-            except service.StaleEdit as stale:
-                db.session.rollback()
-                return _conflict(circle, form, stale.current.public_id, membership)
-            except service.NoteError as error:
-                db.session.rollback()
-                _attach_error(form, error)
-            else:
-                db.session.commit()
-                flash("Your changes are saved.", "success")
-                return redirect(
-                    url_for("notes.detail", circle_id=circle.public_id, note_id=note.public_id)
-                )
-    status = 422 if form.errors else 200
-    return render_template("notes/form.html", circle=circle, form=form, note=note), status
-
-
-def _conflict(circle: Any, form: NoteForm, note_id: str, membership: Any):
-    current = _note_or_404(circle, membership, note_id)
-    # The form now carries the newest version, so saving after merging succeeds.
-    form.version.data = str(current.version)
-    return render_template(
-        "notes/conflict.html",
-        circle=circle,
-        form=form,
-        note=current,
-        editor_name=queries.author_name(current.updated_by_id),
-    ), 409
-
-
 # --- reading ---------------------------------------------------------------------------------
 
 
@@ -278,7 +148,7 @@ def _render_detail(circle: Any, membership: Any, note: Note, comment_form: Comme
 @bp.circle_route("/<note_id>", capability="notes.read")
 def detail(circle: Any, membership: Any, note_id: str):
     """Show one note with its comments; the view is audited and marks the note read."""
-    note = _note_or_404(circle, membership, note_id)
+    note = note_or_404(circle, membership, note_id)
     html = _render_detail(circle, membership, note, CommentForm())
     # After the read, in short transactions of their own (DESIGN.md section 5).
     audit.record_now(
@@ -288,14 +158,14 @@ def detail(circle: Any, membership: Any, note_id: str):
         object_id=note.public_id,
         actor_id=membership.user_id,
     )
-    service.mark_read(note.id, membership.user_id, note.version)
+    reads.mark_read(note.id, membership.user_id, note.version)
     return html
 
 
 @bp.circle_route("/<note_id>/history", capability="notes.read")
 def history(circle: Any, membership: Any, note_id: str):
     """List every saved version of a note."""
-    note = _note_or_404(circle, membership, note_id)
+    note = note_or_404(circle, membership, note_id)
     revisions = [(rev, render_markdown(rev.body)) for rev in queries.revisions(note, membership)]
     html = render_template("notes/history.html", circle=circle, note=note, revisions=revisions)
     audit.record_now(
@@ -318,7 +188,7 @@ def _back_to(circle: Any, note: Note):
 @bp.circle_route("/<note_id>/comments", capability="notes.comment", methods=["POST"])
 def comment(circle: Any, membership: Any, note_id: str):
     """Add a comment under a note the member can see."""
-    note = _note_or_404(circle, membership, note_id)
+    note = note_or_404(circle, membership, note_id)
     if not service.can_comment(note, membership):
         abort(404)
     form = CommentForm()
@@ -336,7 +206,7 @@ def comment(circle: Any, membership: Any, note_id: str):
 def acknowledge(circle: Any, membership: Any, note_id: str):
     """Confirm having read a shift handoff."""
     _require_valid_action()
-    note = _note_or_404(circle, membership, note_id)
+    note = note_or_404(circle, membership, note_id)
     if not service.can_acknowledge(note, membership):
         abort(404)
     service.acknowledge(note, membership)
@@ -359,7 +229,7 @@ def unpin(circle: Any, membership: Any, note_id: str):
 
 def _set_pin(circle: Any, membership: Any, note_id: str, pinned: bool):
     _require_valid_action()
-    note = _note_or_404(circle, membership, note_id)
+    note = note_or_404(circle, membership, note_id)
     service.set_pinned(note, membership, pinned)
     db.session.commit()
     flash("Pinned to the top." if pinned else "Unpinned.", "success")
@@ -370,7 +240,7 @@ def _set_pin(circle: Any, membership: Any, note_id: str, pinned: bool):
 def delete(circle: Any, membership: Any, note_id: str):
     """Move a note to the trash."""
     _require_valid_action()
-    note = _note_or_404(circle, membership, note_id)
+    note = note_or_404(circle, membership, note_id)
     if not service.can_edit(note, membership):
         abort(403)
     service.delete_note(note, membership)
@@ -395,7 +265,7 @@ def trash(circle: Any, membership: Any):
 def restore(circle: Any, membership: Any, note_id: str):
     """Bring a note back from the trash."""
     _require_valid_action()
-    note = _note_or_404(circle, membership, note_id, deleted=True)
+    note = note_or_404(circle, membership, note_id, deleted=True)
     if not service.can_restore(note, membership):
         abort(404)
     service.restore_note(note, membership)

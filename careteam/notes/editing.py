@@ -1,0 +1,143 @@
+"""Writing and editing notes; an edit over a newer version shows both texts to merge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from ..audience import AUDIENCE_LABELS, Audience
+from ..extensions import db
+from . import queries, service
+from .forms import NoteForm, choice
+from .models import Category
+from .views import bp, note_or_404
+
+
+def _note_form(membership: Any) -> NoteForm:
+    form = NoteForm()
+    allowed = service.writable_audiences(membership)
+    form.audience.choices = [choice(a, AUDIENCE_LABELS[Audience(a)]) for a in allowed]
+    return form
+
+
+def _tags_or_error(form: NoteForm) -> list[str] | None:
+    try:
+        return service.parse_tags(form.tags.data)
+    except service.NoteError as error:
+        form.tags.errors = [*form.tags.errors, str(error)]
+        return None
+
+
+@bp.circle_route("/new", capability="notes.write", methods=["GET", "POST"])
+def new(circle: Any, membership: Any):
+    """Write a note."""
+    form = _note_form(membership)
+    if request.method == "GET":
+        form.audience.data = service.default_audience_for(circle, membership)
+        if request.args.get("category") in {c.value for c in Category}:
+            form.category.data = request.args["category"]
+    if form.validate_on_submit():
+        tags = _tags_or_error(form)
+        if tags is not None:
+            try:
+                note = service.create_note(
+                    circle,
+                    membership,
+                    title=form.title.data or "",
+                    body=form.body.data,
+                    category=form.category.data,
+                    tags=tags,
+                    audience=form.audience.data,
+                )
+            except service.NoteError as error:
+                db.session.rollback()
+                _attach_error(form, error)
+            else:
+                db.session.commit()
+                flash("Your note is saved.", "success")
+                return redirect(
+                    url_for("notes.detail", circle_id=circle.public_id, note_id=note.public_id)
+                )
+    status = 422 if form.errors else 200
+    return render_template("notes/form.html", circle=circle, form=form, note=None), status
+
+
+def _attach_error(form: NoteForm, error: service.NoteError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+@bp.circle_route("/<note_id>/edit", capability="notes.write", methods=["GET", "POST"])
+def edit(circle: Any, membership: Any, note_id: str):
+    """Edit a note; a save over a newer version shows both texts instead of overwriting."""
+    note = service.get_visible_note(circle, membership, note_id)
+    if note is None:
+        trashed = service.get_visible_note(circle, membership, note_id, deleted=True)
+        if trashed is None or request.method != "POST":
+            abort(404)
+        # Deleted while this person was editing: keep what they typed on screen.
+        form = _note_form(membership)
+        form.form_errors.append(
+            "This note was moved to the trash while you were editing it, so it was not saved. "
+            "Copy your text from below, or restore the note from the trash first."
+        )
+        return render_template("notes/form.html", circle=circle, form=form, note=trashed), 409
+    if not service.can_edit(note, membership):
+        abort(403)
+    form = _note_form(membership)
+    if request.method == "GET":
+        form.title.data = note.title
+        form.body.data = note.body
+        form.category.data = note.category
+        form.tags.data = ", ".join(note.tags)
+        form.audience.data = note.audience
+        form.version.data = str(note.version)
+    elif form.validate_on_submit():
+        tags = _tags_or_error(form)
+        try:
+            expected = int(form.version.data or "")
+        except ValueError:
+            abort(400)
+        if tags is not None:
+            try:
+                service.update_note(
+                    note,
+                    membership,
+                    expected_version=expected,
+                    title=form.title.data or "",
+                    body=form.body.data,
+                    category=form.category.data,
+                    tags=tags,
+                    audience=form.audience.data,
+                )
+            except service.StaleEdit as stale:
+                db.session.rollback()
+                return _conflict(circle, form, stale.current.public_id, membership)
+            except service.NoteError as error:
+                db.session.rollback()
+                _attach_error(form, error)
+            else:
+                db.session.commit()
+                flash("Your changes are saved.", "success")
+                return redirect(
+                    url_for("notes.detail", circle_id=circle.public_id, note_id=note.public_id)
+                )
+    status = 422 if form.errors else 200
+    return render_template("notes/form.html", circle=circle, form=form, note=note), status
+
+
+def _conflict(circle: Any, form: NoteForm, note_id: str, membership: Any):
+    current = note_or_404(circle, membership, note_id)
+    # The form now carries the newest version, so saving after merging succeeds.
+    form.version.data = str(current.version)
+    return render_template(
+        "notes/conflict.html",
+        circle=circle,
+        form=form,
+        note=current,
+        editor_name=queries.author_name(current.updated_by_id),
+    ), 409

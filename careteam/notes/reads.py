@@ -1,0 +1,39 @@
+"""Per-member read markers: which version of each note a member has read.
+
+A note is unread for a member when they have no marker or their marker is older than the note's
+version, so an edit by someone else shows the note as updated again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..clock import utcnow
+from ..database import immediate_writes
+from ..extensions import db
+from .models import Note, NoteRead
+
+
+def _upsert_read(dialect: str, note_id: int, user_id: int, version: int) -> Any:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(NoteRead).values(
+        note_id=note_id, user_id=user_id, seen_version=version, read_at=utcnow()
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["note_id", "user_id"],
+        set_={"seen_version": stmt.excluded.seen_version, "read_at": stmt.excluded.read_at},
+    )
+
+
+def mark_read_in_session(note: Note, user_id: int) -> None:
+    """Mark a note read in the current transaction (after its author or editor saved it)."""
+    db.session.execute(_upsert_read(db.engine.dialect.name, note.id, user_id, note.version))
+
+
+def mark_read(note_id: int, user_id: int, version: int) -> None:
+    """Mark a note read by a member, in its own short write transaction (after a page view)."""
+    with immediate_writes(), db.engine.begin() as conn:
+        conn.execute(_upsert_read(conn.dialect.name, note_id, user_id, version))
