@@ -15,9 +15,9 @@ from careteam.notes.testing import circle_with_every_role, write_note
 from careteam.permissions import Role, capabilities_of
 from careteam.ui import nav_items
 
-HOME = """{% for section, context in page_sections('circle_home', circle=circle, membership=membership) %}
-<section><h2>{{ section.title }}</h2>{% include section.template with context %}</section>
-{% endfor %}"""
+HOME = """{% set sections = page_sections('circle_home', circle=circle, membership=membership) %}
+{% for section, context in sections %}<section><h2>{{ section.title }}</h2>
+{% include section.template with context %}</section>{% endfor %}"""
 
 
 def test_capabilities_follow_the_brief(app):

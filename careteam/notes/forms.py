@@ -120,7 +120,9 @@ class FeedFilterForm(Form):
         "Category", choices=[choice("", "All categories"), *category_choices()], default=""
     )
     author = SelectField("Written by", choices=[choice("", "Anyone")], default="")
-    tag = StringField("Tag", validators=[Optional(), Length(max=MAX_TAG_LENGTH)])
+    tag = StringField(
+        "Tag", validators=[Optional(), Length(max=MAX_TAG_LENGTH)], filters=[strip_filter]
+    )
 
 
 class SearchForm(Form):

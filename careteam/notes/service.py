@@ -173,6 +173,12 @@ def default_audience_for(circle: Circle, membership: Any) -> str:
     return audience if audience in writable_audiences(membership) else Audience.CARE_TEAM.value
 
 
+def _check_tags(tags: list[str]) -> None:
+    # Tags are stored joined by TAG_SEPARATOR; callers other than the form must not smuggle it in.
+    if any(not t or TAG_SEPARATOR in t or len(t) > MAX_TAG_LENGTH for t in tags):
+        raise NoteError("Tags must be short single lines.", field="tags")
+
+
 def _check_choices(category: str, audience: str, membership: Any) -> None:
     if category not in {c.value for c in Category}:
         raise NoteError("Choose a category from the list.", field="category")
@@ -197,6 +203,7 @@ def create_note(
     if not member_can(membership, "notes.write"):
         raise NoteError("You can't write notes in this circle.")
     _check_choices(category, audience, membership)
+    _check_tags(tags)
     now = utcnow()
     note = Note(
         circle_id=circle.id,
@@ -243,6 +250,7 @@ def update_note(
     if not can_edit(note, membership):
         raise NoteError("Only the author or a coordinator can edit this note.")
     _check_choices(category, audience, membership)
+    _check_tags(tags)
     if audience != note.audience and note.author_id != membership.user_id:
         raise NoteError("Only the author can change who sees this note.", field="audience")
     if expected_version != note.version:
