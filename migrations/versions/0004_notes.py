@@ -1,5 +1,10 @@
 """notes journal: notes, revisions, tags, comments, reads, handoff acks, full-text search
 
+Full-text search DDL is written by hand (autogenerate cannot see it): SQLite gets the FTS5 table
+notes_fts with triggers on notes; PostgreSQL gets the expression GIN index ix_notes_search.
+Caution for later SQLite migrations: a batch ("move and copy") alter of notes drops its
+triggers, so such a migration must recreate them and rebuild notes_fts.
+
 Revision ID: 0004
 Revises: 0002
 Create Date: 2026-11-23 23:26:45.461923
