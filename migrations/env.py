@@ -17,8 +17,9 @@ target_metadata = extension.db.metadata
 
 
 def _include_object(obj, name, type_, reflected, compare_to):
-    # SQLite full-text tables and their shadow tables are managed by hand-written migrations.
-    return not (type_ == "table" and name and "_fts" in name)
+    # Full-text search objects (SQLite FTS5 tables and their shadow tables, PostgreSQL GIN
+    # indexes) are managed by hand-written migrations.
+    return not (type_ in ("table", "index") and name and "_fts" in name)
 
 
 def run_migrations_offline() -> None:

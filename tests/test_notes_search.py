@@ -123,7 +123,7 @@ def test_postgres_uses_the_gin_index(app, setup):
             .scalars()
             .all()
         )
-    assert any("ix_notes_search" in line for line in plan), plan
+    assert any("ix_notes_fts" in line for line in plan), plan
 
 
 def test_sqlite_fts_table_follows_notes(app, setup):

@@ -2,7 +2,7 @@
 
 Full-text search lives outside these tables on purpose: SQLite keeps an FTS5 table
 ``notes_fts`` (external content, kept in sync by triggers) and PostgreSQL an expression GIN index
-``ix_notes_search`` on ``notes``.  Both are created by hand in migration 0004 because their DDL is
+``ix_notes_fts`` on ``notes``.  Both are created by hand in migration 0004 because their DDL is
 backend-specific; :mod:`careteam.notes.search` queries them.
 """
 

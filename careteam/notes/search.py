@@ -2,7 +2,7 @@
 
 - SQLite: the FTS5 table ``notes_fts`` (external content on ``notes``, Porter stemming, synced by
   triggers from migration 0004), ranked with bm25.
-- PostgreSQL: the expression GIN index ``ix_notes_search`` on ``notes``; :data:`PG_VECTOR` must
+- PostgreSQL: the expression GIN index ``ix_notes_fts`` on ``notes``; :data:`PG_VECTOR` must
   stay identical to the indexed expression, or the planner cannot use the index.
 
 Both weight title over tags over body, both treat the words typed as "all of these", and both

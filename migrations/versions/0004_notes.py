@@ -1,7 +1,7 @@
 """notes journal: notes, revisions, tags, comments, reads, handoff acks, full-text search
 
 Full-text search DDL is written by hand (autogenerate cannot see it): SQLite gets the FTS5 table
-notes_fts with triggers on notes; PostgreSQL gets the expression GIN index ix_notes_search.
+notes_fts with triggers on notes; PostgreSQL gets the expression GIN index ix_notes_fts.
 Caution for later SQLite migrations: a batch ("move and copy") alter of notes drops its
 triggers, so such a migration must recreate them and rebuild notes_fts.
 
@@ -203,7 +203,7 @@ def upgrade():
 # Written out here, not imported, so this revision never changes under later code. It must
 # match careteam.notes.search.PG_VECTOR, or PostgreSQL cannot use the index (a test checks).
 _PG_SEARCH_INDEX = """
-CREATE INDEX ix_notes_search ON notes USING GIN ((
+CREATE INDEX ix_notes_fts ON notes USING GIN ((
     setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') ||
     setweight(to_tsvector('english'::regconfig, coalesce(tags_text, '')), 'B') ||
     setweight(to_tsvector('english'::regconfig, coalesce(body, '')), 'C')
@@ -257,7 +257,7 @@ def _create_search():
 def _drop_search():
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
-        op.execute("DROP INDEX IF EXISTS ix_notes_search")
+        op.execute("DROP INDEX IF EXISTS ix_notes_fts")
     elif dialect == "sqlite":
         for trigger in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS notes_fts_after_{trigger}")
