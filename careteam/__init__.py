@@ -87,6 +87,9 @@ def _register_features(app: Flask) -> None:
     init_templating(app)
     for blueprint in (pages_bp, auth_bp, account_bp, admin_bp):
         app.register_blueprint(blueprint)
+    from .circles import init_circles
+
+    init_circles(app)
     from .notes import init_notes
 
     init_notes(app)

@@ -149,6 +149,7 @@ def require_capability(
             return view(circle=circle, membership=membership, **kwargs)
 
         guarded.careteam_capability = capability  # type: ignore[attr-defined]
+        guarded.careteam_allow_archived = allow_archived  # type: ignore[attr-defined]
         return guarded
 
     return decorator
@@ -183,6 +184,11 @@ class CircleBlueprint(Blueprint):
 def declared_capability(view: Callable[..., Any]) -> str | None:
     """Return the capability a registered view declared, or None if it declared none."""
     return getattr(view, "careteam_capability", None)
+
+
+def declared_allow_archived(view: Callable[..., Any]) -> bool:
+    """Return whether a registered circle view accepts changes in archived circles."""
+    return bool(getattr(view, "careteam_allow_archived", False))
 
 
 def circle_rules(app: Flask) -> Iterable[Any]:

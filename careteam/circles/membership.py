@@ -64,6 +64,7 @@ def change_role(
     new_role = Role(new_role)
     if member.role == new_role:
         return
+    _lock_circle(circle.id)
     if member.role == Role.CARE_RECIPIENT and actor.id != member.id:
         raise MembershipError("Only the care recipient can change their own role.")
     if new_role == Role.CARE_RECIPIENT and _has_recipient(circle.id, other_than=member.id):
@@ -79,13 +80,14 @@ def change_role(
         circle_id=circle.id,
         object_type="membership",
         object_id=member.public_id,
-        details={"from": str(old_role), "to": str(new_role)},
+        details={"from": str(old_role), "to": str(new_role), "user": _user_public_id(member)},
     )
 
 
 def remove_member(circle: Circle, actor: Membership, member: Membership) -> None:
     """Remove someone from the circle (or let them leave when ``actor`` is ``member``)."""
     leaving = actor.id == member.id
+    _lock_circle(circle.id)
     if member.role == Role.CARE_RECIPIENT and not leaving:
         raise MembershipError("Only the care recipient can remove themselves from the circle.")
     if member.role == Role.COORDINATOR and coordinator_count(circle.id) <= 1:
@@ -97,9 +99,21 @@ def remove_member(circle: Circle, actor: Membership, member: Membership) -> None
         circle_id=circle.id,
         object_type="membership",
         object_id=member.public_id,
-        details={"role": str(member.role)},
+        details={"role": str(member.role), "user": _user_public_id(member)},
     )
     db.session.delete(member)
+
+
+def _lock_circle(circle_id: int) -> None:
+    # Two coordinators demoting each other at once must not leave the circle with none: on
+    # PostgreSQL the row lock queues membership changes per circle (SQLite's BEGIN IMMEDIATE
+    # already serialises writers, and FOR UPDATE renders as nothing there).
+    db.session.execute(select(Circle.id).where(Circle.id == circle_id).with_for_update())
+
+
+def _user_public_id(member: Membership) -> str:
+    # Audit rows name the person by public id: it outlives the membership row it describes.
+    return db.session.scalar(select(User.public_id).where(User.id == member.user_id)) or ""
 
 
 def _has_recipient(circle_id: int, other_than: int | None = None) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..audit import AuditEvent
 from ..clock import utcnow
 from ..dbtypes import UTCDateTime, new_public_id
 from ..extensions import db
@@ -51,3 +52,19 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(20))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The circle audit log filters by person and by action and pages newest first by id; these
+# indexes let each filter read only its own rows (the table itself belongs to careteam.audit).
+Index(
+    "ix_audit_events_circle_actor",
+    AuditEvent.circle_id,
+    AuditEvent.actor_id,
+    AuditEvent.id,
+)
+Index(
+    "ix_audit_events_circle_action",
+    AuditEvent.circle_id,
+    AuditEvent.action,
+    AuditEvent.id,
+)

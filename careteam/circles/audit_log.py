@@ -1,0 +1,205 @@
+"""The circle's audit log as people read it: who did what, when; filters; newest first.
+
+Pages are keyset-paginated by event id, and a page costs the same few queries however long the
+log is: the filter choices (two), the page itself (one) and the names it mentions (one).
+Features name their own actions with :func:`register_action_label`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import Row, select
+
+from ..audit import AuditEvent
+from ..auth.models import User
+from ..extensions import db
+from ..permissions import ROLE_LABELS, Role
+
+PAGE_SIZE = 50
+RECENT_ACTIVITY = 8
+
+CORE_ACTION_LABELS: dict[str, str] = {
+    "circle.created": "Created the circle",
+    "circle.updated": "Changed the circle's settings",
+    "circle.archived": "Archived the circle",
+    "circle.restored": "Restored the circle",
+    "member.joined": "Joined the circle",
+    "member.role_changed": "Changed a role",
+    "member.left": "Left the circle",
+    "member.removed": "Removed a member",
+}
+
+# What every member may see on the circle's home page: comings, goings and roles, never what
+# anyone read or wrote (those stay in the audit log for coordinators and the care recipient).
+PUBLIC_ACTIVITY = ("circle.created", "member.joined", "member.role_changed", "member.left")
+
+FIELD_LABELS = {"name": "name", "description": "description", "time_zone": "time zone"}
+
+
+def init_audit_labels(app: Flask) -> None:
+    app.extensions.setdefault("careteam_audit_action_labels", {}).update(CORE_ACTION_LABELS)
+
+
+def register_action_label(app: Flask, action: str, label: str) -> None:
+    """Give an audit action a readable name in the log and its filter."""
+    app.extensions.setdefault("careteam_audit_action_labels", {})[action] = label
+
+
+def action_label(action: str) -> str:
+    return current_app.extensions.get("careteam_audit_action_labels", {}).get(action, action)
+
+
+class BadCursor(ValueError):
+    """The page cursor in the URL was not one we made."""
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    event: Row[Any]
+    summary: str
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    next_cursor: str | None
+
+
+def person_choices(circle_id: int) -> list[Row[Any]]:
+    """Return everyone who appears as an actor in the circle's log (former members too)."""
+    actors = select(AuditEvent.actor_id).where(AuditEvent.circle_id == circle_id).distinct()
+    stmt = (
+        select(User.id, User.public_id, User.display_name)
+        .where(User.id.in_(actors))
+        .order_by(User.display_name, User.id)
+    )
+    return list(db.session.execute(stmt).all())
+
+
+def action_choices(circle_id: int) -> list[str]:
+    """Return the actions recorded in the circle's log, sorted by their labels."""
+    stmt = select(AuditEvent.action).where(AuditEvent.circle_id == circle_id).distinct()
+    return sorted(db.session.scalars(stmt), key=lambda a: (action_label(a).lower(), a))
+
+
+def parse_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 18:
+        raise BadCursor(cursor)
+    return int(cursor)
+
+
+def _events(circle_id: int) -> Any:
+    return (
+        select(
+            AuditEvent.id,
+            AuditEvent.occurred_at,
+            AuditEvent.actor_id,
+            AuditEvent.action,
+            AuditEvent.object_type,
+            AuditEvent.object_id,
+            AuditEvent.details,
+            User.display_name.label("actor_name"),
+            User.public_id.label("actor_public_id"),
+        )
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.circle_id == circle_id)
+    )
+
+
+def audit_page(
+    circle_id: int,
+    *,
+    actor_id: int | None = None,
+    action: str | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> AuditPage:
+    """Return one page of the circle's log, newest first."""
+    stmt = _events(circle_id)
+    if actor_id is not None:
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    before = parse_cursor(cursor)
+    if before is not None:
+        stmt = stmt.where(AuditEvent.id < before)
+    rows = list(db.session.execute(stmt.order_by(AuditEvent.id.desc()).limit(limit + 1)).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = str(rows[-1].id)
+    return AuditPage(entries=describe(rows), next_cursor=next_cursor)
+
+
+def recent_activity(circle_id: int, limit: int = RECENT_ACTIVITY) -> list[AuditEntry]:
+    """Return the newest events every member may see (joins, leaves, role changes)."""
+    stmt = _events(circle_id).where(AuditEvent.action.in_(PUBLIC_ACTIVITY))
+    rows = list(db.session.execute(stmt.order_by(AuditEvent.id.desc()).limit(limit)).all())
+    return describe(rows, public=True)
+
+
+# --- sentences -------------------------------------------------------------------------------
+
+
+def _subject_names(rows: list[Row[Any]]) -> dict[str, str]:
+    """Look up, in one query, the people the events are about (by user public id)."""
+    ids = {
+        str(row.details.get("user"))
+        for row in rows
+        if isinstance(row.details, dict) and row.details.get("user")
+    }
+    if not ids:
+        return {}
+    stmt = select(User.public_id, User.display_name).where(User.public_id.in_(ids))
+    return {row.public_id: row.display_name for row in db.session.execute(stmt)}
+
+
+def _role(value: Any) -> str:
+    try:
+        return ROLE_LABELS[Role(str(value))].lower()
+    except ValueError:
+        return str(value)
+
+
+def describe(rows: list[Row[Any]], *, public: bool = False) -> list[AuditEntry]:
+    """Turn event rows into plain sentences (names are escaped by the templates)."""
+    names = _subject_names(rows)
+    return [AuditEntry(row, _sentence(row, names, public)) for row in rows]
+
+
+def _sentence(row: Row[Any], names: dict[str, str], public: bool) -> str:
+    actor = row.actor_name or ("Someone" if row.actor_id is None else "A former member")
+    details = row.details if isinstance(row.details, dict) else {}
+    subject = names.get(str(details.get("user", "")), "a former member")
+    action = row.action
+    if action == "circle.created":
+        return f"{actor} created the circle."
+    if action == "member.joined":
+        via = " through an invitation" if details.get("via") == "invitation" else ""
+        return f"{subject[:1].upper() + subject[1:]} joined as {_role(details.get('role'))}{via}."
+    if action == "member.role_changed":
+        own = row.actor_public_id and details.get("user") == row.actor_public_id
+        whose = "their own" if own else f"{subject}'s"
+        return (
+            f"{actor} changed {whose} role from {_role(details.get('from'))} "
+            f"to {_role(details.get('to'))}."
+        )
+    if action == "member.left":
+        return f"{subject[:1].upper() + subject[1:]} left the circle."
+    if public:
+        return action_label(action)
+    if action == "member.removed":
+        return f"{actor} removed {subject} ({_role(details.get('role'))}) from the circle."
+    if action == "circle.updated":
+        fields = [FIELD_LABELS.get(str(f), str(f)) for f in details.get("changed", [])]
+        return f"{actor} changed the circle's {', '.join(fields) or 'settings'}."
+    if action in ("circle.archived", "circle.restored"):
+        return f"{actor} {action.split('.')[1]} the circle."
+    label = action_label(action)
+    target = f" ({row.object_type} {row.object_id})" if row.object_type and row.object_id else ""
+    return f"{actor}: {label}{target}."
