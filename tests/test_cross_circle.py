@@ -1,0 +1,128 @@
+"""A member of one circle can reach nothing in another, whatever ids they put in the URL.
+
+Joe's coordinator asks for every kind of object id from Maya's circle: through Joe's circle
+URL (Joe's circle id with Maya's object ids) and through Maya's circle URL directly.  Every
+answer is 404 and Maya's circle is unchanged.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from careteam.audit import AuditEvent
+from careteam.circles.models import Circle, Membership
+from careteam.circles.testing import build_circle, circle_url, people_for_every_role
+from careteam.extensions import db
+from careteam.permissions import circle_rules, declared_capability, role_has
+from careteam.testing import login
+
+# The permission matrix registers the URL-argument factories of other features' routes.
+_spec = importlib.util.spec_from_file_location(
+    "careteam_matrix_factories", Path(__file__).with_name("test_permission_matrix.py")
+)
+_matrix = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_matrix)
+
+
+def _snapshot(app, circle_id: int) -> dict[str, Any]:
+    """Everything about a circle that a probe could change, including notes when present."""
+    from careteam.notes.models import Note
+
+    with app.app_context():
+        circle = db.session.get(Circle, circle_id)
+        return {
+            "circle": (circle.name, circle.description, circle.time_zone, circle.archived_at),
+            "members": sorted(
+                db.session.execute(
+                    select(Membership.public_id, Membership.role).where(
+                        Membership.circle_id == circle_id
+                    )
+                ).all()
+            ),
+            "notes": sorted(
+                db.session.execute(
+                    select(Note.public_id, Note.version, Note.pinned, Note.deleted_at).where(
+                        Note.circle_id == circle_id
+                    )
+                ).all()
+            ),
+            "changes": sorted(
+                db.session.scalars(
+                    select(AuditEvent.action).where(
+                        AuditEvent.circle_id == circle_id, AuditEvent.action.not_like("%viewed")
+                    )
+                ).all()
+            ),
+        }
+
+
+@pytest.fixture
+def circles(app, make_user):
+    maya_people = people_for_every_role(make_user, prefix="Maya ")
+    joe_people = people_for_every_role(make_user, prefix="Joe ")
+    maya = build_circle(app, maya_people, name="Maya's circle")
+    joe = build_circle(app, joe_people, name="Joe's circle")
+    return maya, joe
+
+
+@pytest.mark.parametrize("prober_role", ["coordinator", "care_recipient", "family"])
+def test_ids_from_another_circle_are_404(app, new_client, circles, prober_role):
+    maya, joe = circles
+    client = new_client()
+    login(client, joe.people[prober_role].email)
+    token = client.csrf_token("/home")
+    failures = []
+    probed = 0
+    for rule in sorted(circle_rules(app), key=lambda r: r.rule):
+        # Maya's object ids, made as if for Maya's member with the prober's role.
+        via_joe = circle_url(app, rule, maya, prober_role, circle_public_id=joe.public_id)
+        direct = circle_url(app, rule, maya, prober_role)
+        before = _snapshot(app, maya.id)
+        with app.app_context():
+            holds = role_has(prober_role, declared_capability(app.view_functions[rule.endpoint]))
+        # In Joe's circle a member without the capability gets 403 whatever the id is, which
+        # tells them nothing about Maya's objects; with it, Maya's ids must be unknown (404).
+        urls = [(direct, 404)]
+        if len(rule.arguments) > 1:
+            urls.append((via_joe, 404 if holds else 403))
+        for url, expected in urls:
+            for method in ("GET", "POST"):
+                if method not in rule.methods:
+                    continue
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    response = client.post(url, data={"csrf_token": token, "role": "family"})
+                probed += 1
+                if response.status_code != expected:
+                    failures.append(
+                        f"{method} {url} [{rule.endpoint}]: {response.status_code}, "
+                        f"expected {expected}"
+                    )
+        assert _snapshot(app, maya.id) == before, f"{rule.endpoint} changed Maya's circle"
+    assert probed > 20
+    assert failures == []
+
+
+def test_member_ids_of_another_circle_are_404_even_for_its_coordinator(app, new_client, circles):
+    """The coordinator of Joe's circle cannot demote or remove Maya's people via Joe's URL."""
+    maya, joe = circles
+    client = new_client()
+    login(client, joe.people["coordinator"].email)
+    for role, member_id in maya.members.items():
+        for path in (f"/members/{member_id}/role", f"/members/{member_id}/remove"):
+            assert client.get(joe.url(path)).status_code == 404
+            response = client.post_form(joe.url(path), {"role": "supporter"}, page="/home")
+            assert response.status_code == 404, (role, path)
+    with app.app_context():
+        roles = dict(
+            db.session.execute(
+                select(Membership.public_id, Membership.role).where(Membership.circle_id == maya.id)
+            ).all()
+        )
+    assert roles == {member_id: role for role, member_id in maya.members.items()}
