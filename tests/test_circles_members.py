@@ -149,11 +149,27 @@ def test_only_the_care_recipient_changes_or_removes_their_own_place(app, setup, 
 
 
 def test_no_second_care_recipient(app, setup, as_role):
+    from careteam.circles.membership import MembershipError, change_role
+    from careteam.circles.models import Circle
+
     url = setup.url(f"/members/{setup.members['family']}/role")
-    response = as_role("coordinator").post_form(url, {"role": "care_recipient"})
-    assert response.status_code == 409
-    assert "already has a care recipient" in response.get_data(as_text=True)
+    client = as_role("coordinator")
+    assert 'value="care_recipient"' not in client.get(url).get_data(as_text=True)
+    response = client.post_form(url, {"role": "care_recipient"})
+    assert response.status_code == 422
+    assert 'id="role-errors"' in response.get_data(as_text=True)
     assert _role_of(app, setup, "family") == "family"
+    # The rule itself holds for every caller, not just this page.
+    with app.app_context():
+        circle = db.session.get(Circle, setup.id)
+        actor = membership_of(setup.id, setup.people["coordinator"].id)
+        family = membership_of(setup.id, setup.people["family"].id)
+        with pytest.raises(MembershipError, match="already has a care recipient"):
+            change_role(circle, actor, family, "care_recipient")
+    # The care recipient's own page still offers their role.
+    own = setup.url(f"/members/{setup.members['care_recipient']}/role")
+    page = as_role("care_recipient").get(own).get_data(as_text=True)
+    assert 'value="care_recipient"' in page
 
 
 def test_remove_asks_first_then_removes(app, setup, as_role):

@@ -14,10 +14,20 @@ from ..extensions import db
 from ..permissions import ROLE_LABELS, Role
 from . import service
 from .forms import ActionForm, RoleForm
-from .membership import MembershipError, change_role, coordinator_count, remove_member
+from .membership import (
+    MembershipError,
+    change_role,
+    coordinator_count,
+    has_care_recipient,
+    remove_member,
+)
 from .views import bp
 
 ROLE_VALUES = {role.value: label for role, label in ROLE_LABELS.items()}
+
+
+def _value(choice: Any) -> str:
+    return choice[0] if isinstance(choice, tuple) else choice.value
 
 
 def _member_or_404(circle: Any, member_id: str) -> Any:
@@ -60,6 +70,9 @@ def member_role(circle: Any, membership: Any, member_id: str):
     member = _member_or_404(circle, member_id)
     name = service.display_name(member.user_id)
     form = RoleForm()
+    if has_care_recipient(circle.id, other_than=member.id):
+        # A circle is around one person: offer only the roles this member can take.
+        form.role.choices = [c for c in form.role.choices if _value(c) != Role.CARE_RECIPIENT]
     if request.method == "GET":
         form.role.data = member.role
     refusal = _refusal(circle, membership, member, "role")

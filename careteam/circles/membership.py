@@ -67,7 +67,7 @@ def change_role(
     _lock_circle(circle.id)
     if member.role == Role.CARE_RECIPIENT and actor.id != member.id:
         raise MembershipError("Only the care recipient can change their own role.")
-    if new_role == Role.CARE_RECIPIENT and _has_recipient(circle.id, other_than=member.id):
+    if new_role == Role.CARE_RECIPIENT and has_care_recipient(circle.id, other_than=member.id):
         raise MembershipError("This circle already has a care recipient.")
     if member.role == Role.COORDINATOR and coordinator_count(circle.id) <= 1:
         raise MembershipError(
@@ -116,7 +116,8 @@ def _user_public_id(member: Membership) -> str:
     return db.session.scalar(select(User.public_id).where(User.id == member.user_id)) or ""
 
 
-def _has_recipient(circle_id: int, other_than: int | None = None) -> bool:
+def has_care_recipient(circle_id: int, other_than: int | None = None) -> bool:
+    """Return whether the circle has a care recipient (other than membership ``other_than``)."""
     stmt = select(Membership.id).where(
         Membership.circle_id == circle_id, Membership.role == Role.CARE_RECIPIENT
     )
