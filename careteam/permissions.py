@@ -15,6 +15,7 @@ Rules every circle URL follows:
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -125,6 +126,23 @@ def load_circle_membership(circle_public_id: str) -> tuple[Any, Any]:
     return row[0], row[1]
 
 
+_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _plausible_ids(circle_id: str, values: dict[str, Any]) -> bool:
+    """Return False for ids no row can have, before they reach the database.
+
+    PostgreSQL rejects NUL characters in text parameters with an error, so an id such as
+    ``%00`` must end as a 404 here rather than a 500 in whichever query sees it first.
+    """
+    if not _PUBLIC_ID.fullmatch(circle_id):
+        return False
+    return not any(
+        isinstance(value, str) and any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
+        for value in values.values()
+    )
+
+
 def require_capability(
     capability: str, *, allow_archived: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -139,6 +157,8 @@ def require_capability(
         def guarded(circle_id: str, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if not _plausible_ids(circle_id, kwargs):
+                abort(404)
             circle, membership = load_circle_membership(circle_id)
             g.circle, g.membership = circle, membership
             g.personal_data = True

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from careteam.audit import AuditEvent
-from careteam.circles.membership import membership_of
+from careteam.circles.membership import MembershipError, change_role, membership_of
 from careteam.circles.models import Membership
 from careteam.circles.testing import build_circle, people_for_every_role
 from careteam.extensions import db
@@ -226,3 +226,51 @@ def test_member_id_of_someone_gone_is_404(app, setup, as_role):
     assert client.post_form(setup.url(f"/members/{supporter}/remove"), {}).status_code == 302
     assert client.get(setup.url(f"/members/{supporter}/remove")).status_code == 404
     assert client.get(setup.url("/members/not-a-real-id/role")).status_code == 404
+
+
+def test_coordinators_demoting_each_other_at_once_leave_one(app, setup):
+    """The second change waits for the first and then sees that it would leave no coordinator."""
+    import threading
+    import time
+
+    from careteam.circles.models import Circle
+
+    with app.app_context():
+        family = membership_of(setup.id, setup.people["family"].id)
+        family.role = "coordinator"
+        db.session.commit()
+    first_locked, second_started = threading.Event(), threading.Event()
+    errors: dict[str, str] = {}
+
+    def demote(actor_role: str, target_role: str, first: bool) -> None:
+        with app.app_context():
+            circle = db.session.get(Circle, setup.id)
+            actor = membership_of(setup.id, setup.people[actor_role].id)
+            target = membership_of(setup.id, setup.people[target_role].id)
+            if not first:
+                first_locked.wait(5)
+                second_started.set()
+            try:
+                change_role(circle, actor, target, "family")
+                if first:
+                    first_locked.set()
+                    second_started.wait(2)
+                    time.sleep(0.3)  # let the second change reach the lock
+                db.session.commit()
+            except MembershipError as error:
+                db.session.rollback()
+                errors[actor_role] = str(error)
+            finally:
+                db.session.remove()
+
+    threads = [
+        threading.Thread(target=demote, args=("coordinator", "family", True)),
+        threading.Thread(target=demote, args=("family", "coordinator", False)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+    assert "only coordinator" in errors.get("family", "")
+    assert _role_of(app, setup, "coordinator") == "coordinator"
+    assert _role_of(app, setup, "family") == "family"

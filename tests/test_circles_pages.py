@@ -13,6 +13,7 @@ from careteam.circles import last_coordinator_check
 from careteam.circles.home import WhatsNextItem, add_whats_next
 from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
+from careteam.circles.service import encode_cursor
 from careteam.circles.testing import build_circle, people_for_every_role
 from careteam.extensions import db
 from careteam.testing import login
@@ -97,8 +98,9 @@ def test_create_circle_refuses_bad_input_with_field_errors(app, client, make_use
 
 
 def test_circle_pages_need_sign_in(client):
-    assert client.get("/circles").status_code == 302
-    assert "/login" in client.get("/circles/new").headers["Location"]
+    for url in ("/circles", "/circles/new", "/circles/archived"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 # --- my circles ------------------------------------------------------------------------------
@@ -171,7 +173,9 @@ def test_my_circles_costs_the_same_queries_for_3_or_60_circles(app, new_client, 
     second, html2 = _statements(app, client, f"/circles?after={cursor}")
     assert len(second) == len(small)
     assert "Circle 025" in html2 and "Circle 024" not in html2
-    assert client.get("/circles?after=%%%").status_code == 400
+    for bad in ("%%%", encode_cursor("x\x00", 1), encode_cursor("x", 10**30), "WyJ4IiwgdHJ1ZV0"):
+        assert client.get(f"/circles?after={bad}").status_code == 400, bad
+        assert client.get(f"/circles/archived?after={bad}").status_code == 400, bad
 
 
 def test_dashboard_and_nav_show_my_circles(app, new_client, people, setup):

@@ -126,3 +126,34 @@ def test_member_ids_of_another_circle_are_404_even_for_its_coordinator(app, new_
             ).all()
         )
     assert roles == {member_id: role for role, member_id in maya.members.items()}
+
+
+@pytest.mark.parametrize("odd", ["\x00", "a\x00b", "x" * 300, "..", "%"])
+def test_odd_ids_in_every_circle_url_are_404(app, new_client, circles, odd):
+    """Ids no row can have answer 404 on every route and backend, never 500."""
+    from urllib.parse import quote
+
+    maya, _joe = circles
+    client = new_client()
+    login(client, maya.people["coordinator"].email)
+    token = client.csrf_token("/home")
+    failures = []
+    for rule in circle_rules(app):
+        for name in sorted(rule.arguments):
+            url = circle_url(app, rule, maya, "coordinator")
+            real = (
+                maya.public_id
+                if name == "circle_id"
+                else url.split("/")[rule.rule.split("/").index(f"<{name}>")]
+            )
+            probe = url.replace(real, quote(odd, safe=""), 1)
+            for method in ("GET", "POST"):
+                if method not in rule.methods:
+                    continue
+                if method == "GET":
+                    status = client.get(probe).status_code
+                else:
+                    status = client.post(probe, data={"csrf_token": token}).status_code
+                if status != 404:
+                    failures.append(f"{method} {probe[:80]} [{rule.endpoint}]: {status}")
+    assert failures == []

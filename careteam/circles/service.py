@@ -131,7 +131,12 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
         name, circle_id = json.loads(raw)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
         raise BadCursor(cursor) from error
-    if not isinstance(name, str) or not isinstance(circle_id, int):
+    # Only values a real circle can have: PostgreSQL refuses NUL in text and huge integers.
+    if not isinstance(name, str) or "\x00" in name or len(name) > 200:
+        raise BadCursor(cursor)
+    if not isinstance(circle_id, int) or isinstance(circle_id, bool):
+        raise BadCursor(cursor)
+    if not 0 < circle_id < 2**31:
         raise BadCursor(cursor)
     return name, circle_id
 
