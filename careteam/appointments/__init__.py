@@ -1,0 +1,76 @@
+"""The care calendar: capabilities, pages, "What's next" items, nav, feeds and demo data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+from ..permissions import ALL_ROLES, CARE_TEAM, Capability, Role, add_capability, member_can
+from ..ui import NavItem
+
+CAPABILITIES = (
+    # Everyone may open the calendar; the audience filter decides what each person sees in it.
+    Capability("appointments.view", "See the appointments addressed to them", ALL_ROLES),
+    Capability("appointments.schedule", "Schedule, change and cancel appointments", CARE_TEAM),
+    Capability(
+        "help.volunteer",
+        "Volunteer for rides and visits",
+        frozenset({Role.COORDINATOR, Role.FAMILY, Role.CAREGIVER, Role.SUPPORTER}),
+    ),
+)
+WHATS_NEXT_COUNT = 5
+
+
+def whats_next(circle: Any = None, membership: Any = None, **_: Any) -> list:
+    """Return the next occurrences this member may see, for the circle home page."""
+    from ..circles.home import WhatsNextItem
+    from ..clock import utcnow
+    from .display import when_text
+    from .queries import agenda_page, help_summaries
+    from .views import occurrence_url
+
+    if circle is None or not member_can(membership, "appointments.view"):
+        return []
+    now = utcnow()
+    page = agenda_page(circle, membership, now, size=WHATS_NEXT_COUNT, live=True)
+    rows = [o for o in page.rows if o.end > now - timedelta(minutes=1)][:WHATS_NEXT_COUNT]
+    summaries = help_summaries(list({o.appointment.id for o in rows}), rows)
+    items = []
+    for occurrence in rows:
+        wanted = [
+            s for s in summaries.get((occurrence.appointment.id, occurrence.key), []) if not s.full
+        ]
+        detail = when_text(occurrence, circle.time_zone)
+        if wanted:
+            detail += " \u00b7 help wanted"
+        items.append(
+            WhatsNextItem(
+                title=occurrence.title,
+                when=occurrence.start,
+                url=occurrence_url(circle, occurrence),
+                detail=detail if occurrence.appointment.all_day or wanted else "",
+                kind="appointment",
+            )
+        )
+    return items
+
+
+def init_appointments(app: Flask) -> None:
+    """Register the calendar feature on ``app``."""
+    from ..circles.home import add_whats_next
+    from ..demo import DemoBuilder, register_builder
+    from . import editing, settings_views  # noqa: F401 - register their pages on the blueprint
+    from .demo import build_demo_appointments
+    from .views import bp
+
+    for capability in CAPABILITIES:
+        add_capability(app, capability)
+    app.register_blueprint(bp)
+    app.register_blueprint(settings_views.calendar_bp)
+    registry = app.extensions["careteam_ui"]
+    registry.add_nav("circle", NavItem("Calendar", "appointments.agenda", order=30))
+    add_whats_next(app, whats_next)
+    with app.app_context():
+        register_builder(DemoBuilder("appointments", build_demo_appointments, order=210))

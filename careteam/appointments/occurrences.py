@@ -1,0 +1,130 @@
+"""Occurrences: one dated instance of an appointment, with its single-occurrence changes applied.
+
+Every place that lists appointments (agenda, month, "What's next", feeds' checks, reminders)
+expands them here, within a bounded window, so they all agree on what happens when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
+
+from .models import Appointment, OccurrenceChange
+from .recurrence import (
+    get_zone,
+    local_window,
+    occurrence_key,
+    starts_between,
+    to_utc,
+)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One occurrence; ``original`` is its start as the series' rule produced it."""
+
+    appointment: Appointment
+    original: datetime
+    start_local: datetime
+    end_local: datetime
+    change: OccurrenceChange | None = None
+
+    @cached_property
+    def start(self) -> datetime:
+        return to_utc(self.start_local, get_zone(self.appointment.time_zone))
+
+    @cached_property
+    def end(self) -> datetime:
+        return to_utc(self.end_local, get_zone(self.appointment.time_zone))
+
+    @property
+    def key(self) -> str:
+        return occurrence_key(self.original, self.appointment.all_day)
+
+    @property
+    def sort_key(self) -> tuple[datetime, str, str]:
+        return (self.start, self.appointment.public_id, self.key)
+
+    @property
+    def title(self) -> str:
+        return _changed(self.change, "title", self.appointment.title)
+
+    @property
+    def location(self) -> str:
+        return _changed(self.change, "location", self.appointment.location)
+
+    @property
+    def notes(self) -> str:
+        return _changed(self.change, "notes", self.appointment.notes)
+
+    @property
+    def moved(self) -> bool:
+        return self.change is not None and self.change.start_local is not None
+
+    @property
+    def changed(self) -> bool:
+        return self.change is not None and not self.change.cancelled
+
+    @property
+    def cancelled(self) -> bool:
+        return self.appointment.cancelled
+
+    @property
+    def last_day(self) -> datetime:
+        """The last calendar day an all-day occurrence covers (its end is exclusive)."""
+        return self.end_local - timedelta(days=1) if self.appointment.all_day else self.end_local
+
+
+def _changed(change: OccurrenceChange | None, name: str, default: str) -> str:
+    value = getattr(change, name, None) if change is not None else None
+    return default if value is None else value
+
+
+def duration(appointment: Appointment) -> timedelta:
+    return appointment.end_local - appointment.start_local
+
+
+def occurrence_at(
+    appointment: Appointment, original: datetime, change: OccurrenceChange | None
+) -> Occurrence:
+    """Build the occurrence whose original start is ``original`` (with its change, if any)."""
+    if change is not None and change.start_local is not None and change.end_local is not None:
+        return Occurrence(appointment, original, change.start_local, change.end_local, change)
+    return Occurrence(appointment, original, original, original + duration(appointment), change)
+
+
+def expand(
+    appointment: Appointment,
+    changes: Iterable[OccurrenceChange],
+    start: datetime,
+    end: datetime,
+    *,
+    by_start: bool = True,
+) -> list[Occurrence]:
+    """Return the appointment's occurrences in [start, end) (UTC), cancelled ones left out.
+
+    ``by_start`` selects occurrences that start in the window; otherwise those that overlap it.
+    """
+    by_original = {c.original_start_local: c for c in changes}
+    zone = get_zone(appointment.time_zone)
+    low, high = local_window(start, end, zone, duration(appointment))
+    found: dict[datetime, Occurrence] = {}
+    for original in starts_between(appointment.rrule, appointment.start_local, low, high):
+        found[original] = occurrence_at(appointment, original, by_original.get(original))
+    # A changed occurrence may have moved into the window from outside the rule's range.
+    for original, change in by_original.items():
+        if change.start_local is not None and original not in found:
+            found[original] = occurrence_at(appointment, original, change)
+    result = []
+    for occurrence in found.values():
+        if occurrence.change is not None and occurrence.change.cancelled:
+            continue
+        if by_start:
+            inside = start <= occurrence.start < end
+        else:
+            inside = occurrence.start < end and occurrence.end > start
+        if inside:
+            result.append(occurrence)
+    return sorted(result, key=lambda o: o.sort_key)

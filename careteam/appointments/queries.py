@@ -1,0 +1,283 @@
+"""Audience-filtered reads of the calendar: the agenda's keyset pages, a month, one appointment.
+
+Every query here filters through :func:`careteam.audience.visible_clause`.  A page costs the
+same few queries however many appointments a circle has: single appointments page by keyset in
+SQL (``starts_at``, ``public_id``); series are expanded in Python within a bounded window.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+
+from ..audience import visible_clause
+from ..auth.models import User
+from ..extensions import db
+from .models import Appointment, HelpSignup, HelpSlot, OccurrenceChange
+from .occurrences import Occurrence, expand, occurrence_at
+from .recurrence import get_zone, to_utc
+
+PAGE_SIZE = 20
+SERIES_WINDOW = timedelta(days=366)
+# Repeating appointments are listed this far ahead (single ones however far they are).
+UPCOMING_HORIZON = timedelta(days=731)
+_CURSOR = re.compile(r"(\d{8}T\d{6}Z)\.([A-Za-z0-9_-]{0,16})\.(\d{8}(?:T\d{4})?)?")
+
+
+class BadCursor(ValueError):
+    """The page cursor in the URL is not one this app made."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    at: datetime
+    appointment: str = ""
+    key: str = ""
+
+    @property
+    def sort_key(self) -> tuple[datetime, str, str]:
+        return (self.at, self.appointment, self.key)
+
+    def encode(self) -> str:
+        return f"{self.at:%Y%m%dT%H%M%SZ}.{self.appointment}.{self.key}"
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        match = _CURSOR.fullmatch(text or "")
+        if match is None:
+            raise BadCursor(text)
+        try:
+            at = datetime.strptime(match[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError as error:
+            raise BadCursor(text) from error
+        return cls(at, match[2], match[3] or "")
+
+    @classmethod
+    def of(cls, occurrence: Occurrence) -> Cursor:
+        return cls(*occurrence.sort_key)
+
+
+@dataclass
+class AgendaPage:
+    rows: list[Occurrence]
+    next_cursor: str | None
+    help: dict[int, list[HelpSummary]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HelpSummary:
+    slot: HelpSlot
+    taken: int
+
+    @property
+    def full(self) -> bool:
+        return self.taken >= self.slot.needed
+
+
+def visible(membership: Any) -> Any:
+    return visible_clause(Appointment.audience, Appointment.created_by_id, membership)
+
+
+def get_visible(circle: Any, membership: Any, public_id: str) -> Appointment | None:
+    """Return the appointment if ``membership`` may see it, else None."""
+    return db.session.scalar(
+        select(Appointment).where(
+            Appointment.circle_id == circle.id,
+            Appointment.public_id == public_id,
+            visible(membership),
+        )
+    )
+
+
+def changes_for(appointment_ids: Iterable[int]) -> dict[int, list[OccurrenceChange]]:
+    """Load the single-occurrence changes of several appointments in one query."""
+    ids = list(appointment_ids)
+    result: dict[int, list[OccurrenceChange]] = {i: [] for i in ids}
+    if ids:
+        rows = db.session.scalars(
+            select(OccurrenceChange).where(OccurrenceChange.appointment_id.in_(ids))
+        )
+        for change in rows:
+            result[change.appointment_id].append(change)
+    return result
+
+
+def _series(circle_ids: list[int], membership_of: Any, start: datetime, end: datetime) -> list:
+    return list(
+        db.session.scalars(
+            select(Appointment).where(
+                Appointment.circle_id.in_(circle_ids),
+                Appointment.recurring.is_(True),
+                Appointment.starts_at < end,
+                or_(Appointment.series_ends_at.is_(None), Appointment.series_ends_at > start),
+                membership_of,
+            )
+        )
+    )
+
+
+def _expand_all(
+    appointments: list[Appointment], start: datetime, end: datetime, *, by_start: bool
+) -> list[Occurrence]:
+    changes = changes_for(a.id for a in appointments)
+    found: list[Occurrence] = []
+    for appointment in appointments:
+        found.extend(expand(appointment, changes[appointment.id], start, end, by_start=by_start))
+    return found
+
+
+def single_occurrence(appointment: Appointment) -> Occurrence:
+    return occurrence_at(appointment, appointment.start_local, None)
+
+
+def occurrences_between(
+    circle: Any, membership: Any, start: datetime, end: datetime, *, by_start: bool = False
+) -> list[Occurrence]:
+    """Return every visible occurrence overlapping [start, end) (or starting in it), sorted."""
+    singles = db.session.scalars(
+        select(Appointment).where(
+            Appointment.circle_id == circle.id,
+            Appointment.recurring.is_(False),
+            Appointment.starts_at < end,
+            Appointment.starts_at >= start if by_start else Appointment.ends_at > start,
+            visible(membership),
+        )
+    )
+    found = [single_occurrence(a) for a in singles]
+    series = _series([circle.id], visible(membership), start, end)
+    found += _expand_all(series, start, end, by_start=by_start)
+    return sorted(found, key=lambda o: o.sort_key)
+
+
+def start_of_today(circle: Any, now: datetime) -> datetime:
+    zone = get_zone(circle.time_zone)
+    local = now.astimezone(zone).replace(tzinfo=None)
+    return to_utc(local.replace(hour=0, minute=0, second=0, microsecond=0), zone)
+
+
+def _singles_page(circle: Any, membership: Any, cursor: Cursor, past: bool, live: bool) -> list:
+    at, pid = cursor.at, cursor.appointment
+    if past:
+        position = or_(
+            Appointment.starts_at < at,
+            and_(Appointment.starts_at == at, Appointment.public_id <= pid),
+        )
+        order = (Appointment.starts_at.desc(), Appointment.public_id.desc())
+    else:
+        position = or_(
+            Appointment.starts_at > at,
+            and_(Appointment.starts_at == at, Appointment.public_id >= pid),
+        )
+        order = (Appointment.starts_at, Appointment.public_id)
+    stmt = select(Appointment).where(
+        Appointment.circle_id == circle.id,
+        Appointment.recurring.is_(False),
+        position,
+        visible(membership),
+    )
+    if live:
+        stmt = stmt.where(Appointment.cancelled_at.is_(None))
+    return list(db.session.scalars(stmt.order_by(*order).limit(PAGE_SIZE + 2)))
+
+
+def agenda_page(
+    circle: Any,
+    membership: Any,
+    now: datetime,
+    *,
+    past: bool = False,
+    after: str | None = None,
+    size: int = PAGE_SIZE,
+    live: bool = False,
+) -> AgendaPage:
+    """Return one page of occurrences after ``after`` (upcoming) or before it (``past``).
+
+    ``live`` leaves cancelled appointments out (the home page); the agenda shows them marked.
+    """
+    today = start_of_today(circle, now)
+    cursor = Cursor.decode(after) if after else Cursor(today)
+    if not past and cursor.at > now + UPCOMING_HORIZON + SERIES_WINDOW:
+        return AgendaPage([], None)
+    ref = cursor.sort_key
+    singles = _singles_page(circle, membership, cursor, past, live)
+    if past:
+        low, high = cursor.at - SERIES_WINDOW, cursor.at + timedelta(seconds=1)
+    else:
+        low, high = cursor.at, cursor.at + SERIES_WINDOW
+    series_rows = _series([circle.id], visible(membership), low, high)
+    if live:
+        series_rows = [a for a in series_rows if not a.cancelled]
+    items = [single_occurrence(a) for a in singles]
+    items += _expand_all(series_rows, low, high, by_start=True)
+    if past:
+        items = [o for o in items if o.sort_key < ref and o.start >= low]
+        items.sort(key=lambda o: o.sort_key, reverse=True)
+    else:
+        items = [o for o in items if o.sort_key > ref and o.start < high]
+        items.sort(key=lambda o: o.sort_key)
+    if len(items) > size:
+        rows = items[:size]
+        return AgendaPage(rows, Cursor.of(rows[-1]).encode())
+    more_singles = len(singles) > len([a for a in singles if low <= a.starts_at < high])
+    if past:
+        more_series = db.session.scalar(
+            select(func.count())
+            .select_from(Appointment)
+            .where(
+                Appointment.circle_id == circle.id,
+                Appointment.recurring.is_(True),
+                Appointment.starts_at < low,
+                visible(membership),
+            )
+        )
+        boundary = Cursor(low)
+    else:
+        more_series = high < now + UPCOMING_HORIZON and any(
+            a.series_ends_at is None or a.series_ends_at > high for a in series_rows
+        )
+        boundary = Cursor(high)
+    more = more_singles or bool(more_series)
+    return AgendaPage(items, boundary.encode() if more else None)
+
+
+def help_summaries(appointment_ids: list[int], occurrences: list[Occurrence]) -> dict:
+    """Return {(appointment id, occurrence key): [HelpSummary]} for the slots still asked for."""
+    if not appointment_ids:
+        return {}
+    slots = list(
+        db.session.scalars(
+            select(HelpSlot)
+            .where(HelpSlot.appointment_id.in_(appointment_ids), HelpSlot.needed > 0)
+            .order_by(HelpSlot.id)
+        )
+    )
+    if not slots:
+        return {}
+    counts = dict(
+        ((slot_id, original), n)
+        for slot_id, original, n in db.session.execute(
+            select(HelpSignup.slot_id, HelpSignup.occurrence_start_local, func.count())
+            .where(HelpSignup.slot_id.in_([s.id for s in slots]))
+            .group_by(HelpSignup.slot_id, HelpSignup.occurrence_start_local)
+        )
+    )
+    result: dict[tuple[int, str], list[HelpSummary]] = {}
+    for occurrence in occurrences:
+        for slot in slots:
+            if slot.appointment_id == occurrence.appointment.id:
+                taken = counts.get((slot.id, occurrence.original), 0)
+                key = (occurrence.appointment.id, occurrence.key)
+                result.setdefault(key, []).append(HelpSummary(slot, taken))
+    return result
+
+
+def display_names(user_ids: Iterable[int | None]) -> dict[int, str]:
+    ids = sorted({i for i in user_ids if i is not None})
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))))

@@ -1,0 +1,329 @@
+"""Email reminders before each occurrence, sent by ``careteam send-reminders`` (run it from cron).
+
+Each reminder has a key: (membership, appointment, occurrence start, minutes before).  A run
+claims a reminder by INSERTing that key into ``reminder_claims`` (unique) in its own committed
+transaction *before* sending; an INSERT that fails on the unique constraint means another run
+has it, so overlapping runs never send the same reminder twice.  After sending, the claim is
+marked ``sent``; a failed send marks it ``failed`` and the next run takes it again (an UPDATE
+that only succeeds while it is still ``failed``), up to ``MAX_ATTEMPTS`` times.
+
+A crash between sending and recording leaves the claim ``claimed``: it is never sent again, so
+the design gives *at most one lost reminder* (never a duplicate).  A crash after claiming but
+before sending loses that reminder the same way.
+
+One email per person per run lists every reminder that is due for them, and only appointments
+their membership may see at the moment of sending (the audience model decides).  When several
+of a person's reminder times for one occurrence are due at once (say "1 day" and "2 hours"
+after cron was down), the email mentions it once and the other claims are marked ``skipped``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app, has_request_context
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import audit
+from ..audience import can_see
+from ..auth.models import User
+from ..circles.models import Circle, Membership
+from ..clock import utcnow
+from ..database import immediate_writes
+from ..extensions import db
+from ..mail import send_template
+from .models import Appointment, ClaimStatus, ReminderClaim, ReminderPreference
+from .occurrences import Occurrence, expand
+from .queries import changes_for
+
+DEFAULT_OFFSETS = (1440,)
+ALLOWED_OFFSETS = (15, 60, 120, 1440, 2880, 10080)
+MAX_ATTEMPTS = 5
+
+log = logging.getLogger(__name__)
+
+
+# --- preferences -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preference:
+    enabled: bool
+    offsets: tuple[int, ...]
+
+
+def parse_offsets(text: str | None) -> tuple[int, ...]:
+    values = []
+    for part in (text or "").split(","):
+        if part.strip().isdigit() and int(part) in ALLOWED_OFFSETS:
+            values.append(int(part))
+    return tuple(sorted(set(values)))
+
+
+def preference_of(membership_id: int) -> Preference:
+    row = db.session.scalar(
+        select(ReminderPreference).where(ReminderPreference.membership_id == membership_id)
+    )
+    if row is None:
+        return Preference(True, DEFAULT_OFFSETS)
+    return Preference(row.enabled, parse_offsets(row.offsets))
+
+
+def set_preference(membership: Any, enabled: bool, offsets: list[int]) -> None:
+    """Save a member's reminder choices for one circle."""
+    chosen = tuple(sorted({o for o in offsets if o in ALLOWED_OFFSETS}))
+    row = db.session.scalar(
+        select(ReminderPreference).where(ReminderPreference.membership_id == membership.id)
+    )
+    if row is None:
+        row = ReminderPreference(membership_id=membership.id)
+        db.session.add(row)
+    row.enabled = enabled
+    row.offsets = ",".join(str(o) for o in chosen)
+    audit.record(
+        "reminders.settings_changed",
+        circle_id=membership.circle_id,
+        object_type="membership",
+        object_id=membership.public_id,
+        actor_id=membership.user_id,
+        details={"enabled": enabled, "offsets": list(chosen)},
+    )
+
+
+# --- finding what is due ---------------------------------------------------------------------
+
+
+@dataclass
+class Recipient:
+    membership: Membership
+    user_id: int
+    email: str
+    display_name: str
+    offsets: tuple[int, ...]
+
+
+@dataclass
+class Due:
+    recipient: Recipient
+    circle: Circle
+    occurrence: Occurrence
+    offsets: list[int]  # every due offset, closest first
+
+
+@dataclass
+class RunReport:
+    sent: int = 0
+    failed: int = 0
+    reminders: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _recipients() -> dict[int, tuple[Circle, list[Recipient]]]:
+    rows = db.session.execute(
+        select(Membership, Circle, User.id, User.email, User.display_name, ReminderPreference)
+        .join(Circle, Circle.id == Membership.circle_id)
+        .join(User, User.id == Membership.user_id)
+        .outerjoin(ReminderPreference, ReminderPreference.membership_id == Membership.id)
+        .where(
+            User.active.is_(True),
+            User.email_reminders.is_(True),
+            User.email_verified_at.is_not(None),
+            Circle.archived_at.is_(None),
+            or_(ReminderPreference.id.is_(None), ReminderPreference.enabled.is_(True)),
+        )
+    ).all()
+    by_circle: dict[int, tuple[Circle, list[Recipient]]] = {}
+    for membership, circle, user_id, email, name, pref in rows:
+        offsets = DEFAULT_OFFSETS if pref is None else parse_offsets(pref.offsets)
+        if offsets:
+            entry = by_circle.setdefault(circle.id, (circle, []))
+            entry[1].append(Recipient(membership, user_id, email, name, offsets))
+    return by_circle
+
+
+def due_reminders(now: datetime) -> list[Due]:
+    """Return every reminder whose time has come and whose occurrence has not started yet."""
+    found: list[Due] = []
+    for circle, recipients in _recipients().values():
+        horizon = now + timedelta(minutes=max(max(r.offsets) for r in recipients) + 1)
+        appointments = list(
+            db.session.scalars(
+                select(Appointment).where(
+                    Appointment.circle_id == circle.id,
+                    Appointment.cancelled_at.is_(None),
+                    Appointment.starts_at < horizon,
+                    or_(Appointment.series_ends_at.is_(None), Appointment.series_ends_at > now),
+                )
+            )
+        )
+        changes = changes_for(a.id for a in appointments)
+        occurrences = [
+            o for a in appointments for o in expand(a, changes[a.id], now, horizon, by_start=True)
+        ]
+        for recipient in recipients:
+            for occurrence in occurrences:
+                appointment = occurrence.appointment
+                # The audience model decides, per member, at the moment of sending.
+                if not can_see(
+                    appointment.audience, appointment.created_by_id, recipient.membership
+                ):
+                    continue
+                offsets = [
+                    o
+                    for o in recipient.offsets
+                    if occurrence.start - timedelta(minutes=o) <= now < occurrence.start
+                ]
+                if offsets:
+                    found.append(Due(recipient, circle, occurrence, sorted(offsets)))
+    return found
+
+
+# --- claiming --------------------------------------------------------------------------------
+
+
+def _claim(due: Due, offset: int, now: datetime) -> bool:
+    """Claim one reminder in its own committed transaction; False if another run has it."""
+    key = {
+        "membership_id": due.recipient.membership.id,
+        "appointment_id": due.occurrence.appointment.id,
+        "occurrence_start": due.occurrence.start,
+        "offset_minutes": offset,
+    }
+    try:
+        with immediate_writes(), db.engine.begin() as conn:
+            conn.execute(
+                insert(ReminderClaim).values(
+                    **key, status=ClaimStatus.CLAIMED.value, attempts=1, claimed_at=now
+                )
+            )
+        return True
+    except IntegrityError:
+        pass
+    # Taken before: take it again only if that attempt failed (retries of failed sends).
+    table = ReminderClaim.__table__
+    with immediate_writes(), db.engine.begin() as conn:
+        result = conn.execute(
+            update(table)
+            .where(*(table.c[name] == value for name, value in key.items()))
+            .where(table.c.status == ClaimStatus.FAILED.value, table.c.attempts < MAX_ATTEMPTS)
+            .values(
+                status=ClaimStatus.CLAIMED.value,
+                attempts=table.c.attempts + 1,
+                claimed_at=now,
+                finished_at=None,
+            )
+        )
+        return result.rowcount == 1
+
+
+def _finish(claims: list[tuple[Due, int]], status: ClaimStatus, now: datetime) -> None:
+    table = ReminderClaim.__table__
+    with immediate_writes(), db.engine.begin() as conn:
+        for due, offset in claims:
+            conn.execute(
+                update(table)
+                .where(
+                    table.c.membership_id == due.recipient.membership.id,
+                    table.c.appointment_id == due.occurrence.appointment.id,
+                    table.c.occurrence_start == due.occurrence.start,
+                    table.c.offset_minutes == offset,
+                )
+                .values(status=status.value, finished_at=now)
+            )
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+def _subject(items: list[Due]) -> str:
+    if len(items) > 1:
+        return f"Reminder: {len(items)} appointments coming up"
+    title = " ".join(items[0].occurrence.title.split())
+    return f"Reminder: {title[:80]}"
+
+
+def _send(user_email: str, items: list[Due]) -> None:
+    from ..auth.service import external_url
+    from .display import when_text
+
+    rows = []
+    for due in sorted(items, key=lambda d: d.occurrence.start):
+        occurrence, circle = due.occurrence, due.circle
+        appointment = occurrence.appointment
+        if appointment.recurring:
+            link = external_url(
+                "appointments.occurrence",
+                circle_id=circle.public_id,
+                appointment_id=appointment.public_id,
+                occurrence=occurrence.key,
+            )
+        else:
+            link = external_url(
+                "appointments.detail",
+                circle_id=circle.public_id,
+                appointment_id=appointment.public_id,
+            )
+        rows.append(
+            {
+                "title": occurrence.title,
+                "when": when_text(occurrence, circle.time_zone),
+                "location": occurrence.location,
+                "video_url": appointment.video_url,
+                "circle": circle.name,
+                "link": link,
+            }
+        )
+    settings = external_url("calendar.feeds")
+    send_template(
+        user_email,
+        _subject(items),
+        "reminder",
+        name=items[0].recipient.display_name,
+        items=rows,
+        settings_link=settings,
+    )
+
+
+def send_due_reminders(now: datetime | None = None) -> RunReport:
+    """Claim and send every due reminder; safe to run every minute, and twice at once."""
+    if not has_request_context():
+        # Links in the emails are built with url_for, which needs a request context.
+        base = current_app.config["BASE_URL"]
+        with current_app.test_request_context("/", base_url=base):
+            return send_due_reminders(now)
+    now = now or utcnow()
+    report = RunReport()
+    # Claims and results are written on their own connections, each committed at once, so
+    # the objects read here stay loaded and another run sees every claim immediately.
+    due = due_reminders(now)
+    outgoing: dict[int, list[tuple[Due, list[int]]]] = defaultdict(list)
+    for item in due:
+        won = [offset for offset in item.offsets if _claim(item, offset, now)]
+        closest = item.offsets[0]
+        extra = [(item, o) for o in won if o != closest]
+        if extra:
+            _finish(extra, ClaimStatus.SKIPPED, now)
+            report.skipped += len(extra)
+        if closest in won:
+            outgoing[item.recipient.user_id].append((item, [closest]))
+    for entries in outgoing.values():
+        items = [d for d, _ in entries]
+        claims = [(d, offsets[0]) for d, offsets in entries]
+        try:
+            _send(items[0].recipient.email, items)
+        except Exception as error:  # SMTP down, refused address...: the next run retries
+            log.warning("Reminder email failed: %s", type(error).__name__)
+            _finish(claims, ClaimStatus.FAILED, now)
+            report.failed += 1
+            report.errors.append(type(error).__name__)
+            continue
+        _finish(claims, ClaimStatus.SENT, now)
+        report.sent += 1
+        report.reminders += len(items)
+    return report

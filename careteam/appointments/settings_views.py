@@ -1,0 +1,156 @@
+"""Personal calendar settings: reminders per circle, and secret calendar feeds.
+
+The feed itself (``/feeds/<secret>.ics``) needs no sign-in: calendar apps fetch it.  Its secret
+is in the path, so request logs would show it: CareTeam's log filter (careteam.logredact)
+replaces every token-shaped run in the werkzeug and gunicorn access loggers, and the app never
+logs request paths itself.  Operators who keep access logs outside Python (a reverse proxy)
+should leave ``/feeds/`` paths out of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import audit
+from ..auth.models import User
+from ..extensions import db
+from . import feeds, reminders
+from .forms import AccountRemindersForm, ActionForm, FeedForm, ReminderForm
+from .models import FeedDetail
+from .views import bp
+
+calendar_bp = Blueprint("calendar", __name__)
+
+
+# --- reminders -------------------------------------------------------------------------------
+
+
+@bp.circle_route(
+    "/reminders", capability="appointments.view", allow_archived=True, methods=["GET", "POST"]
+)
+def reminder_settings(circle: Any, membership: Any):
+    """Choose whether and when to be reminded of this circle's appointments."""
+    form = ReminderForm()
+    if request.method == "GET":
+        pref = reminders.preference_of(membership.id)
+        form.enabled.data = pref.enabled
+        form.offsets.data = [str(o) for o in pref.offsets]
+    elif form.validate_on_submit():
+        offsets = [int(o) for o in form.offsets.data or []]
+        reminders.set_preference(membership, bool(form.enabled.data), offsets)
+        db.session.commit()
+        flash("Your reminder settings are saved.", "success")
+        return redirect(url_for("appointments.reminder_settings", circle_id=circle.public_id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "appointments/reminders.html",
+        circle=circle,
+        form=form,
+        email_reminders=current_user.email_reminders,
+    ), status
+
+
+# --- feeds -----------------------------------------------------------------------------------
+
+
+def _feed_page(circle: Any | None, user_id: int, template_context: dict[str, Any]):
+    """Handle the feed settings form for one circle, or for every circle (``circle`` None)."""
+    circle_id = circle.id if circle is not None else None
+    feed = feeds.feed_of(user_id, circle_id)
+    form = FeedForm()
+    new_url = None
+    status = 200
+    if request.method == "GET":
+        form.detail.data = feed.detail if feed else FeedDetail.FULL.value
+    else:
+        action = request.form.get("action", "")
+        if action == "revoke":
+            if not ActionForm().validate_on_submit():
+                abort(400)
+            if feed is not None:
+                feeds.revoke(feed)
+                db.session.commit()
+            flash("The calendar link is turned off. Calendars using it stop updating.", "success")
+            return redirect(request.path)
+        if not form.validate_on_submit():
+            status = 422
+        elif action == "save" and feed is not None:
+            feeds.set_detail(feed, form.detail.data)
+            db.session.commit()
+            flash("Saved. The calendar link stays the same.", "success")
+            return redirect(request.path)
+        elif action in ("create", "regenerate"):
+            feed, secret = feeds.issue_secret(user_id, circle_id, form.detail.data)
+            db.session.commit()
+            new_url = feeds.feed_url(secret)
+        else:
+            abort(400)
+    template = "feed_settings.html" if circle is not None else "account_calendar.html"
+    return render_template(
+        f"appointments/{template}",
+        form=form,
+        feed=feed,
+        new_url=new_url,
+        circle=circle,
+        **template_context,
+    ), status
+
+
+@bp.circle_route(
+    "/subscribe", capability="appointments.view", allow_archived=True, methods=["GET", "POST"]
+)
+def subscribe(circle: Any, membership: Any):
+    """Make, change or turn off this member's secret calendar link for this circle."""
+    return _feed_page(circle, membership.user_id, {"membership": membership})
+
+
+@calendar_bp.route("/calendar", methods=["GET", "POST"], endpoint="feeds")
+def feeds_page():
+    """Make, change or turn off one's calendar link for every circle; switch reminders."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=url_for("calendar.feeds")))
+    g.personal_data = True
+    if request.method == "POST" and request.form.get("action") == "reminders":
+        form = AccountRemindersForm()
+        if not form.validate_on_submit():
+            abort(400)
+        user = db.session.get(User, current_user.id)
+        user.email_reminders = bool(form.email_reminders.data)
+        audit.record(
+            "account.reminders_changed",
+            object_type="user",
+            object_id=user.public_id,
+            actor_id=user.id,
+            details={"email_reminders": user.email_reminders},
+        )
+        db.session.commit()
+        flash("Your email reminder setting is saved.", "success")
+        return redirect(url_for("calendar.feeds"))
+    reminder_form = AccountRemindersForm(
+        formdata=None, email_reminders=current_user.email_reminders
+    )
+    return _feed_page(None, current_user.id, {"reminder_form": reminder_form})
+
+
+@calendar_bp.route("/feeds/<secret>.ics")
+def feed(secret: str):
+    """Serve a calendar feed to a calendar app, as its owner may see it now."""
+    g.personal_data = True  # no shared caches
+    found = feeds.find_by_secret(secret)
+    if found is None:
+        abort(404)
+    body = feeds.render_feed(found)
+    audit.record_now(
+        "calendar_feed.viewed",
+        circle_id=found.circle_id,
+        object_type="calendar_feed",
+        object_id=found.public_id,
+        actor_id=found.user_id,
+        details={"detail": found.detail},
+    )
+    response = Response(body, content_type="text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = 'inline; filename="careteam.ics"'
+    return response
