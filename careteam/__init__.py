@@ -93,3 +93,6 @@ def _register_features(app: Flask) -> None:
     from .notes import init_notes
 
     init_notes(app)
+    from .appointments import init_appointments
+
+    init_appointments(app)

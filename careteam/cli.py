@@ -65,6 +65,21 @@ def purge_trash_command() -> None:
     click.echo(f"Purged {count} note{'' if count == 1 else 's'} from the trash.")
 
 
+@careteam_cli.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Email the appointment reminders that are due (safe to run every minute from cron)."""
+    from .appointments.reminders import send_due_reminders
+
+    report = send_due_reminders()
+    click.echo(
+        f"Sent {report.sent} email(s) with {report.reminders} reminder(s); "
+        f"{report.failed} failed (retried next run)."
+    )
+    if report.failed:
+        sys.exit(1)
+
+
 def main() -> None:
     """Run the ``careteam`` console script: the commands above plus Flask's own (run, shell)."""
     from . import create_app

@@ -1,5 +1,14 @@
 """Import every core model so SQLAlchemy's metadata (and Alembic) sees all tables."""
 
+from .appointments.models import (
+    Appointment,
+    CalendarFeed,
+    HelpSignup,
+    HelpSlot,
+    OccurrenceChange,
+    ReminderClaim,
+    ReminderPreference,
+)
 from .audit import AuditEvent
 from .auth.models import AccountToken, LoginThrottle, User, UserSession
 from .circles.models import Circle, Membership
@@ -14,8 +23,12 @@ from .notes.models import (
 
 __all__ = [
     "AccountToken",
+    "Appointment",
     "AuditEvent",
+    "CalendarFeed",
     "Circle",
+    "HelpSignup",
+    "HelpSlot",
     "LoginThrottle",
     "Membership",
     "Note",
@@ -24,6 +37,9 @@ __all__ = [
     "NoteRead",
     "NoteRevision",
     "NoteTag",
+    "OccurrenceChange",
+    "ReminderClaim",
+    "ReminderPreference",
     "User",
     "UserSession",
 ]

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import careteam.appointments.testing  # noqa: F401 - registers the calendar's URL-argument factories
 from careteam.auth.models import User
 from careteam.circles.models import Circle
 from careteam.circles.testing import (

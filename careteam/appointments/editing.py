@@ -13,7 +13,7 @@ from ..auth.models import User
 from ..circles.models import Membership
 from ..extensions import db
 from . import helping, service
-from .forms import ActionForm, AppointmentForm, OccurrenceForm
+from .forms import ActionForm, AppointmentForm, OccurrenceForm, choices
 from .models import Appointment, HelpKind, HelpSlot
 from .occurrences import Occurrence
 from .recurrence import RecurrenceError, RuleSpec, build_rule, nth_weekday_of, spec_from_rule
@@ -36,9 +36,11 @@ def _members(circle: Any) -> list[tuple[int, str, str]]:
 def _appointment_form(circle: Any, membership: Any) -> tuple[AppointmentForm, list]:
     form = AppointmentForm()
     members = _members(circle)
-    form.organiser.choices = [("", "Nobody in particular")] + [(p, n) for _, p, n in members]
+    form.organiser.choices = choices(
+        [("", "Nobody in particular")] + [(p, n) for _, p, n in members]
+    )
     allowed = service.writable_audiences(membership)
-    form.audience.choices = [(a, AUDIENCE_LABELS[Audience(a)]) for a in allowed]
+    form.audience.choices = choices((a, AUDIENCE_LABELS[Audience(a)]) for a in allowed)
     return form, members
 
 

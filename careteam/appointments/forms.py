@@ -29,6 +29,11 @@ from .models import FEED_DETAIL_LABELS, HELP_LABELS, KIND_LABELS, HelpKind
 from .recurrence import MAX_COUNT, WEEKDAYS
 from .service import MAX_HELPERS
 
+try:  # WTForms 3.3 prefers SelectChoice objects to (value, label) tuples
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None  # type: ignore[assignment,misc]
+
 MAX_NOTES = 5_000
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 REMINDER_CHOICES = (
@@ -40,6 +45,13 @@ REMINDER_CHOICES = (
     (10080, "1 week before"),
 )
 _TEXT_WHITESPACE = frozenset("\t\n\r")
+
+
+def choices(pairs: Any) -> list[Any]:
+    """Return select/radio options in the form this WTForms prefers."""
+    return [
+        SelectChoice(v, label) if SelectChoice is not None else (v, label) for v, label in pairs
+    ]
 
 
 def text_characters(_form: object, field: Any) -> None:
@@ -130,35 +142,39 @@ class AppointmentForm(TimesMixin, FlaskForm):
         ],
         filters=[strip_filter],
     )
-    kind = SelectField("Kind", choices=[(k.value, label) for k, label in KIND_LABELS.items()])
+    kind = SelectField(
+        "Kind", choices=choices((k.value, label) for k, label in KIND_LABELS.items())
+    )
     all_day = BooleanField("All day (no start or end time)")
-    time_zone = SelectField("Time zone", choices=time_zone_choices())
+    time_zone = SelectField("Time zone", choices=choices(time_zone_choices()))
     location = _text("Place (optional)", 300, description="Address, clinic and room.")
     video_url = URLField(
         "Video link (optional)",
         validators=[Optional(), Length(max=500), no_control_characters],
         filters=[strip_filter],
     )
-    organiser = SelectField("Who organises it", choices=[("", "Nobody in particular")])
+    organiser = SelectField("Who organises it", choices=choices([("", "Nobody in particular")]))
     notes = TextAreaField(
         "Notes (optional)",
         description="Questions to ask, what to bring, parking.",
         validators=[Optional(), Length(max=MAX_NOTES), text_characters],
     )
-    audience = RadioField("Who can see this appointment", choices=audience_choices())
+    audience = RadioField("Who can see this appointment", choices=choices(audience_choices()))
     help_ride_there = _help_field(HelpKind.RIDE_THERE)
     help_ride_home = _help_field(HelpKind.RIDE_HOME)
     help_company = _help_field(HelpKind.COMPANY)
     # The recurrence builder: it writes the RRULE so nobody has to.
     repeat = RadioField(
         "Repeats",
-        choices=[
-            ("none", "Does not repeat"),
-            ("weekly", "Weekly, on the days chosen below"),
-            ("monthly", "Monthly, on a weekday such as the 2nd Tuesday"),
-            ("daily", "Every few days"),
-            ("custom", "Custom rule (RFC 5545 RRULE, for calendar experts)"),
-        ],
+        choices=choices(
+            [
+                ("none", "Does not repeat"),
+                ("weekly", "Weekly, on the days chosen below"),
+                ("monthly", "Monthly, on a weekday such as the 2nd Tuesday"),
+                ("daily", "Every few days"),
+                ("custom", "Custom rule (RFC 5545 RRULE, for calendar experts)"),
+            ]
+        ),
         default="none",
     )
     interval = CountField(
@@ -167,28 +183,32 @@ class AppointmentForm(TimesMixin, FlaskForm):
         validators=[Optional(), NumberRange(1, 52, message="Enter a number from 1 to 52.")],
     )
     weekdays = CheckboxesField(
-        "On these days", choices=list(zip(WEEKDAYS, WEEKDAY_NAMES, strict=True))
+        "On these days", choices=choices(zip(WEEKDAYS, WEEKDAY_NAMES, strict=True))
     )
     month_nth = SelectField(
         "Which one",
-        choices=[
-            ("", "As on the date"),
-            ("1", "1st"),
-            ("2", "2nd"),
-            ("3", "3rd"),
-            ("4", "4th"),
-            ("-1", "Last"),
-        ],
+        choices=choices(
+            [
+                ("", "As on the date"),
+                ("1", "1st"),
+                ("2", "2nd"),
+                ("3", "3rd"),
+                ("4", "4th"),
+                ("-1", "Last"),
+            ]
+        ),
         default="",
     )
     month_weekday = SelectField(
         "Weekday",
-        choices=[("", "As on the date"), *zip(WEEKDAYS, WEEKDAY_NAMES, strict=True)],
+        choices=choices([("", "As on the date"), *zip(WEEKDAYS, WEEKDAY_NAMES, strict=True)]),
         default="",
     )
     ends = RadioField(
         "Ends",
-        choices=[("never", "Never"), ("until", "On a date"), ("count", "After a number of times")],
+        choices=choices(
+            [("never", "Never"), ("until", "On a date"), ("count", "After a number of times")]
+        ),
         default="never",
     )
     until = RealDateField("Last date", validators=[Optional()])
@@ -210,21 +230,26 @@ class AppointmentForm(TimesMixin, FlaskForm):
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError("The end date must be on or after the start date.")
 
-    def validate_until(self, field: Any) -> None:
-        if self.repeat.data not in ("none", "custom") and self.ends.data == "until":
-            if field.data is None and not field.errors:
-                raise ValidationError("Enter the last date.")
-            if field.data and self.start_date.data and field.data < self.start_date.data:
-                raise ValidationError("The last date must be on or after the first.")
-
-    def validate_count(self, field: Any) -> None:
-        counted = self.repeat.data not in ("none", "custom") and self.ends.data == "count"
-        if counted and field.data is None and not field.errors:
-            raise ValidationError("Enter how many times.")
-
-    def validate_rrule(self, field: Any) -> None:
-        if self.repeat.data == "custom" and not field.data:
-            raise ValidationError("Write the rule, or choose another way to repeat.")
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Check the fields, then what depends on other fields' choices."""
+        valid = super().validate(extra_validators)
+        builder = self.repeat.data not in ("none", "custom", None)
+        problems = []
+        if builder and self.ends.data == "until":
+            if self.until.data is None and not self.until.errors:
+                problems.append((self.until, "Enter the last date."))
+            elif (
+                self.until.data and self.start_date.data and self.until.data < self.start_date.data
+            ):
+                problems.append((self.until, "The last date must be on or after the first."))
+        counted = builder and self.ends.data == "count"
+        if counted and self.count.data is None and not self.count.errors:
+            problems.append((self.count, "Enter how many times."))
+        if self.repeat.data == "custom" and not self.rrule.data and not self.rrule.errors:
+            problems.append((self.rrule, "Write the rule, or choose another way to repeat."))
+        for field, message in problems:
+            field.errors = [*field.errors, message]
+        return valid and not problems
 
 
 class OccurrenceForm(TimesMixin, FlaskForm):
@@ -251,7 +276,7 @@ class ReminderForm(FlaskForm):
     enabled = BooleanField("Email me reminders for this circle's appointments")
     offsets = CheckboxesField(
         "When to remind me",
-        choices=[(str(m), label) for m, label in REMINDER_CHOICES],
+        choices=choices((str(m), label) for m, label in REMINDER_CHOICES),
     )
 
     def validate_offsets(self, field: Any) -> None:
@@ -266,6 +291,6 @@ class AccountRemindersForm(FlaskForm):
 class FeedForm(FlaskForm):
     detail = RadioField(
         "What the calendar shows",
-        choices=[(d.value, label) for d, label in FEED_DETAIL_LABELS.items()],
+        choices=choices((d.value, label) for d, label in FEED_DETAIL_LABELS.items()),
         validators=[DataRequired(message="Choose what the calendar shows.")],
     )

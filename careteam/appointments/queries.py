@@ -258,14 +258,14 @@ def help_summaries(appointment_ids: list[int], occurrences: list[Occurrence]) ->
     )
     if not slots:
         return {}
-    counts = dict(
-        ((slot_id, original), n)
+    counts = {
+        (slot_id, original): n
         for slot_id, original, n in db.session.execute(
             select(HelpSignup.slot_id, HelpSignup.occurrence_start_local, func.count())
             .where(HelpSignup.slot_id.in_([s.id for s in slots]))
             .group_by(HelpSignup.slot_id, HelpSignup.occurrence_start_local)
         )
-    )
+    }
     result: dict[tuple[int, str], list[HelpSummary]] = {}
     for occurrence in occurrences:
         for slot in slots:
@@ -280,4 +280,5 @@ def display_names(user_ids: Iterable[int | None]) -> dict[int, str]:
     ids = sorted({i for i in user_ids if i is not None})
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))))
+    rows = db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+    return {user_id: name for user_id, name in rows}

@@ -26,8 +26,9 @@ KEY_FORMAT = "%Y%m%dT%H%M"
 DAY_KEY_FORMAT = "%Y%m%d"
 MAX_COUNT = 1000
 MAX_INTERVAL = {"DAILY": 366, "WEEKLY": 52, "MONTHLY": 24, "YEARLY": 10}
-ALLOWED_PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH")
-ALLOWED_PARTS += ("BYSETPOS", "WKST")
+# In the order a stored rule lists them.
+ALLOWED_PARTS = ("FREQ", "INTERVAL", "BYMONTH", "BYMONTHDAY", "BYDAY", "BYSETPOS", "WKST")
+ALLOWED_PARTS += ("UNTIL", "COUNT")
 # A series must occur at least twice within this span (or end before it).
 CHECK_YEARS = 10
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
