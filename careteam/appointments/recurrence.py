@@ -36,7 +36,8 @@ WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 _VALUE = re.compile(r"[A-Z0-9,+-]{1,200}")
 _KEY = re.compile(r"\d{8}(T\d{4})?")
-_GREGORIAN_CYCLE_YEARS = 400
+_GREGORIAN_CYCLE_YEARS = 400  # whole cycles keep every weekday and leap day in place
+_CHECK_SPAN = timedelta(days=366 * CHECK_YEARS)
 
 
 class RecurrenceError(ValueError):
@@ -222,6 +223,7 @@ def _cycle_shift(local: datetime) -> int:
 
 
 def _shift(local: datetime, years: int) -> datetime:
+    # Only ever by whole Gregorian cycles, so 29 February stays a real date.
     return local.replace(year=local.year + years)
 
 
@@ -262,7 +264,7 @@ def _check_occurrences(rule: rrule, start_local: datetime) -> None:
     years = _cycle_shift(start_local)
     probe_start = _shift(start_local, years)
     probe = rule.replace(dtstart=probe_start, until=None, count=None)
-    horizon = _shift(probe_start, CHECK_YEARS)
+    horizon = probe_start + _CHECK_SPAN
     found: list[datetime] = []
     for occurrence in probe:  # ends at the year 9999 at the latest: at most ~400 years away
         if occurrence > horizon or len(found) == 2:
@@ -275,7 +277,7 @@ def _check_occurrences(rule: rrule, start_local: datetime) -> None:
             "start_date",
         )
     ends_soon = rule._count == 1 or (
-        rule._until is not None and rule._until < _shift(start_local, CHECK_YEARS)
+        rule._until is not None and rule._until < start_local + _CHECK_SPAN
     )
     if len(found) < 2 and not ends_soon:
         raise RecurrenceError(f"This rule repeats less than once in {CHECK_YEARS} years.", "rrule")
