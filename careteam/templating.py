@@ -28,4 +28,5 @@ def local_time(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(nav_items=nav_items, page_sections=page_sections)
     app.jinja_env.filters["local_time"] = local_time
-    app.jinja_env.autoescape = True
+    # Escape everything except plain-text emails, where "&amp;" would reach the reader as is.
+    app.jinja_env.autoescape = lambda name: not (name or "").endswith(".txt")

@@ -56,3 +56,63 @@ def test_csrf_less_post_is_refused(client, make_user):
     user = make_user()
     response = client.post("/login", data={"email": user.email, "password": "x" * 20})
     assert response.status_code == 400
+
+
+# --- idle timeout and absolute lifetime ------------------------------------------------------
+
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+import pytest  # noqa: E402
+
+from careteam.clock import set_clock  # noqa: E402
+
+
+@pytest.fixture
+def clock():
+    class Clock:
+        now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+        def advance(self, **delta: float) -> None:
+            self.now += timedelta(**delta)
+
+    frozen = Clock()
+    set_clock(lambda: frozen.now)
+    yield frozen
+    set_clock(None)
+
+
+def test_idle_session_ends(app, client, make_user, clock):
+    user = make_user()
+    login(client, user.email)
+    idle = app.config["SESSION_IDLE_MINUTES"]
+    clock.advance(minutes=idle - 1)
+    assert client.get("/home").status_code == 200
+    clock.advance(minutes=idle - 1)
+    assert client.get("/home").status_code == 200, "activity keeps the session alive"
+    clock.advance(minutes=idle + 1)
+    response = client.get("/home")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+class TestAbsoluteLifetime:
+    @pytest.fixture
+    def app_config(self):
+        return {"SESSION_MAX_HOURS": 2, "SESSION_IDLE_MINUTES": 30, "REMEMBER_DAYS": 3}
+
+    def test_active_session_still_ends_after_the_maximum(self, app, client, make_user, clock):
+        user = make_user()
+        login(client, user.email)
+        for _ in range(4):  # 100 minutes of steady use
+            clock.advance(minutes=25)
+            assert client.get("/home").status_code == 200
+        clock.advance(minutes=21)
+        assert client.get("/home").status_code == 302
+
+    def test_remembered_session_lasts_remember_days(self, app, client, make_user, clock):
+        user = make_user()
+        login(client, user.email, remember=True)
+        clock.advance(days=2)  # far past the idle timeout of an ordinary session
+        assert client.get("/home").status_code == 200
+        clock.advance(days=1, minutes=1)
+        assert client.get("/home").status_code == 302

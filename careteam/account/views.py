@@ -1,7 +1,202 @@
-"""The signed-in person's own account: profile, password, email, sessions, deletion."""
+"""The signed-in person's own account: profile, password and email address.
+
+Sessions and deletion are in :mod:`careteam.account.manage_views`.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
+from flask_login import current_user
+
+from ..extensions import db, limiter, login_manager
+from ..ui import NavItem, nav_items
+from . import service
+from .forms import ActionForm, ChangeEmailForm, ChangePasswordForm, ProfileForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+
+# The account's own pages, in the order of its sub-navigation.  Features may add theirs to
+# the "account" menu the same way.
+ACCOUNT_PAGES = (
+    ("Profile", "account.profile", 10),
+    ("Password", "account.password", 20),
+    ("Email address", "account.email", 30),
+    ("Signed-in devices", "account.sessions", 40),
+    ("Delete account", "account.delete", 90),
+)
+# Reached from an emailed link, possibly on a device where the person is not signed in.
+_OPEN_ENDPOINTS = frozenset({"account.confirm_email"})
+
+
+@bp.record_once
+def _register_ui(state: BlueprintSetupState) -> None:
+    registry = state.app.extensions["careteam_ui"]
+    registry.add_nav("main", NavItem("Account", "account.profile", order=90))
+    for label, endpoint, order in ACCOUNT_PAGES:
+        registry.add_nav("account", NavItem(label, endpoint, order=order))
+    state.app.extensions.setdefault(service.DELETION_CHECKS, [])
+
+
+@bp.before_request
+def _signed_in_only() -> Any:
+    # Account pages show personal data: never cache them, even the confirmation page.
+    g.personal_data = True
+    if request.endpoint not in _OPEN_ENDPOINTS and not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+@bp.context_processor
+def _account_nav() -> dict[str, Any]:
+    return {"account_nav": nav_items("account")}
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _email_limit() -> str:
+    return current_app.config["RATELIMIT_ACCOUNT_EMAILS"]
+
+
+def me() -> Any:
+    """Return the signed-in user object itself (not the proxy), with its current session."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def field_error(form: Any, error: service.AccountError) -> None:
+    """Attach a service refusal to the form field it is about, or to the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+@bp.get("/")
+def index():
+    """Send the account's start address to the profile page."""
+    return redirect(url_for("account.profile"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    """Change the name others see, the time zone and which emails to receive."""
+    user = me()
+    form = ProfileForm(obj=user if request.method == "GET" else None)
+    if form.validate_on_submit():
+        changed = service.update_profile(
+            user,
+            display_name=form.display_name.data,
+            time_zone=form.time_zone.data,
+            email_reminders=bool(form.email_reminders.data),
+            email_activity=bool(form.email_activity.data),
+        )
+        db.session.commit()
+        flash("Your profile is saved." if changed else "Nothing needed saving.", "success")
+        return redirect(url_for("account.profile"))
+    status = 422 if form.errors else 200
+    return render_template("account/profile.html", form=form), status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def password():
+    """Change the password; every other signed-in device is signed out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            notices = service.change_password(
+                me(), form.current_password.data, form.new_password.data
+            )
+        except service.AccountError as error:
+            db.session.rollback()
+            field_error(form, error)
+        else:
+            db.session.commit()
+            service.notify(notices)
+            flash(
+                "Your password is changed. Every other device you were signed in on has been "
+                "signed out.",
+                "success",
+            )
+            return redirect(url_for("account.profile"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("account/password.html", form=form), status
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@limiter.limit(_email_limit, methods=["POST"])
+def email():
+    """Ask to move the account to a new address: it changes once the emailed link is opened."""
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            notices = service.request_email_change(
+                me(), form.new_email.data, form.current_password.data
+            )
+        except service.AccountError as error:
+            db.session.rollback()
+            field_error(form, error)
+        else:
+            db.session.commit()
+            service.notify(notices)
+            return redirect(url_for("account.email_sent"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("account/email.html", form=form), status
+
+
+@bp.get("/email/sent")
+def email_sent():
+    """Say where the confirmation link went, without saying whether the address is in use."""
+    return render_template("account/email_sent.html")
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """Show the new address a link would confirm, then switch to it on request.
+
+    Opening the link only shows a button, so a mail scanner that fetches links cannot move
+    an account by itself.
+    """
+    pending = service.pending_email_change(token)
+    if pending is None:
+        return render_template("auth/link_invalid.html", what="email confirmation"), 404
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            result = service.confirm_email_change(token)
+        except service.EmailTakenError:
+            db.session.rollback()
+            return render_template("account/email_taken.html"), 409
+        if result is None:
+            db.session.rollback()
+            return render_template("auth/link_invalid.html", what="email confirmation"), 404
+        user, notices = result
+        db.session.commit()
+        service.notify(notices)
+        flash(f"Your email address is now {user.email}.", "success")
+        if current_user.is_authenticated and current_user.id == user.id:
+            return redirect(url_for("account.email"))
+        flash("Sign in with your new address.", "info")
+        return redirect(url_for("auth.login"))
+    _user, new_email = pending
+    return render_template("account/email_confirm.html", form=form, new_email=new_email)
+
+
+from . import manage_views  # noqa: E402, F401 - registers the session and deletion pages

@@ -16,18 +16,20 @@ RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose name, not a secret
 CHANGE_EMAIL = "change_email"
 
 
+def retire(user_id: int, *purposes: str) -> None:
+    """Make every unused token of the user for these purposes (all when none given) unusable."""
+    stmt = update(AccountToken).where(
+        AccountToken.user_id == user_id, AccountToken.used_at.is_(None)
+    )
+    if purposes:
+        stmt = stmt.where(AccountToken.purpose.in_(purposes))
+    db.session.execute(stmt.values(used_at=utcnow()))
+
+
 def issue(user_id: int, purpose: str, lifetime: timedelta, new_email: str | None = None) -> str:
     """Create a token for ``purpose``, retiring older unused ones; return the raw token."""
     now = utcnow()
-    db.session.execute(
-        update(AccountToken)
-        .where(
-            AccountToken.user_id == user_id,
-            AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None),
-        )
-        .values(used_at=now)
-    )
+    retire(user_id, purpose)
     raw = new_token()
     db.session.add(
         AccountToken(

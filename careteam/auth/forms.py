@@ -9,6 +9,8 @@ from wtforms.validators import DataRequired, Email, Length
 from ..forms import no_control_characters, strip_filter
 from .passwords import MAX_LENGTH
 
+_TOO_LONG = f"Use at most {MAX_LENGTH} characters."
+
 
 class RegisterForm(FlaskForm):
     email = EmailField(
@@ -25,7 +27,7 @@ class RegisterForm(FlaskForm):
     password = PasswordField(
         "Password",
         description="At least 12 characters. A phrase of a few unrelated words works well.",
-        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        validators=[DataRequired(), Length(max=MAX_LENGTH, message=_TOO_LONG)],
     )
     next = HiddenField()
 
@@ -51,7 +53,7 @@ class NewPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
         description="At least 12 characters. A phrase of a few unrelated words works well.",
-        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        validators=[DataRequired(), Length(max=MAX_LENGTH, message=_TOO_LONG)],
     )
 
 

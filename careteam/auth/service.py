@@ -58,6 +58,8 @@ def register_user(email: str, display_name: str, password: str) -> User:
     check_new_password(password, email, display_name)
     existing = find_user_by_email(email)
     if existing is not None:
+        # Hash anyway: a reply that comes back faster would tell that the address is taken.
+        hash_password(password)
         mail.send_template(
             existing.email,
             "You already have a CareTeam account",
@@ -109,15 +111,26 @@ def verify_email(raw_token: str) -> User | None:
 class SignInResult:
     user: User | None
     locked_until: datetime | None = None
+    # Only ever True after the right password, so it tells nothing to someone guessing.
+    deactivated: bool = False
 
 
 def authenticate(email: str, password: str) -> SignInResult:
     """Check credentials, counting failures per address; commits the failure count itself."""
     email = normalise_email(email)
     lock = throttle.locked_until(email)
-    if lock is not None:
-        return SignInResult(None, lock)
     user = find_user_by_email(email)
+    if lock is not None:
+        # The password is not even checked while locked, so guessing on gains nothing.
+        audit.record(
+            "auth.sign_in_failed",
+            object_type="user",
+            object_id=user.public_id if user else "",
+            actor_id=user.id if user else None,
+            details={"reason": "locked"},
+        )
+        db.session.commit()
+        return SignInResult(None, lock)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
         lock = throttle.record_failure(email)
@@ -129,7 +142,7 @@ def authenticate(email: str, password: str) -> SignInResult:
             details={"reason": "deactivated" if ok and user else "bad_credentials"},
         )
         db.session.commit()
-        return SignInResult(None, lock)
+        return SignInResult(None, lock, deactivated=bool(ok and user))
     throttle.clear(email)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -174,6 +187,8 @@ def reset_password(raw_token: str, new_password: str) -> User | None:
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     end_other_sessions(user, keep_current=False)
+    # Whoever forced the reset may have asked to move the account to their own address.
+    account_tokens.retire(user.id, account_tokens.CHANGE_EMAIL)
     throttle.clear(user.email)
     audit.record(
         "account.password_reset", object_type="user", object_id=user.public_id, actor_id=user.id

@@ -7,10 +7,12 @@ logout names a revoked row and is refused.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from flask import current_app, request
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..clock import utcnow
 from ..database import immediate_writes
@@ -20,6 +22,7 @@ from .models import User, UserSession
 
 # Recording last activity on every request would turn each page view into a write.
 _ACTIVITY_GRANULARITY = timedelta(seconds=60)
+_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,16}")
 
 
 def start_session(user: User, remember: bool) -> str:
@@ -72,7 +75,9 @@ def load_session_user(token: str) -> User | None:
         return None
     if now - sess.last_seen_at >= _ACTIVITY_GRANULARITY:
         _touch(sess.id, now)
-        sess.last_seen_at = now
+        # Show the new value without marking the row dirty: an ORM flush later in a GET
+        # would turn the page view into a write (and on SQLite fail on the stale snapshot).
+        set_committed_value(sess, "last_seen_at", now)
     user.current_session = sess
     user.pending_session_token = token
     return user
@@ -108,6 +113,8 @@ def end_other_sessions(user: User, keep_current: bool = True) -> int:
 
 def end_session_by_public_id(user: User, public_id: str) -> bool:
     """Revoke one of the user's own sessions; False when no such live session is theirs."""
+    if not _PUBLIC_ID.fullmatch(public_id):
+        return False  # PostgreSQL would refuse e.g. a NUL byte instead of finding nothing
     result = db.session.execute(
         update(UserSession)
         .where(

@@ -21,6 +21,7 @@ from ..redirects import safe_next
 from . import service
 from .forms import EmailOnlyForm, LoginForm, LogoutForm, NewPasswordForm, RegisterForm
 from .sessions import end_session, start_session
+from .throttle import lock_message
 
 bp = Blueprint("auth", __name__)
 
@@ -80,23 +81,16 @@ def login():
             _sign_in(result.user, remember=bool(form.remember.data))
             return redirect(safe_next(form.next.data, url_for("pages.dashboard")))
         if result.locked_until is not None:
-            wait = max(1, int((result.locked_until - _now()).total_seconds() // 60) + 1)
+            form.form_errors.append(lock_message(result.locked_until))
+        elif result.deactivated:
             form.form_errors.append(
-                "Too many unsuccessful attempts for this email address. "
-                f"Please wait {wait} minute{'s' if wait != 1 else ''} and try again, "
-                "or reset your password."
+                "This account has been switched off. Please contact the people who run this site."
             )
         else:
             form.form_errors.append("That email address and password do not match an account.")
         return render_template("auth/login.html", form=form), 401
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
-
-
-def _now():
-    from ..clock import utcnow
-
-    return utcnow()
 
 
 @bp.post("/logout")
@@ -109,8 +103,10 @@ def logout():
         end_session(current_user)
         audit.record("auth.signed_out", object_type="user", object_id=current_user.public_id)
         db.session.commit()
-        logout_user()
+    # Clear first: logout_user() leaves the note that tells Flask-Login to delete the
+    # remember cookie, and clearing afterwards would drop it.
     session.clear()
+    logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 
@@ -173,9 +169,8 @@ def reset_password(token: str):
             db.session.rollback()
             return render_template("auth/link_invalid.html", what="password reset"), 404
         db.session.commit()
-        if current_user.is_authenticated:
-            logout_user()
         session.clear()
+        logout_user()
         flash(
             "Your password is changed and every session was signed out. Please sign in.", "success"
         )
