@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "CARETEAM_"
+SMTP_SECURITY_MODES = ("starttls", "ssl", "none")
+
+log = logging.getLogger(__name__)
 
 
 class ConfigurationError(RuntimeError):
@@ -65,9 +69,26 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
     if production and smtp_host is None:
         raise ConfigurationError("CARETEAM_SMTP_HOST is required when CARETEAM_ENV=production")
 
+    smtp_security = (_env("SMTP_SECURITY") or "starttls").strip().lower()
+    if smtp_security not in SMTP_SECURITY_MODES:
+        raise ConfigurationError(
+            f"CARETEAM_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_MODES)}"
+        )
+
     database_url = _env("DATABASE_URL") or f"sqlite:///{instance_path / 'careteam.sqlite3'}"
     redis_url = _env("REDIS_URL")
+    # Every link in an email is built from BASE_URL, never from the request's Host header; in
+    # production the development default would send people to 127.0.0.1.
+    if production and _env("BASE_URL") is None:
+        raise ConfigurationError(
+            "CARETEAM_BASE_URL is required when CARETEAM_ENV=production "
+            "(the address people open, e.g. https://care.example.org)"
+        )
     base_url = (_env("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    https = base_url.startswith("https://")
+    if production and not https:
+        # Allowed (e.g. a private network), but cookies then travel without the Secure flag.
+        log.warning("CARETEAM_BASE_URL is not https: session cookies will not be marked Secure")
 
     return {
         "CARETEAM_ENV": env,
@@ -83,7 +104,7 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         "SMTP_PORT": _env_int("SMTP_PORT", 587),
         "SMTP_USERNAME": _env("SMTP_USERNAME"),
         "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
-        "SMTP_SECURITY": _env("SMTP_SECURITY", "starttls"),  # starttls | ssl | none
+        "SMTP_SECURITY": smtp_security,
         "SMTP_TIMEOUT": _env_int("SMTP_TIMEOUT", 10),
         "MAIL_FROM": _env("MAIL_FROM", "CareTeam <no-reply@careteam.invalid>"),
         "MAIL_OUTBOX": _env("MAIL_OUTBOX") or str(instance_path / "outbox"),
@@ -93,12 +114,13 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_DAYS": _env_int("REMEMBER_DAYS", 30),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+        # Cookies are Secure exactly when the site is served over https (BASE_URL says so).
+        "SESSION_COOKIE_SECURE": https,
         "SESSION_COOKIE_NAME": "careteam_session",
         "REMEMBER_COOKIE_NAME": "careteam_remember",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": base_url.startswith("https://"),
+        "REMEMBER_COOKIE_SECURE": https,
         # Account tokens
         "VERIFY_TOKEN_HOURS": _env_int("VERIFY_TOKEN_HOURS", 48),
         "RESET_TOKEN_MINUTES": _env_int("RESET_TOKEN_MINUTES", 60),
@@ -116,5 +138,5 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         "MAX_FORM_MEMORY_SIZE": _env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session that holds it
         "BLOCKED_PLUGINS": [p.strip() for p in (_env("BLOCKED_PLUGINS") or "").split(",") if p],
-        "PREFERRED_URL_SCHEME": "https" if base_url.startswith("https://") else "http",
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
     }
