@@ -354,3 +354,19 @@ def test_one_event_download(app, client, setup):
     assert [s.date() for s in starts] == [date(2030, 1, 1), date(2030, 1, 8), date(2030, 1, 15)]
     assert all(s.hour == 10 for s in starts)
     assert timedelta(0) < starts[1] - starts[0]
+
+
+def test_a_deactivated_account_feed_stops(app, client, setup):
+    from sqlalchemy import update
+
+    from careteam.auth.models import User
+
+    login(client, setup.people["family"].email)
+    path = _make_feed(client, "/calendar")
+    assert client.get(path).status_code == 200
+    with app.app_context():
+        db.session.execute(
+            update(User).where(User.id == setup.people["family"].id).values(active=False)
+        )
+        db.session.commit()
+    assert client.get(path).status_code == 404

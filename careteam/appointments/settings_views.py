@@ -1,10 +1,16 @@
 """Personal calendar settings: reminders per circle, and secret calendar feeds.
 
-The feed itself (``/feeds/<secret>.ics``) needs no sign-in: calendar apps fetch it.  Its secret
-is in the path, so request logs would show it: CareTeam's log filter (careteam.logredact)
-replaces every token-shaped run in the werkzeug and gunicorn access loggers, and the app never
-logs request paths itself.  Operators who keep access logs outside Python (a reverse proxy)
-should leave ``/feeds/`` paths out of them.
+The feed itself (``/feeds/<secret>.ics``) needs no sign-in: calendar apps fetch it, and they
+cannot send cookies or headers, so the secret is in the path.  Request logs would show it:
+
+- werkzeug's development server logs every request line through the "werkzeug" logger;
+  CareTeam's log filter (careteam.logredact, installed by create_app) rewrites any token-shaped
+  run there, so the line reads ``GET /feeds/[redacted].ics``.
+- gunicorn's access log goes through the "gunicorn.access" logger, which gets the same filter
+  once the app is loaded in the worker.  Operators who write access logs some other way (a
+  reverse proxy, or gunicorn's access log without the app's filter) should leave the path out,
+  e.g. ``--access-logformat '%(h)s %(t)s "%(m)s" %(s)s %(b)s %(L)s'``, or exclude ``/feeds/``.
+- The app itself never logs request paths.
 """
 
 from __future__ import annotations
@@ -140,8 +146,9 @@ def feed(secret: str):
     """Serve a calendar feed to a calendar app, as its owner may see it now."""
     g.personal_data = True  # no shared caches
     found = feeds.find_by_secret(secret)
-    if found is None:
-        abort(404)
+    owner = db.session.get(User, found.user_id) if found is not None else None
+    if found is None or owner is None or not owner.active:
+        abort(404)  # a deactivated account's links stop working too
     body = feeds.render_feed(found)
     audit.record_now(
         "calendar_feed.viewed",
