@@ -23,8 +23,6 @@ import pytest
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.slow
-
 
 def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(args, capture_output=True, text=True, timeout=300, **kwargs)
@@ -44,6 +42,50 @@ def _get(url: str) -> tuple[int, str, str]:
             return response.status, response.headers["Content-Type"], response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.headers["Content-Type"], error.read().decode()
+
+
+def _pins() -> dict[str, str]:
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for line in (CHECKOUT / "constraints.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            assert version, f"not an exact pin: {line!r}"
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def test_constraints_pin_every_dependency_and_what_it_needs():
+    import tomllib
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins = _pins()
+    project = tomllib.loads((CHECKOUT / "pyproject.toml").read_text())["project"]
+    declared = [Requirement(r) for r in project["dependencies"]]
+    declared += [Requirement(r) for r in project["optional-dependencies"]["test"]]
+    for requirement in declared:
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{requirement.name} is not pinned in constraints.txt"
+        assert requirement.specifier.contains(pins[name], prereleases=True), requirement
+    # What the pinned packages need must be pinned too (checked where the pinned version is
+    # the one installed, as in the virtual environment the README makes).
+    for name, version in pins.items():
+        try:
+            dist = distribution(name)
+        except PackageNotFoundError:
+            continue
+        if dist.version != version:
+            continue
+        for raw in dist.requires or []:
+            requirement = Requirement(raw)
+            if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+                continue
+            assert canonicalize_name(requirement.name) in pins, f"{name} needs {raw}"
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +121,7 @@ def _clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_the_installed_package_comes_from_the_wheel(installed):
     where = installed["work"] / "elsewhere"
     where.mkdir(exist_ok=True)
@@ -97,6 +140,7 @@ def test_the_installed_package_comes_from_the_wheel(installed):
     assert (package_file.parent / "static" / "css" / "app.css").is_file()
 
 
+@pytest.mark.slow
 def test_careteam_init_then_gunicorn_serves_pages_and_static_files(installed):
     where = installed["work"] / "site"
     where.mkdir(exist_ok=True)
