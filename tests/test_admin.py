@@ -19,7 +19,7 @@ from careteam.extensions import db
 from careteam.testing import TEST_PASSWORD, login
 
 BLNS = json.loads((Path(__file__).parents[2] / "shared" / "data" / "blns.json").read_text())
-ROW_RE = re.compile(r'<td class="account-email">([^<]*)</td>')
+ROW_RE = re.compile(r'<td class="admin-email">([^<]*)</td>')
 
 
 @pytest.fixture
