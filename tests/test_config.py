@@ -260,3 +260,13 @@ def test_rate_limits_are_counted_in_redis(
     other.test_client_class = CareClient
     response = other.test_client().post_form("/login", {"email": "x@example.org", "password": "x"})
     assert response.status_code == 429
+
+
+def test_readme_documents_every_setting():
+    root = Path(__file__).resolve().parents[1]
+    source = (root / "careteam" / "config.py").read_text()
+    names = set(re.findall(r'_env(?:_int|_bool)?\(\s*"([A-Z_]+)"', source))
+    assert {"ENV", "SECRET_KEY", "DATABASE_URL", "BASE_URL", "PROXY_COUNT"} <= names
+    readme = (root / "README.md").read_text()
+    missing = sorted(n for n in names if f"| `CARETEAM_{n}` |" not in readme)
+    assert missing == [], f"README.md configuration table lacks {missing}"
