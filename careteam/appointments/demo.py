@@ -42,12 +42,16 @@ def _second_tuesday_after(today: date) -> date:
 
 def build_demo_appointments() -> list[str]:
     """Add the demo calendar to Maya's circle once."""
-    circle = db.session.scalar(select(Circle).where(Circle.name == CIRCLE_NAME).order_by(Circle.id))
     sam, priya, lee = (
         _user("sam@example.org"),
         _user("priya@example.org"),
         _user("dr.lee@example.org"),
     )
+    circles = db.session.scalars(
+        select(Circle).where(Circle.name == CIRCLE_NAME).order_by(Circle.id)
+    ).all()
+    # The demo's own circle is the one Sam created; another circle may share its name.
+    circle = next((c for c in circles if sam is not None and c.created_by_id == sam.id), None)
     if circle is None or sam is None:
         return []
     done = db.session.scalar(
@@ -72,7 +76,7 @@ def build_demo_appointments() -> list[str]:
             end_time=time(11, 0),
             location="Riverside Physio, 12 Mill Lane",
             notes="Bring the AFO and walking shoes. Balance and gait exercises.",
-            organiser_id=lee.id if lee else None,
+            organiser_id=lee.id if lee and membership_of(circle.id, lee.id) else None,
             rrule=f"FREQ=WEEKLY;BYDAY=TU,TH;UNTIL={tuesday + timedelta(days=91):%Y%m%d}",
             **common,
         ),
