@@ -1,0 +1,205 @@
+"""Opening an invitation link: accept, ask to join with another account, or create an account.
+
+These pages live outside the circle guard: the token in the path is what lets the visitor in.
+Every link that does not work (unknown, used, revoked, expired, archived circle) gets the same
+404 page, so nothing about the invitation is told to someone holding a dead link.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user
+
+from .. import audit
+from ..auth import service as accounts
+from ..auth.sessions import start_session
+from ..extensions import db, limiter
+from ..permissions import ROLE_LABELS, Role
+from . import accepting
+from .accepting import InvitationGone, Option
+from .forms import ActionForm, InviteRegisterForm
+from .models import Kind
+from .service import InvitationError, format_expiry
+from .views import limit_sending
+
+bp = Blueprint("invite", __name__, url_prefix="/invite")
+
+_MAX_TOKEN = 128  # real tokens are 43 characters
+
+
+def _email_limit() -> str:
+    return current_app.config["RATELIMIT_ACCOUNT_EMAILS"]
+
+
+def _gone():
+    return render_template("invitations/gone.html"), 404
+
+
+def _open(token: str) -> tuple[Any, Any] | None:
+    # Pages that show an invitation carry personal data (names) for signed-out visitors too.
+    g.personal_data = True
+    if len(token) > _MAX_TOKEN:
+        return None
+    return accepting.find(token)
+
+
+def _user() -> Any:
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def circle_home(circle: Any) -> str:
+    """Return where someone lands after joining: the circle's home page, or the dashboard."""
+    if "circles.home" in current_app.view_functions:
+        return url_for("circles.home", circle_id=circle.public_id)
+    return url_for("pages.dashboard")
+
+
+def _render(token: str, invitation: Any, circle: Any, option: Option, **extra: Any):
+    status = extra.pop("status", 200)
+    return render_template(
+        "invitations/invite.html",
+        token=token,
+        invitation=invitation,
+        circle=circle,
+        option=option,
+        inviter=accepting.inviter_name(invitation),
+        role=ROLE_LABELS.get(Role(invitation.role), invitation.role),
+        expires=format_expiry(invitation.expires_at, circle.time_zone),
+        circle_url=circle_home(circle),
+        login_url=url_for("auth.login", next=url_for("invite.show", token=token)),
+        **extra,
+    ), status
+
+
+@bp.get("/<token>")
+def show(token: str):
+    """Show what the invitation offers and what this visitor can do with it."""
+    found = _open(token)
+    if found is None:
+        return _gone()
+    invitation, circle = found
+    option = accepting.option_for(invitation, _user())
+    if option == Option.GONE:
+        return _gone()
+    return _render(token, invitation, circle, option)
+
+
+@bp.post("/<token>/accept")
+def accept(token: str):
+    """Join the circle with the invitation's role."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("invite.show", token=token))
+    found = _open(token)
+    if found is None or not ActionForm().validate_on_submit():
+        return _gone()
+    invitation, circle = found
+    try:
+        accepting.accept(invitation, circle, _user())
+    except InvitationGone:
+        db.session.rollback()
+        return _gone()
+    except InvitationError as error:
+        db.session.rollback()
+        return _render(token, invitation, circle, Option.ACCEPT, refusal=str(error), status=409)
+    db.session.commit()
+    flash(f"Welcome to {circle.name}.", "success")
+    return redirect(circle_home(circle))
+
+
+@bp.post("/<token>/claim")
+@limit_sending
+def claim(token: str):
+    """Ask the circle's coordinators to let this account use an invitation sent elsewhere."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("invite.show", token=token))
+    found = _open(token)
+    if found is None or not ActionForm().validate_on_submit():
+        return _gone()
+    invitation, circle = found
+    user = _user()
+    try:
+        accepting.claim(invitation, circle, user)
+    except InvitationGone:
+        db.session.rollback()
+        return _gone()
+    db.session.commit()
+    accepting.notify_inviter_of_claim(invitation, circle, user)
+    return redirect(url_for("invite.show", token=token))
+
+
+@bp.route("/<token>/register", methods=["GET", "POST"])
+@limiter.limit(_email_limit, methods=["POST"])
+def register(token: str):
+    """Create an account from the invitation and join the circle in one step."""
+    if current_user.is_authenticated:
+        return redirect(url_for("invite.show", token=token))
+    found = _open(token)
+    if found is None:
+        return _gone()
+    invitation, circle = found
+    if accepting.option_for(invitation, None) != Option.SIGN_IN:
+        return _gone()
+    form = InviteRegisterForm()
+    fixed = invitation.kind == Kind.EMAIL
+    if fixed:
+        # The invited address is the account's address; whatever else is posted is ignored.
+        form.email.data = invitation.email
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = accepting.register(
+                invitation,
+                circle,
+                email=form.email.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+            )
+        except accounts.AccountError as error:
+            db.session.rollback()
+            if error.field == "password":
+                form.password.errors.append(str(error))
+                status = 422
+            else:
+                return _render(token, invitation, circle, Option.SIGN_IN, exists=True, status=409)
+        except InvitationGone:
+            db.session.rollback()
+            return _gone()
+        except InvitationError as error:
+            db.session.rollback()
+            return _render(
+                token, invitation, circle, Option.SIGN_IN, refusal=str(error), status=409
+            )
+        else:
+            _sign_in(user)
+            flash(f"Welcome to CareTeam and to {circle.name}.", "success")
+            return redirect(circle_home(circle))
+    elif form.errors:
+        status = 422
+    return render_template(
+        "invitations/register.html",
+        form=form,
+        token=token,
+        circle=circle,
+        fixed=fixed,
+        login_url=url_for("auth.login", next=url_for("invite.show", token=token)),
+    ), status
+
+
+def _sign_in(user: Any) -> None:
+    """Start a fresh session for the new account, as signing in does; commit everything."""
+    session.clear()
+    start_session(user, False)
+    audit.record("auth.signed_in", object_type="user", object_id=user.public_id, actor_id=user.id)
+    db.session.commit()
+    login_user(user, remember=False)

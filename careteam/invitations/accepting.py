@@ -1,0 +1,262 @@
+"""Using an invitation: find it by its token, accept it, ask to use someone else's, register.
+
+Every use is single: the invitation row is claimed with a conditional UPDATE (not yet
+accepted, not revoked, not expired) and the rowcount decides, so two requests racing for the
+same link end with one member.  The caller commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import audit, mail
+from ..auth import service as accounts
+from ..auth.models import User
+from ..auth.passwords import hash_password
+from ..circles.membership import add_member, has_care_recipient, membership_of
+from ..circles.models import Circle, Membership
+from ..clock import utcnow
+from ..extensions import db
+from ..permissions import Role
+from ..tokens import token_hash
+from .models import Invitation, Kind
+from .service import InvitationError, _lock_circle, role_label
+
+log = logging.getLogger(__name__)
+
+
+class InvitationGone(LookupError):
+    """The invitation was used, revoked or expired, or never existed."""
+
+
+class Option(StrEnum):
+    """What the person holding the link may do with it."""
+
+    SIGN_IN = "sign_in"  # not signed in: sign in or create an account
+    ACCEPT = "accept"
+    CLAIM = "claim"  # an email invitation for another address: ask the coordinators
+    WAITING = "waiting"  # this account's claim waits for a decision
+    MEMBER = "member"  # already in the circle
+    GONE = "gone"
+
+
+def find(raw_token: str) -> tuple[Invitation, Circle] | None:
+    """Return the open invitation for a token with its circle (expired ones included)."""
+    row = db.session.execute(
+        select(Invitation, Circle)
+        .join(Circle, Circle.id == Invitation.circle_id)
+        .where(Invitation.token_hash == token_hash(raw_token))
+    ).first()
+    if row is None:
+        return None
+    invitation, circle = row
+    if invitation.accepted_at or invitation.revoked_at or circle.archived:
+        return None
+    return invitation, circle
+
+
+def option_for(invitation: Invitation, user: User | None) -> Option:
+    """Decide what ``user`` (None when signed out) may do with an open invitation."""
+    own_claim = (
+        user is not None and invitation.claim_pending and invitation.claimed_by_id == user.id
+    )
+    if own_claim:
+        return Option.WAITING
+    if invitation.expires_at <= utcnow():
+        return Option.GONE
+    if user is None:
+        return Option.SIGN_IN
+    if membership_of(invitation.circle_id, user.id) is not None:
+        return Option.MEMBER
+    if invitation.kind == Kind.LINK or _is_invited_address(invitation, user):
+        return Option.ACCEPT
+    if invitation.claimed_at is not None:
+        # Someone else's claim waits, or one was declined: the link is now for its address only.
+        return Option.GONE
+    return Option.CLAIM
+
+
+def _is_invited_address(invitation: Invitation, user: User) -> bool:
+    return (
+        invitation.kind == Kind.EMAIL and accounts.normalise_email(user.email) == invitation.email
+    )
+
+
+def inviter_name(invitation: Invitation) -> str:
+    if invitation.created_by_id is None:
+        return "A former member"
+    name = db.session.scalar(select(User.display_name).where(User.id == invitation.created_by_id))
+    return name or "A former member"
+
+
+def _use(invitation: Invitation, user_id: int | None) -> None:
+    """Mark the invitation used (by ``user_id``); raise InvitationGone if another request won."""
+    result = db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+        .values(accepted_at=utcnow(), accepted_by_id=user_id),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.expire(invitation)
+    if result.rowcount != 1:
+        raise InvitationGone
+
+
+def accept(invitation: Invitation, circle: Circle, user: User) -> Membership:
+    """Join ``circle`` with the invitation's role, using the invitation up."""
+    option = option_for(invitation, user)
+    if option == Option.MEMBER:
+        member = membership_of(circle.id, user.id)
+        assert member is not None
+        return member
+    if option != Option.ACCEPT:
+        raise InvitationGone
+    _check_care_recipient(invitation, circle)
+    _use(invitation, user.id)
+    if invitation.kind == Kind.EMAIL and user.email_verified_at is None:
+        # The link reached the invited mailbox: that proves the address.
+        user.email_verified_at = utcnow()
+    _record_accepted(invitation, circle, user)
+    return add_member(circle, user, invitation.role, via="invitation")
+
+
+def _check_care_recipient(invitation: Invitation, circle: Circle) -> None:
+    _lock_circle(circle.id)
+    if invitation.role == Role.CARE_RECIPIENT and has_care_recipient(circle.id):
+        raise InvitationError(
+            "This circle already has a care recipient, so this invitation cannot be used. "
+            "Ask the person who invited you for a new one."
+        )
+
+
+def _record_accepted(invitation: Invitation, circle: Circle, user: User) -> None:
+    audit.record(
+        "invitation.accepted",
+        circle_id=circle.id,
+        object_type="invitation",
+        object_id=invitation.public_id,
+        actor_id=user.id,
+        details={"kind": invitation.kind, "role": invitation.role, "user": user.public_id},
+    )
+
+
+def claim(invitation: Invitation, circle: Circle, user: User) -> None:
+    """Ask to use an email invitation sent to another address; a coordinator decides."""
+    if option_for(invitation, user) != Option.CLAIM:
+        raise InvitationGone
+    now = utcnow()
+    result = db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.claimed_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .values(claimed_at=now, claimed_by_id=user.id),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.expire(invitation)
+    if result.rowcount != 1:
+        raise InvitationGone
+    audit.record(
+        "invitation.claimed",
+        circle_id=circle.id,
+        object_type="invitation",
+        object_id=invitation.public_id,
+        actor_id=user.id,
+        details={"role": invitation.role, "user": user.public_id},
+    )
+
+
+def notify_inviter_of_claim(invitation: Invitation, circle: Circle, claimant: User) -> None:
+    """Tell the person who sent the invitation that someone else asked to use it."""
+    inviter = db.session.get(User, invitation.created_by_id) if invitation.created_by_id else None
+    if inviter is None or membership_of(circle.id, inviter.id) is None:
+        return
+    try:
+        mail.send_template(
+            inviter.email,
+            "Someone asked to join your care circle on CareTeam",
+            "invitation_claimed",
+            name=inviter.display_name,
+            circle_name=circle.name,
+            claimant_name=claimant.display_name,
+            claimant_email=claimant.email,
+            invited_email=invitation.email or "",
+            role=role_label(invitation.role),
+            link=accounts.external_url("invitations.manage", circle_id=circle.public_id),
+        )
+    except (smtplib.SMTPException, OSError, ValueError):
+        log.warning("Could not send the invitation claim email")
+
+
+def register(
+    invitation: Invitation, circle: Circle, *, email: str, display_name: str, password: str
+) -> User:
+    """Create an account from an invitation and put it in the circle.
+
+    An emailed invitation fixes the address and proves it, so that account starts verified.
+    A link invitation creates an unverified account and mails its confirmation link.  An
+    address that already has an account raises ``AccountError("exists")``: the visitor is told
+    to sign in, and for a link invitation the owner of the address gets the "you already have
+    an account" email, as on the registration page.
+    """
+    if option_for(invitation, None) != Option.SIGN_IN:
+        raise InvitationGone
+    fixed = invitation.kind == Kind.EMAIL
+    email = (invitation.email or "") if fixed else accounts.normalise_email(email)
+    accounts.check_new_password(password, email, display_name)
+    existing = accounts.find_user_by_email(email)
+    if existing is not None:
+        hash_password(password)  # answer as slowly as a new account would
+        if not fixed:
+            _tell_owner(existing)
+        raise accounts.AccountError("exists")
+    _check_care_recipient(invitation, circle)
+    _use(invitation, None)  # first, so a lost race creates no account and sends no mail
+    user = User(
+        email=email,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        email_verified_at=utcnow() if fixed else None,
+    )
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same address registered a moment ago (PostgreSQL)
+        raise accounts.AccountError("exists") from None
+    invitation.accepted_by_id = user.id
+    audit.record(
+        "account.registered", object_type="user", object_id=user.public_id, actor_id=user.id
+    )
+    _record_accepted(invitation, circle, user)
+    add_member(circle, user, invitation.role, via="invitation")
+    if not fixed:
+        accounts.send_verification(user)
+    return user
+
+
+def _tell_owner(user: User) -> None:
+    try:
+        mail.send_template(
+            user.email,
+            "You already have a CareTeam account",
+            "already_registered",
+            user=user,
+            login_url=accounts.external_url("auth.login"),
+            reset_url=accounts.external_url("auth.forgot_password"),
+        )
+    except (smtplib.SMTPException, OSError, ValueError):
+        log.warning("Could not send the already-registered email")
