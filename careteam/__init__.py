@@ -96,3 +96,6 @@ def _register_features(app: Flask) -> None:
     from .appointments import init_appointments
 
     init_appointments(app)
+    from .invitations import init_invitations
+
+    init_invitations(app)

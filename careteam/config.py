@@ -132,6 +132,7 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
         "RATELIMIT_LOGIN": _env("RATELIMIT_LOGIN", "20 per minute;200 per hour"),
         "RATELIMIT_ACCOUNT_EMAILS": _env("RATELIMIT_ACCOUNT_EMAILS", "5 per minute;30 per hour"),
+        "RATELIMIT_INVITATIONS": _env("RATELIMIT_INVITATIONS", "30 per hour"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Request limits
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),

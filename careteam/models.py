@@ -12,6 +12,7 @@ from .appointments.models import (
 from .audit import AuditEvent
 from .auth.models import AccountToken, LoginThrottle, User, UserSession
 from .circles.models import Circle, Membership
+from .invitations.models import Invitation
 from .notes.models import (
     Note,
     NoteAcknowledgement,
@@ -29,6 +30,7 @@ __all__ = [
     "Circle",
     "HelpSignup",
     "HelpSlot",
+    "Invitation",
     "LoginThrottle",
     "Membership",
     "Note",

@@ -22,6 +22,7 @@ from careteam.circles.testing import (
     register_url_argument,
 )
 from careteam.extensions import db
+from careteam.invitations import testing as invitation_factories  # noqa: F401 - invitation_id
 from careteam.permissions import (
     Role,
     capability_table,
