@@ -25,12 +25,11 @@ from .. import audit
 from ..auth import service as accounts
 from ..auth.sessions import start_session
 from ..extensions import db, limiter
-from ..permissions import ROLE_LABELS, Role
 from . import accepting
 from .accepting import InvitationGone, Option
 from .forms import ActionForm, InviteRegisterForm
 from .models import Kind
-from .service import InvitationError, format_expiry
+from .service import InvitationError, format_expiry, role_label
 from .views import limit_sending
 
 bp = Blueprint("invite", __name__, url_prefix="/invite")
@@ -74,7 +73,7 @@ def _render(token: str, invitation: Any, circle: Any, option: Option, **extra: A
         circle=circle,
         option=option,
         inviter=accepting.inviter_name(invitation),
-        role=ROLE_LABELS.get(Role(invitation.role), invitation.role),
+        role=role_label(invitation.role),
         expires=format_expiry(invitation.expires_at, circle.time_zone),
         circle_url=circle_home(circle),
         login_url=url_for("auth.login", next=url_for("invite.show", token=token)),
@@ -111,7 +110,7 @@ def accept(token: str):
         return _gone()
     except InvitationError as error:
         db.session.rollback()
-        return _render(token, invitation, circle, Option.ACCEPT, refusal=str(error), status=409)
+        return _render(token, invitation, circle, Option.GONE, refusal=str(error), status=409)
     db.session.commit()
     flash(f"Welcome to {circle.name}.", "success")
     return redirect(circle_home(circle))
@@ -177,9 +176,7 @@ def register(token: str):
             return _gone()
         except InvitationError as error:
             db.session.rollback()
-            return _render(
-                token, invitation, circle, Option.SIGN_IN, refusal=str(error), status=409
-            )
+            return _render(token, invitation, circle, Option.GONE, refusal=str(error), status=409)
         else:
             _sign_in(user)
             flash(f"Welcome to CareTeam and to {circle.name}.", "success")

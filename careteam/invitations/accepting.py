@@ -25,7 +25,7 @@ from ..extensions import db
 from ..permissions import Role
 from ..tokens import token_hash
 from .models import Invitation, Kind
-from .service import InvitationError, _lock_circle, role_label
+from .service import InvitationError, lock_circle, role_label
 
 log = logging.getLogger(__name__)
 
@@ -96,15 +96,16 @@ def inviter_name(invitation: Invitation) -> str:
 
 def _use(invitation: Invitation, user_id: int | None) -> None:
     """Mark the invitation used (by ``user_id``); raise InvitationGone if another request won."""
+    now = utcnow()
     result = db.session.execute(
         update(Invitation)
         .where(
             Invitation.id == invitation.id,
             Invitation.accepted_at.is_(None),
             Invitation.revoked_at.is_(None),
-            Invitation.expires_at > utcnow(),
+            Invitation.expires_at > now,
         )
-        .values(accepted_at=utcnow(), accepted_by_id=user_id),
+        .values(accepted_at=now, accepted_by_id=user_id),
         execution_options={"synchronize_session": False},
     )
     db.session.expire(invitation)
@@ -116,9 +117,8 @@ def accept(invitation: Invitation, circle: Circle, user: User) -> Membership:
     """Join ``circle`` with the invitation's role, using the invitation up."""
     option = option_for(invitation, user)
     if option == Option.MEMBER:
-        member = membership_of(circle.id, user.id)
-        assert member is not None
-        return member
+        # Already in: nothing changes, and the link stays for the person it was meant for.
+        return add_member(circle, user, invitation.role, via="invitation")
     if option != Option.ACCEPT:
         raise InvitationGone
     _check_care_recipient(invitation, circle)
@@ -131,7 +131,7 @@ def accept(invitation: Invitation, circle: Circle, user: User) -> Membership:
 
 
 def _check_care_recipient(invitation: Invitation, circle: Circle) -> None:
-    _lock_circle(circle.id)
+    lock_circle(circle.id)
     if invitation.role == Role.CARE_RECIPIENT and has_care_recipient(circle.id):
         raise InvitationError(
             "This circle already has a care recipient, so this invitation cannot be used. "
@@ -224,12 +224,13 @@ def register(
         if not fixed:
             _tell_owner(existing)
         raise accounts.AccountError("exists")
+    password_hash = hash_password(password)  # slow: before any row is locked
     _check_care_recipient(invitation, circle)
     _use(invitation, None)  # first, so a lost race creates no account and sends no mail
     user = User(
         email=email,
         display_name=display_name,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         email_verified_at=utcnow() if fixed else None,
     )
     db.session.add(user)
@@ -244,7 +245,11 @@ def register(
     _record_accepted(invitation, circle, user)
     add_member(circle, user, invitation.role, via="invitation")
     if not fixed:
-        accounts.send_verification(user)
+        try:
+            accounts.send_verification(user)
+        except (smtplib.SMTPException, OSError, ValueError):
+            # The account and membership stand; the banner offers to send the link again.
+            log.warning("Could not send the confirmation email")
     return user
 
 

@@ -18,16 +18,6 @@ class Kind(StrEnum):
     LINK = "link"
 
 
-class State(StrEnum):
-    """Where an invitation stands; derived from its timestamps, never stored."""
-
-    PENDING = "pending"
-    CLAIMED = "claimed"  # another account asked to use it: a coordinator decides
-    ACCEPTED = "accepted"
-    REVOKED = "revoked"
-    EXPIRED = "expired"
-
-
 class Invitation(db.Model):
     """One invitation. Only the hash of its secret is stored; the raw token is in the link.
 
@@ -73,19 +63,6 @@ class Invitation(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
-
-    def state(self, now: datetime | None = None) -> State:
-        """Return where this invitation stands at ``now``."""
-        if self.accepted_at is not None:
-            return State.ACCEPTED
-        if self.revoked_at is not None:
-            return State.REVOKED
-        if self.claim_pending:
-            # A claim made in time waits for its decision even after the link has expired.
-            return State.CLAIMED
-        if self.expires_at <= (now or utcnow()):
-            return State.EXPIRED
-        return State.PENDING
 
     @property
     def claim_pending(self) -> bool:

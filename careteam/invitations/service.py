@@ -92,9 +92,10 @@ def _check_role(circle: Circle, role: str, allowed: list[Role], field: str) -> R
 # --- creating --------------------------------------------------------------------------------
 
 
-def _new(
+def create_invitation(
     circle: Circle, inviter: User, kind: Kind, role: Role, lifetime: timedelta, **fields: Any
 ) -> tuple[Invitation, str]:
+    """Store a new invitation (checked by the caller) and audit it; return it and its raw token."""
     now = utcnow()
     raw = new_token()
     invitation = Invitation(
@@ -139,7 +140,7 @@ def invite_by_email(
             "This address already has an invitation waiting. Revoke it first to send a new one.",
             field="email",
         )
-    invitation, raw = _new(
+    invitation, raw = create_invitation(
         circle, inviter, Kind.EMAIL, chosen, EMAIL_LIFETIME, email=email, message=message
     )
     try:
@@ -172,7 +173,7 @@ def invite_by_email(
 def create_link(circle: Circle, inviter: User, *, role: str) -> tuple[Invitation, str]:
     """Create a single-use link invitation; return it with the raw token (shown once)."""
     chosen = _check_role(circle, role, link_roles(), "link_role")
-    return _new(circle, inviter, Kind.LINK, chosen, LINK_LIFETIME)
+    return create_invitation(circle, inviter, Kind.LINK, chosen, LINK_LIFETIME)
 
 
 def _one_line(text: str) -> str:
@@ -259,7 +260,7 @@ def approve_claim(circle: Circle, invitation: Invitation, actor: User) -> Member
     claimant = db.session.get(User, claimant_id) if claimant_id is not None else None
     if claimant is None or not invitation.claim_pending:
         raise InvitationError("Nobody is waiting for a decision on this invitation.")
-    _lock_circle(circle.id)
+    lock_circle(circle.id)
     if invitation.role == Role.CARE_RECIPIENT and has_care_recipient(circle.id):
         raise InvitationError("This circle already has a care recipient.")
     pending = (Invitation.claimed_by_id == claimant.id, Invitation.claim_declined_at.is_(None))
@@ -302,7 +303,7 @@ def decline_claim(circle: Circle, invitation: Invitation, actor: User) -> None:
     )
 
 
-def _lock_circle(circle_id: int) -> None:
+def lock_circle(circle_id: int) -> None:
     # Two acceptances of care-recipient invitations must not both pass the "one care recipient"
     # check on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers.
     db.session.execute(select(Circle.id).where(Circle.id == circle_id).with_for_update())

@@ -42,7 +42,7 @@ def make_invitation(
         if kind == Kind.LINK:
             invitation, raw = service.create_link(circle, inviter, role=role)
         else:
-            invitation, raw = service._new(
+            invitation, raw = service.create_invitation(
                 circle,
                 inviter,
                 Kind.EMAIL,

@@ -111,7 +111,7 @@ def manage(circle: Any, membership: Any):
     status = 200
     if form.validate_on_submit():
         try:
-            service.invite_by_email(
+            invitation = service.invite_by_email(
                 circle,
                 current_user._get_current_object(),
                 email=form.email.data,
@@ -131,7 +131,7 @@ def manage(circle: Any, membership: Any):
             status = 503
         else:
             db.session.commit()
-            flash(f"Invitation sent to {form.email.data.strip().lower()}.", "success")
+            flash(f"Invitation sent to {invitation.email}.", "success")
             return redirect(url_for("invitations.manage", circle_id=circle.public_id))
     elif form.errors:
         status = 422
