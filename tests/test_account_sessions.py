@@ -42,7 +42,7 @@ def session_ids(app, user_id: int, live: bool = True) -> dict[str, str]:
 
 
 def test_page_lists_every_device_this_one_first(app, devices):
-    user, laptop, _phone, _tablet = devices
+    _user, laptop, _phone, _tablet = devices
     page = laptop.get("/account/sessions").get_data(as_text=True)
     assert page.count('class="card"') == 3
     assert page.index("Firefox on Linux") < page.index("Safari on iPhone")
