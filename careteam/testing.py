@@ -88,6 +88,10 @@ def make_test_config(database_url: str, instance_dir: Any) -> dict[str, Any]:
         "MAIL_OUTBOX": str(instance_dir / "outbox"),
         "BASE_URL": "http://careteam.test",
         "SMTP_HOST": None,
+        # Still argon2id, at a cost that lets a test make dozens of accounts; production keeps
+        # argon2-cffi's defaults (tests/test_passwords_cost.py checks that).
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_KIB": 256,
     }
 
 

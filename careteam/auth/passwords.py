@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
@@ -14,9 +17,25 @@ MAX_LENGTH = 128
 _ZXCVBN_LIMIT = 72
 _MIN_SCORE = 3
 
-_hasher = PasswordHasher()
-# Verifying against this keeps unknown-email logins as slow as known ones.
-_DUMMY_HASH = _hasher.hash("careteam-timing-equaliser")
+
+
+@cache
+def _hasher_for(time_cost: int | None, memory_kib: int | None) -> tuple[PasswordHasher, str]:
+    """Return a hasher and a dummy hash made with it (for unknown-email logins)."""
+    options = {"time_cost": time_cost, "memory_cost": memory_kib}
+    hasher = PasswordHasher(**{k: v for k, v in options.items() if v is not None})
+    # Verifying against this keeps unknown-email logins as slow as known ones.
+    return hasher, hasher.hash("careteam-timing-equaliser")
+
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    # argon2-cffi's defaults (RFC 9106's low-memory choice) unless the app says otherwise; only
+    # test suites lower the cost, through the ARGON2_TIME_COST / ARGON2_MEMORY_KIB config keys,
+    # which are deliberately not read from the environment.
+    if has_app_context():
+        config = current_app.config
+        return _hasher_for(config.get("ARGON2_TIME_COST"), config.get("ARGON2_MEMORY_KIB"))
+    return _hasher_for(None, None)
 
 
 def normalise(password: str) -> str:
@@ -25,13 +44,14 @@ def normalise(password: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(normalise(password))
+    return _hasher()[0].hash(normalise(password))
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Check a password; with no hash, burn the same time and answer False."""
+    hasher, dummy_hash = _hasher()
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, normalise(password)) and bool(
+        return hasher.verify(password_hash or dummy_hash, normalise(password)) and bool(
             password_hash
         )
     except (VerificationError, InvalidHashError):
@@ -39,7 +59,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher()[0].check_needs_rehash(password_hash)
 
 
 def password_problem(password: str, user_inputs: list[str]) -> str | None:
