@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-
 from functools import cache
 
 from argon2 import PasswordHasher
