@@ -11,10 +11,11 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_settings
+from .hookspecs import hookimpl
 from .logredact import install_log_redaction
 from .paths import MIGRATIONS_DIR, TEMPLATES_DIR
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "hookimpl"]
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -46,9 +47,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_features(app)
 
-    from .cli import careteam_cli
+    from .cli import add_commands
 
-    app.cli.add_command(careteam_cli)
+    add_commands(app)
     return app
 
 
@@ -75,12 +76,15 @@ def _register_features(app: Flask) -> None:
     from .errors import init_errors
     from .pages import bp as pages_bp
     from .permissions import init_permissions
+    from .plugins import init_plugin_host
+    from .plugins.setup import load_plugins
     from .security import init_security
     from .templating import init_templating
     from .ui import init_ui
 
     init_ui(app)
     init_permissions(app)
+    init_plugin_host(app)
     init_security(app)
     init_errors(app)
     init_login(app)
@@ -99,3 +103,9 @@ def _register_features(app: Flask) -> None:
     from .invitations import init_invitations
 
     init_invitations(app)
+    from .plugins.views import init_plugin_pages
+
+    init_plugin_pages(app)
+    # Installed plugins load last, so they see (and cannot shadow) every core capability,
+    # blueprint and command.
+    load_plugins(app)

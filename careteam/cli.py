@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import getpass
 import sys
+from typing import Any
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
@@ -78,6 +80,52 @@ def send_reminders_command() -> None:
     )
     if report.failed:
         sys.exit(1)
+
+
+@careteam_cli.command("plugins")
+@with_appcontext
+def plugins_command() -> None:
+    """List installed plugins: version, hooks, blocked or not, and how many circles use them."""
+    from .plugins.report import plugin_report
+
+    for row in plugin_report():
+        click.echo(f"{row.name} {row.version or '-'} [{row.status}]")
+        if row.label:
+            click.echo(f"  {row.label}")
+        if row.status == "loaded":
+            click.echo(f"  on in {row.circles} circle{'' if row.circles == 1 else 's'}")
+            click.echo(f"  hooks: {', '.join(row.hooks) or '-'}")
+        if row.error:
+            click.echo(f"  error: {row.error}")
+    if not plugin_report():
+        click.echo("No plugins are installed.")
+
+
+def _in_app_context(command: click.Command) -> click.Command:
+    # Plugin commands read and write the database: run them inside the app, as Flask's own
+    # commands are.  A copy, so a command object shared by several apps is wrapped once each.
+    wrapped = copy.copy(command)
+    if wrapped.callback is not None:
+        wrapped.callback = with_appcontext(wrapped.callback)
+    return wrapped
+
+
+def add_commands(app: Any) -> None:
+    """Give ``app`` the ``careteam`` group: core commands plus those its plugins add.
+
+    Each app gets its own group (a copy of core's), so one app's plugins never leak into
+    another's commands.  Plugin commands are also added at the top level, where the ``careteam``
+    console script finds them.
+    """
+    extra = [_in_app_context(c) for c in app.extensions.get("careteam_cli_commands", [])]
+    group = click.Group(
+        careteam_cli.name,
+        help=careteam_cli.help,
+        commands={**careteam_cli.commands, **{c.name: c for c in extra}},
+    )
+    app.cli.add_command(group)
+    for command in extra:
+        app.cli.add_command(command)
 
 
 def main() -> None:

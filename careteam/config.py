@@ -138,6 +138,8 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "MAX_FORM_MEMORY_SIZE": _env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session that holds it
-        "BLOCKED_PLUGINS": [p.strip() for p in (_env("BLOCKED_PLUGINS") or "").split(",") if p],
+        "BLOCKED_PLUGINS": [
+            p.strip() for p in (_env("BLOCKED_PLUGINS") or "").split(",") if p.strip()
+        ],
         "PREFERRED_URL_SCHEME": "https" if https else "http",
     }

@@ -21,6 +21,7 @@ from .notes.models import (
     NoteRevision,
     NoteTag,
 )
+from .plugins.models import CirclePlugin, PluginReminderClaim
 
 __all__ = [
     "AccountToken",
@@ -28,6 +29,7 @@ __all__ = [
     "AuditEvent",
     "CalendarFeed",
     "Circle",
+    "CirclePlugin",
     "HelpSignup",
     "HelpSlot",
     "Invitation",
@@ -40,6 +42,7 @@ __all__ = [
     "NoteRevision",
     "NoteTag",
     "OccurrenceChange",
+    "PluginReminderClaim",
     "ReminderClaim",
     "ReminderPreference",
     "User",

@@ -99,8 +99,16 @@ def role_has(role: str, capability: str) -> bool:
 
 
 def member_can(membership: Any, capability: str) -> bool:
-    """Return whether this membership (or None for outsiders) holds ``capability``."""
-    return membership is not None and role_has(membership.role, capability)
+    """Return whether this membership (or None for outsiders) holds ``capability``.
+
+    The role table answers first; plugins switched on in the circle may then veto (see
+    :func:`careteam.plugins.permissions.plugin_verdict`).
+    """
+    if membership is None:
+        return False
+    from .plugins.permissions import plugin_verdict
+
+    return plugin_verdict(membership, capability, role_has(membership.role, capability))
 
 
 def capabilities_of(role: str) -> frozenset[str]:
@@ -160,6 +168,8 @@ def require_capability(
             if not _plausible_ids(circle_id, kwargs):
                 abort(404)
             circle, membership = load_circle_membership(circle_id)
+            if not page_switched_on(request.blueprint, circle.id):
+                abort(404)  # a plugin switched off in this circle: as if it were not installed
             g.circle, g.membership = circle, membership
             g.personal_data = True
             if not member_can(membership, capability):
@@ -173,6 +183,14 @@ def require_capability(
         return guarded
 
     return decorator
+
+
+def page_switched_on(blueprint: str | None, circle_id: int) -> bool:
+    """Return False for a plugin's page in a circle where that plugin is switched off."""
+    from .plugins.enablement import is_enabled, plugin_host
+
+    owner = plugin_host().blueprint_owner.get(blueprint or "")
+    return owner is None or is_enabled(circle_id, owner)
 
 
 class CircleBlueprint(Blueprint):

@@ -132,6 +132,9 @@ def app(
     """A CareTeam app on the run's database; every table is emptied after the test."""
     if "mail" in request.fixturenames:
         request.getfixturevalue("mail")  # its settings must be in place before the app exists
+    extra = request.getfixturevalue("careteam_plugins")
+    if extra:
+        app_config = {**app_config, "PLUGINS": [*app_config.get("PLUGINS", []), *extra]}
     application = _make_app(database_url, tmp_path, **app_config)
     yield application
     _empty_all_tables(application)
@@ -297,3 +300,65 @@ def mail(smtp_server: MailServer, app_config: dict[str, Any]) -> MailServer:
         {"SMTP_HOST": smtp_server.host, "SMTP_PORT": smtp_server.port, "SMTP_SECURITY": "none"}
     )
     return smtp_server
+
+
+# --- plugin authors ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def careteam_plugins() -> list[Any]:
+    """Override to register plugin objects (modules or instances with hooks) on the test app.
+
+    Installed plugins (``careteam.plugins`` entry points, e.g. ``pip install -e .`` of the plugin
+    under test) load anyway; this is for plugins that exist only in a test module.
+    """
+    return []
+
+
+@pytest.fixture
+def circle_with_roles(app: Flask, make_user: Any, request: pytest.FixtureRequest) -> Any:
+    """A circle with one member per role, every loaded plugin switched on in it.
+
+    Returns a ``careteam.circles.testing.CircleSetup``: ``.public_id``, ``.url(path)``,
+    ``.people[role]`` (``id``, ``email``, ``public_id``), ``.members[role]`` (membership ids).
+    """
+    from .circles.testing import build_circle, people_for_every_role
+    from .plugins.testing import switch_on_every_plugin
+
+    setup = build_circle(app, people_for_every_role(make_user), name="Plugin test circle")
+    switch_on_every_plugin(app, setup)
+    return setup
+
+
+@pytest.fixture
+def client_as(app: Flask, circle_with_roles: Any):
+    """Return a factory: ``client_as("therapist")`` is a client signed in as that member."""
+
+    def make(role: str) -> CareClient:
+        app.test_client_class = CareClient
+        member_client: CareClient = app.test_client()  # type: ignore[assignment]
+        response = login(member_client, circle_with_roles.people[role].email)
+        assert response.status_code == 302, f"could not sign in as {role}"
+        return member_client
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def blns(pytestconfig: pytest.Config) -> list[str]:
+    """The Big List of Naughty Strings, from ``shared/data/blns.json`` beside the checkout.
+
+    Set ``CARETEAM_BLNS`` to its path when the checkout lives elsewhere.
+    """
+    import json
+    from pathlib import Path
+
+    explicit = os.environ.get("CARETEAM_BLNS")
+    candidates = [Path(explicit)] if explicit else []
+    for folder in (pytestconfig.rootpath, *pytestconfig.rootpath.parents):
+        candidates.append(folder / "shared" / "data" / "blns.json")
+        candidates.append(folder.parent / "shared" / "data" / "blns.json")
+    for path in candidates:
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+    raise FileNotFoundError("blns.json not found: set CARETEAM_BLNS to its path")

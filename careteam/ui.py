@@ -1,16 +1,23 @@
 """Navigation and page sections as data, so features and plugins add to pages without HTML.
 
-Core registers its own items in ``create_app``; later features and plugins append theirs.
-Templates render the lists in ``order``; labels are plain text and always escaped.
+Core registers its own items in ``create_app``; plugins add theirs through hooks (the setup code
+stamps each with the plugin's name).  Templates render the lists in ``order``; labels are plain
+text and always escaped.  A plugin's items appear only in circles where the plugin is on, and a
+plugin section whose builder or template fails is logged and left out of the page.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, render_template, request, url_for
+from markupsafe import Markup
+from werkzeug.routing import BuildError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,10 @@ class NavItem:
     # Return False to hide the item for the current user (e.g. admin-only links).
     visible: Callable[[], bool] = field(default=lambda: True, compare=False)
     url_values: dict[str, Any] = field(default_factory=dict, compare=False)
+    # Shown only to circle members who hold this capability (circle menu).
+    capability: str | None = None
+    # Set by core for items a plugin returned: shown only where that plugin is on.
+    plugin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,12 @@ class PageSection:
     # Called with the page's own context (e.g. the circle); returns the section's context, or
     # None to leave the section out.
     context: Callable[..., dict[str, Any] | None] = field(default=lambda **_: {}, compare=False)
+    # Set by core for a plugin's panels: built only where that plugin is on, rendered apart.
+    plugin: str | None = None
+
+
+# Plugins call it a panel: a section of the circle home page.
+Panel = PageSection
 
 
 @dataclass
@@ -53,6 +70,7 @@ class UIRegistry:
 def init_ui(app: Flask) -> UIRegistry:
     registry = UIRegistry()
     app.extensions["careteam_ui"] = registry
+    app.context_processor(_circle_page_context)
     return registry
 
 
@@ -60,17 +78,93 @@ def ui_registry() -> UIRegistry:
     return current_app.extensions["careteam_ui"]
 
 
+def _plugins_on(circle: Any) -> frozenset[str]:
+    from .plugins.enablement import enabled_plugins
+
+    return enabled_plugins(circle.id) if circle is not None else frozenset()
+
+
+def _shown(item: NavItem, circle: Any, membership: Any) -> bool:
+    from .permissions import member_can
+
+    if item.plugin is not None and item.plugin not in _plugins_on(circle):
+        return False
+    if item.capability is not None and not member_can(membership, item.capability):
+        return False
+    try:
+        return bool(item.visible())
+    except Exception:  # a plugin's visibility check must not break every page
+        log.exception("Navigation item %r (plugin %s) failed", item.label, item.plugin)
+        return False
+
+
 def nav_items(menu: str) -> list[NavItem]:
-    """Return the visible items of a menu in display order."""
+    """Return the items of a menu this person may see, in display order."""
+    circle, membership = g.get("circle"), g.get("membership")
     items = ui_registry().nav.get(menu, [])
-    return sorted((i for i in items if i.visible()), key=lambda i: (i.order, i.label))
+    shown = (i for i in items if _shown(i, circle, membership))
+    return sorted(shown, key=lambda i: (i.order, i.label))
 
 
-def page_sections(page: str, **page_context: Any) -> list[tuple[PageSection, dict[str, Any]]]:
-    """Return each section of a page with its context, in order; None contexts are left out."""
+def circle_nav_links() -> list[tuple[NavItem, str, bool]]:
+    """Return the current circle's sub-navigation: (item, url, is the current page)."""
+    circle = g.get("circle")
+    if circle is None:
+        return []
+    links = []
+    for item in nav_items("circle"):
+        try:
+            url = url_for(item.endpoint, circle_id=circle.public_id, **item.url_values)
+        except BuildError:
+            continue  # a feature whose pages are not registered in this app
+        # A feature's own blueprint marks its menu item current on all its pages; the
+        # circle's core pages (home, members, settings) each have an item of their own.
+        blueprint = item.endpoint.rpartition(".")[0]
+        current = request.endpoint == item.endpoint or (
+            blueprint != "circles" and request.blueprint == blueprint
+        )
+        links.append((item, url, current))
+    return links
+
+
+def _circle_page_context() -> dict[str, Any]:
+    if g.get("circle") is None:
+        return {}
+    return {"circle_nav": circle_nav_links()}
+
+
+def _render_apart(section: PageSection, context: dict[str, Any]) -> Markup | None:
+    try:
+        return Markup(render_template(section.template, **context))  # noqa: S704 - autoescaped
+    except Exception:
+        log.exception("Section %r of plugin %s failed to render", section.key, section.plugin)
+        return None
+
+
+def page_sections(
+    page: str, **page_context: Any
+) -> list[tuple[PageSection, dict[str, Any], Markup | None]]:
+    """Return each section of a page with its context, in order; None contexts are left out.
+
+    The third value is a plugin section's HTML, rendered here so that a failing template leaves
+    only that section out (core sections are included by the page template and give None).
+    """
+    on = _plugins_on(page_context.get("circle"))
     built = []
     for section in sorted(ui_registry().sections.get(page, []), key=lambda s: s.order):
-        context = section.context(**page_context)
-        if context is not None:
-            built.append((section, context))
+        if section.plugin is not None and section.plugin not in on:
+            continue
+        try:
+            context = section.context(**page_context)
+        except Exception:
+            if section.plugin is None:
+                raise
+            log.exception("Panel %r of plugin %s failed", section.key, section.plugin)
+            continue
+        if context is None:
+            continue
+        html = _render_apart(section, context) if section.plugin is not None else None
+        if section.plugin is not None and html is None:
+            continue
+        built.append((section, context, html))
     return built

@@ -314,7 +314,7 @@ def test_whats_next_is_a_list_features_append_to(app, people, setup):
     add_whats_next(app, broken)
     add_whats_next(app, appointments)
     template = (
-        "{% for s, context in page_sections('circle_home', circle=circle, membership=m) %}"
+        "{% for s, context, _html in page_sections('circle_home', circle=circle, membership=m) %}"
         "{% if s.key == 'whats-next' %}{% include s.template with context %}{% endif %}"
         "{% endfor %}"
     )

@@ -16,7 +16,7 @@ from careteam.permissions import Role, capabilities_of
 from careteam.ui import nav_items
 
 HOME = """{% set sections = page_sections('circle_home', circle=circle, membership=membership) %}
-{% for section, context in sections %}<section><h2>{{ section.title }}</h2>
+{% for section, context, _html in sections %}<section><h2>{{ section.title }}</h2>
 {% include section.template with context %}</section>{% endfor %}"""
 
 

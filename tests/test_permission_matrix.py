@@ -23,6 +23,7 @@ from careteam.circles.testing import (
 )
 from careteam.extensions import db
 from careteam.invitations import testing as invitation_factories  # noqa: F401 - invitation_id
+from careteam.plugins.testing import switch_on_every_plugin
 from careteam.permissions import (
     Role,
     capability_table,
@@ -159,6 +160,7 @@ def test_route_matrix(app, new_client, cast, actor):
     cases = _cases(app)
     for rule, method in cases:
         setup = build_circle(app, cast["people"], name=f"Matrix {rule.endpoint} {method}")
+        switch_on_every_plugin(app, setup)
         url = circle_url(app, rule, setup, role)
         response = _request(client, method, url, token)
         status = response.status_code
@@ -199,6 +201,7 @@ def test_archived_circle_refuses_every_change(app, new_client, cast, role):
         if not holds:
             continue
         setup = build_circle(app, cast["people"], name="Archived", archived_at=utcnow())
+        switch_on_every_plugin(app, setup)
         url = circle_url(app, rule, setup, role)
         status = _request(client, method, url, token).status_code
         if method == "GET" or declared_allow_archived(view):

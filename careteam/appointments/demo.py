@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..circles.membership import membership_of
-from ..circles.models import Circle
 from ..clock import utcnow
 from ..extensions import db
 from . import helping, service
@@ -21,7 +20,6 @@ from .models import Appointment, HelpKind, HelpSlot, Kind
 from .occurrences import occurrence_at
 from .recurrence import get_zone
 
-CIRCLE_NAME = "Maya's circle"
 NEUROLOGY_TITLE = "Neurologist: MS review with Dr. Okafor"
 
 
@@ -47,11 +45,9 @@ def build_demo_appointments() -> list[str]:
         _user("priya@example.org"),
         _user("dr.lee@example.org"),
     )
-    circles = db.session.scalars(
-        select(Circle).where(Circle.name == CIRCLE_NAME).order_by(Circle.id)
-    ).all()
-    # The demo's own circle is the one Sam created; another circle may share its name.
-    circle = next((c for c in circles if sam is not None and c.created_by_id == sam.id), None)
+    from ..circles.demo import demo_circle
+
+    circle = demo_circle("maya")
     if circle is None or sam is None:
         return []
     done = db.session.scalar(

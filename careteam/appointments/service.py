@@ -20,6 +20,7 @@ from ..circles.models import Membership
 from ..clock import utcnow
 from ..extensions import db
 from ..permissions import member_can
+from ..plugins.events import emit
 from .models import Appointment, HelpKind, HelpSlot, Kind, OccurrenceChange
 from .recurrence import (
     EARLIEST_YEAR,
@@ -243,6 +244,7 @@ def create_appointment(circle: Any, membership: Any, data: AppointmentInput) -> 
         actor_id=membership.user_id,
         details={"kind": data.kind, "audience": data.audience, "repeats": bool(appointment.rrule)},
     )
+    _emit("appointment_created", appointment, membership, kind=data.kind)
     return appointment
 
 
@@ -279,6 +281,19 @@ def update_appointment(appointment: Appointment, membership: Any, data: Appointm
         actor_id=membership.user_id,
         details={"fields": changed, "occurrence_changes_reset": reset},
     )
+    _emit("appointment_updated", appointment, membership, fields=changed)
+
+
+def _emit(name: str, appointment: Appointment, membership: Any, **details: Any) -> None:
+    emit(
+        name,
+        appointment.circle_id,
+        object_type="appointment",
+        object_id=appointment.public_id,
+        actor_id=membership.user_id,
+        audience=appointment.audience,
+        details=details,
+    )
 
 
 def _touch(appointment: Appointment, membership: Any) -> None:
@@ -310,6 +325,10 @@ def set_cancelled(appointment: Appointment, membership: Any, cancelled: bool) ->
         object_id=appointment.public_id,
         actor_id=membership.user_id,
     )
+    if cancelled:
+        _emit("appointment_cancelled", appointment, membership)
+    else:
+        _emit("appointment_updated", appointment, membership, restored=True)
 
 
 # --- single occurrences of a series ----------------------------------------------------------
@@ -401,11 +420,15 @@ def reset_occurrence(appointment: Appointment, membership: Any, original: dateti
 
 
 def _record_occurrence(action: str, appointment: Appointment, membership: Any, original):
+    key = occurrence_key(original, appointment.all_day)
     audit.record(
         action,
         circle_id=appointment.circle_id,
         object_type="appointment",
         object_id=appointment.public_id,
         actor_id=membership.user_id,
-        details={"occurrence": occurrence_key(original, appointment.all_day)},
+        details={"occurrence": key},
     )
+    cancelled = action == "appointment.occurrence_cancelled"
+    name = "appointment_cancelled" if cancelled else "appointment_updated"
+    _emit(name, appointment, membership, occurrence=key)

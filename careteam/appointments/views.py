@@ -12,13 +12,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import Response, abort, current_app, g, render_template, request, url_for
-from werkzeug.routing import BuildError
 
 from .. import audit
 from ..audience import AUDIENCE_LABELS, SHORT_LABELS
 from ..clock import utcnow
 from ..permissions import CircleBlueprint, member_can
-from ..ui import nav_items
 from . import helping, queries
 from .display import clock_text, rule_text, time_of_day, when_text
 from .forms import ActionForm
@@ -52,19 +50,10 @@ def occurrence_url(circle: Any, occurrence: Occurrence) -> str:
 def _calendar_page_context() -> dict[str, Any]:
     """Give every calendar page the circle's sub-navigation and the labels it shows."""
     circle = g.get("circle")
-    links = []
     home_url = None
-    if circle is not None:
-        for item in nav_items("circle"):
-            try:
-                url = url_for(item.endpoint, circle_id=circle.public_id, **item.url_values)
-            except BuildError:
-                continue  # a feature whose pages are not registered in this app
-            links.append((item, url))
-        if "circles.home" in current_app.view_functions:
-            home_url = url_for("circles.home", circle_id=circle.public_id)
+    if circle is not None and "circles.home" in current_app.view_functions:
+        home_url = url_for("circles.home", circle_id=circle.public_id)
     return {
-        "circle_nav": links,
         "circle_home_url": home_url,
         "kind_labels": {k.value: label for k, label in KIND_LABELS.items()},
         "help_labels": {h.value: label for h, label in HELP_LABELS.items()},

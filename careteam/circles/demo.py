@@ -87,6 +87,27 @@ CIRCLES = (
 )
 
 
+DEMO_CIRCLE_KEYS = {"maya": CIRCLES[0], "joe": CIRCLES[1]}
+
+
+def demo_circle(key: str) -> Circle | None:
+    """Return the demo circle around ``key`` ("maya" or "joe"), or None before the demo ran.
+
+    The demo's own circle is the one its demo coordinator created under its name: anyone may
+    call a circle "Maya's circle", and demo data must never land in a real one.
+    """
+    spec = DEMO_CIRCLE_KEYS.get(key)
+    if spec is None:
+        return None
+    return db.session.scalar(
+        select(Circle)
+        .join(User, User.id == Circle.created_by_id)
+        .where(Circle.name == spec.name, User.email == PEOPLE[spec.coordinator].email)
+        .order_by(Circle.id)
+        .limit(1)
+    )
+
+
 def _ensure_circle(spec: DemoCircle, users: dict[str, User]) -> Circle:
     coordinator = users[spec.coordinator]
     # The demo's own circle is the one its coordinator created under this name.

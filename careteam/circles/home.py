@@ -1,21 +1,24 @@
 """The circle home page's sections: "What's next", "Recent activity" and "Members".
 
-"What's next" gathers upcoming items from providers that features register with
-:func:`add_whats_next` (appointments, rides, therapy tasks...); with none it shows an empty
-state.  A provider that fails is logged and left out, so the home page still renders.
+"What's next" gathers upcoming items from the ``careteam_whats_next`` hook: core features
+register theirs with :func:`add_whats_next` (appointments, requests to join), plugins implement
+the hook (therapy tasks, device checks); with none it shows an empty state.  A provider that
+fails is logged and left out, so the home page still renders.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 
+from ..hookspecs import hookimpl
 from ..permissions import ROLE_LABELS, Role, member_can
+from ..plugins import enabled_plugins, plugin_host, register_core_hooks
 from ..ui import PageSection
 from . import audit_log, service
 
@@ -40,19 +43,48 @@ class WhatsNextItem:
 WhatsNextProvider = Callable[..., list[WhatsNextItem]]
 
 
+class _CoreWhatsNext:
+    """A core feature's "What's next" provider, registered as a plugin (always on, last)."""
+
+    def __init__(self, provider: WhatsNextProvider) -> None:
+        self.provider = provider
+
+    @hookimpl(trylast=True)
+    def careteam_whats_next(self, circle: Any, membership: Any) -> list[WhatsNextItem]:
+        return self.provider(circle=circle, membership=membership)
+
+
 def add_whats_next(app: Flask, provider: WhatsNextProvider) -> None:
-    """Let a feature add upcoming items to every circle's "What's next" section."""
-    app.extensions.setdefault("careteam_whats_next", []).append(provider)
+    """Let a core feature add upcoming items to every circle's "What's next" section."""
+    name = f"careteam.whats_next.{provider.__module__}.{provider.__qualname__}"
+    register_core_hooks(app, name, _CoreWhatsNext(provider))
+
+
+def _site_path(url: str | None) -> str | None:
+    # Items link inside this site only: a plugin cannot put "javascript:" or another host here.
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return None
 
 
 def whats_next_items(circle: Any, membership: Any) -> list[WhatsNextItem]:
-    """Collect upcoming items from every provider, soonest first (undated last)."""
+    """Collect upcoming items from core and the circle's plugins, soonest first (undated last).
+
+    A provider that fails is logged with its name and left out (see PluginHost.call).
+    """
     items: list[WhatsNextItem] = []
-    for provider in current_app.extensions.get("careteam_whats_next", []):
-        try:
-            items.extend(provider(circle=circle, membership=membership))
-        except Exception:  # a feature's fault must not break the circle's home page
-            log.exception("What's next provider %r failed", provider)
+    answers = plugin_host().call(
+        "careteam_whats_next",
+        enabled=enabled_plugins(circle.id),
+        circle=circle,
+        membership=membership,
+    )
+    for name, answer in answers:
+        for item in answer:
+            if not isinstance(item, WhatsNextItem):
+                log.error("Plugin %s returned %r from careteam_whats_next", name, item)
+                continue
+            items.append(replace(item, url=_site_path(item.url)))
     dated = sorted((i for i in items if i.when is not None), key=lambda i: i.when)
     undated = [i for i in items if i.when is None]
     return (dated + undated)[:WHATS_NEXT_LIMIT]

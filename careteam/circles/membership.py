@@ -14,6 +14,7 @@ from .. import audit
 from ..auth.models import User
 from ..extensions import db
 from ..permissions import Role
+from ..plugins.events import emit
 from .models import Circle, Membership
 
 
@@ -54,6 +55,14 @@ def add_member(circle: Circle, user: User, role: Role | str, *, via: str = "dire
         object_id=member.public_id,
         details={"role": str(role), "via": via, "user": user.public_id},
     )
+    emit(
+        "member_joined",
+        circle.id,
+        object_type="membership",
+        object_id=member.public_id,
+        actor_id=None,
+        details={"role": str(role), "user": user.public_id},
+    )
     return member
 
 
@@ -64,7 +73,7 @@ def change_role(
     new_role = Role(new_role)
     if member.role == new_role:
         return
-    _lock_circle(circle.id)
+    lock_circle(circle.id)
     if member.role == Role.CARE_RECIPIENT and actor.id != member.id:
         raise MembershipError("Only the care recipient can change their own role.")
     if new_role == Role.CARE_RECIPIENT and has_care_recipient(circle.id, other_than=member.id):
@@ -75,39 +84,61 @@ def change_role(
         )
     old_role = member.role
     member.role = new_role
+    details = {"from": str(old_role), "to": str(new_role), "user": _user_public_id(member)}
     audit.record(
         "member.role_changed",
         circle_id=circle.id,
         object_type="membership",
         object_id=member.public_id,
-        details={"from": str(old_role), "to": str(new_role), "user": _user_public_id(member)},
+        details=details,
+    )
+    emit(
+        "member_role_changed",
+        circle.id,
+        object_type="membership",
+        object_id=member.public_id,
+        actor_id=actor.user_id,
+        details=details,
     )
 
 
 def remove_member(circle: Circle, actor: Membership, member: Membership) -> None:
     """Remove someone from the circle (or let them leave when ``actor`` is ``member``)."""
     leaving = actor.id == member.id
-    _lock_circle(circle.id)
+    lock_circle(circle.id)
     if member.role == Role.CARE_RECIPIENT and not leaving:
         raise MembershipError("Only the care recipient can remove themselves from the circle.")
     if member.role == Role.COORDINATOR and coordinator_count(circle.id) <= 1:
         raise MembershipError(
             "The circle's only coordinator cannot leave. Make someone else a coordinator first."
         )
+    details = {"role": str(member.role), "user": _user_public_id(member)}
     audit.record(
         "member.left" if leaving else "member.removed",
         circle_id=circle.id,
         object_type="membership",
         object_id=member.public_id,
-        details={"role": str(member.role), "user": _user_public_id(member)},
+        details=details,
+    )
+    emit(
+        "member_left",
+        circle.id,
+        object_type="membership",
+        object_id=member.public_id,
+        actor_id=actor.user_id,
+        details={**details, "removed": not leaving},
     )
     db.session.delete(member)
 
 
-def _lock_circle(circle_id: int) -> None:
-    # Two coordinators demoting each other at once must not leave the circle with none: on
-    # PostgreSQL the row lock queues membership changes per circle (SQLite's BEGIN IMMEDIATE
-    # already serialises writers, and FOR UPDATE renders as nothing there).
+def lock_circle(circle_id: int) -> None:
+    """Queue changes to one circle's members, roles and settings behind each other.
+
+    Two coordinators demoting each other at once must not leave the circle with none, and two
+    saves of the circle's settings must not lose one another: on PostgreSQL the row lock queues
+    them per circle (SQLite's BEGIN IMMEDIATE already serialises writers, and FOR UPDATE renders
+    as nothing there).
+    """
     db.session.execute(select(Circle.id).where(Circle.id == circle_id).with_for_update())
 
 

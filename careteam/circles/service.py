@@ -19,6 +19,8 @@ from ..auth.models import User
 from ..clock import utcnow
 from ..extensions import db
 from ..permissions import Role, capability_table
+from ..plugins.enablement import enable_defaults
+from ..plugins.events import emit
 from .membership import add_member
 from .models import Circle, Membership
 
@@ -52,6 +54,14 @@ def create_circle(creator: User, *, name: str, description: str = "", time_zone:
     audit.record(
         "circle.created",
         circle_id=circle.id,
+        object_type="circle",
+        object_id=circle.public_id,
+        actor_id=creator.id,
+    )
+    enable_defaults(circle, creator.id)
+    emit(
+        "circle_created",
+        circle.id,
         object_type="circle",
         object_id=circle.public_id,
         actor_id=creator.id,

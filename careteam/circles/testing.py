@@ -80,6 +80,8 @@ def build_circle(
 # (app, circle, acting role or None for outsiders) -> an id of a real object in that circle
 UrlArgumentFactory = Callable[[Flask, CircleSetup, str | None], str]
 _FACTORIES: dict[tuple[str | None, str], UrlArgumentFactory] = {}
+# Arguments that name something site-wide (a plugin), not an object inside one circle.
+_SITE_WIDE: set[str] = set()
 
 
 class UnknownUrlArgument(LookupError):
@@ -87,10 +89,25 @@ class UnknownUrlArgument(LookupError):
 
 
 def register_url_argument(
-    name: str, factory: UrlArgumentFactory, *, endpoint: str | None = None
+    name: str,
+    factory: UrlArgumentFactory,
+    *,
+    endpoint: str | None = None,
+    site_wide: bool = False,
 ) -> None:
-    """Teach route tests how to make ``name`` (for every endpoint, or just ``endpoint``)."""
+    """Teach route tests how to make ``name`` (for every endpoint, or just ``endpoint``).
+
+    ``site_wide`` marks an argument that is the same in every circle (a plugin's name), so
+    cross-circle probes do not expect another circle to refuse it.
+    """
     _FACTORIES[(endpoint, name)] = factory
+    if site_wide:
+        _SITE_WIDE.add(name)
+
+
+def object_arguments(rule: Any) -> set[str]:
+    """Return the URL arguments of ``rule`` that name an object inside one circle."""
+    return set(rule.arguments) - {"circle_id"} - _SITE_WIDE
 
 
 def url_argument(app: Flask, endpoint: str, name: str, setup: CircleSetup, role: str | None) -> str:

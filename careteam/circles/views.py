@@ -9,11 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from werkzeug.routing import BuildError
 
 from ..extensions import db
 from ..permissions import CircleBlueprint, member_can
-from ..ui import nav_items
 from . import audit_log, service
 from .forms import ActionForm, AuditFilterForm, CircleForm, choices
 
@@ -22,19 +20,9 @@ bp = CircleBlueprint("circles", __name__)
 
 @bp.context_processor
 def _circle_page_context() -> dict[str, Any]:
-    """Give every circle page the circle's sub-navigation and what the member may do."""
-    circle = g.get("circle")
+    """Tell every circle page what the member may do (the sub-navigation comes from ui.py)."""
     membership = g.get("membership")
-    links = []
-    if circle is not None:
-        for item in nav_items("circle"):
-            try:
-                url = url_for(item.endpoint, circle_id=circle.public_id, **item.url_values)
-            except BuildError:
-                continue  # a feature whose pages are not registered in this app
-            links.append((item, url))
     return {
-        "circle_nav": links,
         "can_manage": member_can(membership, "circle.manage"),
         "can_see_log": member_can(membership, "audit.view"),
     }

@@ -18,14 +18,14 @@ from .. import audit, mail
 from ..auth import service as accounts
 from ..auth.models import User
 from ..auth.passwords import hash_password
-from ..circles.membership import add_member, has_care_recipient, membership_of
+from ..circles.membership import add_member, has_care_recipient, lock_circle, membership_of
 from ..circles.models import Circle, Membership
 from ..clock import utcnow
 from ..extensions import db
 from ..permissions import Role
 from ..tokens import token_hash
 from .models import Invitation, Kind
-from .service import InvitationError, lock_circle, role_label
+from .service import InvitationError, role_label
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 from .. import audit, mail
 from ..auth.models import User
 from ..auth.service import external_url, normalise_email
-from ..circles.membership import add_member, has_care_recipient
+from ..circles.membership import add_member, has_care_recipient, lock_circle
 from ..circles.models import Circle, Membership
 from ..clock import utcnow
 from ..extensions import db
@@ -301,12 +301,6 @@ def decline_claim(circle: Circle, invitation: Invitation, actor: User) -> None:
         actor_id=actor.id,
         details={"role": invitation.role, "user": claimant or ""},
     )
-
-
-def lock_circle(circle_id: int) -> None:
-    # Two acceptances of care-recipient invitations must not both pass the "one care recipient"
-    # check on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers.
-    db.session.execute(select(Circle.id).where(Circle.id == circle_id).with_for_update())
 
 
 def _notify_approved(circle: Circle, invitation: Invitation, claimant: User) -> None:

@@ -19,12 +19,10 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from ..auth.service import external_url
 from ..extensions import db, limiter
 from ..permissions import ROLE_LABELS, CircleBlueprint, member_can
-from ..ui import nav_items
 from . import service
 from .forms import ActionForm, EmailInviteForm, LinkInviteForm, role_choices
 
@@ -52,18 +50,8 @@ limit_sending = limiter.shared_limit(
 
 @bp.context_processor
 def _page_context() -> dict[str, Any]:
-    """Give the invitation pages the circle's sub-navigation, as every circle page has."""
-    circle = g.get("circle")
-    links = []
-    if circle is not None:
-        for item in nav_items("circle"):
-            try:
-                url = url_for(item.endpoint, circle_id=circle.public_id, **item.url_values)
-            except BuildError:
-                continue  # a feature whose pages are not registered in this app
-            links.append((item, url))
+    """Give the invitation pages what the member may do and the role labels."""
     return {
-        "circle_nav": links,
         "can_manage": member_can(g.get("membership"), "circle.manage"),
         "role_labels": ROLE_VALUES,
     }

@@ -92,7 +92,9 @@ def _members_by_role(circle: Circle) -> dict[str, Any]:
 
 def build_demo_notes() -> list[str]:
     """Add realistic MS care notes to the demo circle once; do nothing if it is absent."""
-    circle = db.session.scalar(select(Circle).where(Circle.name == DEMO_CIRCLE))
+    from ..circles.demo import demo_circle
+
+    circle = demo_circle("maya")
     if circle is None:
         return []
     if db.session.scalar(select(Note.id).where(Note.circle_id == circle.id).limit(1)):

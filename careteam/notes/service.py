@@ -18,6 +18,7 @@ from ..circles.models import Circle
 from ..clock import utcnow
 from ..extensions import db
 from ..permissions import member_can
+from ..plugins.events import emit
 from .markdown import excerpt
 from .models import (
     TAG_SEPARATOR,
@@ -232,6 +233,15 @@ def create_note(
         actor_id=membership.user_id,
         details={"category": category, "audience": audience},
     )
+    emit(
+        "note_created",
+        circle.id,
+        object_type="note",
+        object_id=note.public_id,
+        actor_id=membership.user_id,
+        audience=audience,
+        details={"category": category},
+    )
     return note
 
 
@@ -290,6 +300,15 @@ def update_note(
         object_id=note.public_id,
         actor_id=membership.user_id,
         details=details,
+    )
+    emit(
+        "note_updated",
+        note.circle_id,
+        object_type="note",
+        object_id=note.public_id,
+        actor_id=membership.user_id,
+        audience=audience,
+        details={"version": note.version, "category": category},
     )
     return note
 

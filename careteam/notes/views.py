@@ -8,13 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from werkzeug.routing import BuildError
 
 from .. import audit
 from ..audience import AUDIENCE_LABELS, SHORT_LABELS, Audience
 from ..extensions import db
 from ..permissions import CircleBlueprint, member_can
-from ..ui import nav_items
 from . import queries, reads, service
 from .forms import (
     ActionForm,
@@ -35,19 +33,10 @@ bp = CircleBlueprint("notes", __name__, url_prefix="/notes")
 def _note_page_context() -> dict[str, Any]:
     """Give every notes page the circle's sub-navigation and the labels it shows."""
     circle = g.get("circle")
-    links = []
     home_url = None
-    if circle is not None:
-        for item in nav_items("circle"):
-            try:
-                url = url_for(item.endpoint, circle_id=circle.public_id, **item.url_values)
-            except BuildError:
-                continue  # a feature whose pages are not registered in this app
-            links.append((item, url))
-        if "circles.home" in current_app.view_functions:
-            home_url = url_for("circles.home", circle_id=circle.public_id)
+    if circle is not None and "circles.home" in current_app.view_functions:
+        home_url = url_for("circles.home", circle_id=circle.public_id)
     return {
-        "circle_nav": links,
         "circle_home_url": home_url,
         "category_labels": {c.value: label for c, label in CATEGORY_LABELS.items()},
         "audience_labels": {a.value: label for a, label in AUDIENCE_LABELS.items()},

@@ -1,0 +1,270 @@
+"""The one part of CareTeam that plugins import.
+
+Everything a plugin needs from core is here: the hook marker, the data types hooks return, base
+classes for models, forms and pages, and service functions that apply the same rules as the web
+pages (capabilities, audiences, audit rows).  Anything else in ``careteam`` may change without
+notice; a test checks that first-party plugins import nothing else.
+
+Reads of care data go through helpers here that take the reader's ``membership`` and apply the
+audience rules to it, so a plugin sees exactly what that person would see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from . import audit as _audit
+from .audience import Audience, can_see
+from .auth.service import external_url
+from .circles.demo import demo_circle as _demo_circle
+from .circles.home import WhatsNextItem
+from .circles.membership import lock_circle
+from .circles.models import Circle, Membership
+from .clock import utcnow
+from .database import immediate_writes
+from .dbtypes import UTCDateTime, new_public_id
+from .demo import DEMO_PASSWORD
+from .extensions import db
+from .forms import no_control_characters, strip_filter
+from .hookspecs import hookimpl
+from .mail import send_template
+from .notes import service as _notes
+from .notes.markdown import render_markdown
+from .notes.models import Category, Note
+from .permissions import (
+    ALL_ROLES,
+    CARE_TEAM,
+    ROLE_LABELS,
+    Capability,
+    CircleBlueprint,
+    Role,
+    member_can,
+)
+from .plugins.enablement import is_enabled as _is_enabled
+from .plugins.enablement import plugin_settings as _plugin_settings
+from .plugins.types import CalendarItem, CareEvent, PluginManifest, ReminderItem
+from .ui import NavItem, Panel
+
+__all__ = [
+    "ALL_ROLES",
+    "CARE_TEAM",
+    "DEMO_PASSWORD",
+    "ROLE_LABELS",
+    "Audience",
+    "CalendarItem",
+    "Capability",
+    "CareEvent",
+    "Category",
+    "Circle",
+    "CircleBlueprint",
+    "Membership",
+    "NavItem",
+    "NoteError",
+    "Panel",
+    "PermissionDenied",
+    "PluginForm",
+    "PluginManifest",
+    "ReminderItem",
+    "Role",
+    "UTCDateTime",
+    "WhatsNextItem",
+    "circle_zone",
+    "create_note",
+    "db",
+    "demo_circle",
+    "demo_membership",
+    "display_names",
+    "external_url",
+    "get_circle",
+    "get_note",
+    "hookimpl",
+    "immediate_writes",
+    "is_enabled",
+    "lock_circle",
+    "member_can",
+    "members_of",
+    "membership_of",
+    "new_public_id",
+    "no_control_characters",
+    "plugin_settings",
+    "record_audit",
+    "record_view",
+    "render_markdown",
+    "require",
+    "send_mail",
+    "strip_filter",
+    "utcnow",
+    "visible_to",
+]
+
+NoteError = _notes.NoteError
+
+
+class PermissionDenied(Exception):
+    """Raised by :func:`require` when a member lacks a capability."""
+
+
+def _plugin_form_base() -> type:
+    from flask_wtf import FlaskForm
+
+    return FlaskForm
+
+
+# Base class for a plugin's forms (settings, its own pages): WTForms with CSRF protection.
+PluginForm = _plugin_form_base()
+
+
+# --- permissions -----------------------------------------------------------------------------
+
+
+def require(membership: Any, capability: str) -> None:
+    """Raise :class:`PermissionDenied` unless ``membership`` holds ``capability`` (veto rules
+    included).  Pages declare capabilities on ``circle_route``; use this in services."""
+    if not member_can(membership, capability):
+        raise PermissionDenied(capability)
+
+
+def is_enabled(circle: Circle, plugin: str) -> bool:
+    """Return whether ``plugin`` is switched on in ``circle``."""
+    return _is_enabled(circle.id, plugin)
+
+
+def plugin_settings(circle: Circle, plugin: str) -> dict[str, Any]:
+    """Return the plugin's settings in this circle (manifest defaults overlaid with saved ones)."""
+    return _plugin_settings(circle, plugin)
+
+
+# --- circles and people ----------------------------------------------------------------------
+
+
+def membership_of(circle: Circle, user_id: int) -> Membership | None:
+    """Return this person's membership of ``circle``, or None."""
+    from .circles.membership import membership_of as _membership_of
+
+    return _membership_of(circle.id, user_id)
+
+
+def members_of(circle: Circle) -> list[Any]:
+    """Return the circle's members as rows with ``public_id`` (membership), ``role``,
+    ``display_name`` and ``user_id``, ordered by name."""
+    from .circles.service import members_of as _members_of
+
+    return _members_of(circle)
+
+
+def get_circle(public_id: str) -> Circle | None:
+    """Return the circle with this public id (event payloads carry public ids), or None.
+
+    This answers who the circle is, not whether anyone may see it: check a membership before
+    showing anything of it to a person.
+    """
+    from sqlalchemy import select
+
+    return db.session.scalar(select(Circle).where(Circle.public_id == public_id))
+
+
+def display_names(user_ids: Iterable[int | None]) -> dict[int, str]:
+    """Return {user id: display name} for these people, in one query."""
+    from .appointments.queries import display_names as _display_names
+
+    return _display_names(user_ids)
+
+
+def circle_zone(circle: Circle) -> ZoneInfo:
+    """Return the circle's time zone (UTC if its name is unknown on this machine)."""
+    try:
+        return ZoneInfo(circle.time_zone or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+# --- notes -----------------------------------------------------------------------------------
+
+
+def create_note(
+    circle: Circle,
+    membership: Any,
+    *,
+    body: str,
+    category: str = Category.UPDATE.value,
+    audience: str = Audience.CARE_TEAM.value,
+    title: str = "",
+    tags: Iterable[str] = (),
+) -> Note:
+    """Write a note as ``membership``, with the same checks, revision, audit row and event as
+    the notes page.  Raises :class:`NoteError` when the member may not write it.  The caller
+    commits."""
+    return _notes.create_note(
+        circle,
+        membership,
+        title=title,
+        body=body,
+        category=category,
+        tags=list(tags),
+        audience=audience,
+    )
+
+
+def get_note(circle: Circle, membership: Any, note_id: str) -> Note | None:
+    """Return the note with public id ``note_id`` if ``membership`` may read it, else None."""
+    return _notes.get_visible_note(circle, membership, note_id)
+
+
+def visible_to(membership: Any, audience: str, author_id: int | None) -> bool:
+    """Return whether ``membership`` may see something addressed to ``audience``."""
+    return can_see(audience, author_id, membership)
+
+
+# --- audit, mail, demo -----------------------------------------------------------------------
+
+
+def record_audit(
+    action: str,
+    circle: Circle,
+    *,
+    object_type: str,
+    object_id: str,
+    actor_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Add an audit row for a change, in the change's own transaction.  Name actions
+    ``"<plugin>.<verb>"``; never put care text, passwords or tokens in ``details``."""
+    _audit.record(
+        action,
+        circle_id=circle.id,
+        object_type=object_type,
+        object_id=object_id,
+        actor_id=actor_id,
+        details=details,
+    )
+
+
+def record_view(action: str, circle: Circle, *, object_type: str, object_id: str) -> None:
+    """Record that the signed-in person viewed a care record (its own short transaction,
+    after the read)."""
+    _audit.record_now(action, circle_id=circle.id, object_type=object_type, object_id=object_id)
+
+
+def send_mail(to: str, subject: str, template: str, **context: Any) -> None:
+    """Send ``email/<template>.txt`` and ``.html`` (from the plugin's template folder) to
+    ``to``, through SMTP or the development outbox.  Build links with :func:`external_url`."""
+    send_template(to, subject, template, **context)
+
+
+def demo_circle(key: str) -> Circle | None:
+    """Return the demo circle around ``"maya"`` or ``"joe"`` (None before ``careteam demo``)."""
+    return _demo_circle(key)
+
+
+def demo_membership(circle: Circle, role: str) -> Membership | None:
+    """Return the first member of a demo circle holding ``role``."""
+    from sqlalchemy import select
+
+    return db.session.scalar(
+        select(Membership)
+        .where(Membership.circle_id == circle.id, Membership.role == role)
+        .order_by(Membership.id)
+        .limit(1)
+    )

@@ -1,0 +1,68 @@
+"""The data plugins hand to core through hooks (see :mod:`careteam.hookspecs`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PluginManifest:
+    """Who a plugin is, returned by ``careteam_plugin_manifest``."""
+
+    name: str
+    label: str
+    description: str = ""
+    version: str = ""
+    # Folder of the plugin's Alembic revisions (branch label = ``name``), or None.
+    migrations: Path | str | None = None
+    # Per-circle settings a circle starts with; coordinators change them on the settings page.
+    default_settings: Mapping[str, Any] = field(default_factory=dict)
+    # New circles get the plugin switched on (first-party plugins say True).
+    enabled_by_default: bool = False
+
+
+@dataclass(frozen=True)
+class ReminderItem:
+    """One line a plugin adds to a member's reminder email."""
+
+    # Claimed once per member: the same key is never emailed twice to the same person.
+    key: str
+    title: str
+    detail: str = ""
+    # A path inside this site ("/circles/…"); core turns it into a full link from BASE_URL.
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class CalendarItem:
+    """One event a plugin adds to calendar feeds (a single occurrence, no recurrence)."""
+
+    # Stable across fetches, unique within the plugin; core makes the UID from it.
+    key: str
+    title: str
+    start: datetime  # aware, any zone; or a date for all-day items
+    end: datetime
+    all_day: bool = False
+    description: str = ""
+    path: str | None = None
+    # Bump on every change so calendar apps pick it up (RFC 5545 SEQUENCE).
+    sequence: int = 0
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CareEvent:
+    """What an event hook receives: ids only, never note or appointment text."""
+
+    name: str  # "note_created", "member_joined", ...
+    circle_id: str  # the circle's public id
+    object_type: str
+    object_id: str  # public id of the note, appointment, membership or circle
+    actor_id: str | None  # the acting user's public id (None for system actions)
+    audience: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    occurred_at: datetime | None = None

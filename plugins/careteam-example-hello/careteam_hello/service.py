@@ -1,0 +1,73 @@
+"""What the hello plugin does, apart from its pages: kind words and the shared-update count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from careteam.api import Circle, db, display_names, record_audit, require, utcnow
+
+from .models import KindWord, SharedUpdateCount
+
+RECENT = 3
+
+
+def leave_kind_word(circle: Circle, membership: Any, message: str) -> KindWord:
+    """Add a member's message to the circle (the caller commits)."""
+    require(membership, "hello.write")
+    word = KindWord(circle_id=circle.id, author_id=membership.user_id, message=message)
+    db.session.add(word)
+    db.session.flush()
+    record_audit(
+        "hello.kind_word_added",
+        circle,
+        object_type="kind_word",
+        object_id=word.public_id,
+        actor_id=membership.user_id,
+    )
+    return word
+
+
+def kind_words(circle: Circle, limit: int = 50) -> list[dict[str, Any]]:
+    """Return the circle's newest messages with their authors' names (two queries)."""
+    rows = db.session.execute(
+        select(KindWord.public_id, KindWord.message, KindWord.created_at, KindWord.author_id)
+        .where(KindWord.circle_id == circle.id)
+        .order_by(KindWord.id.desc())
+        .limit(limit)
+    ).all()
+    names = display_names(row.author_id for row in rows)
+    return [
+        {
+            "id": row.public_id,
+            "message": row.message,
+            "created_at": row.created_at,
+            "author": names.get(row.author_id or 0, "A former member"),
+        }
+        for row in rows
+    ]
+
+
+def count_shared_update(circle_id: int) -> None:
+    """Count one more note addressed to everyone in this circle."""
+    now = utcnow()
+    bump = (
+        update(SharedUpdateCount)
+        .where(SharedUpdateCount.circle_id == circle_id)
+        .values(count=SharedUpdateCount.count + 1, last_at=now)
+    )
+    if db.session.execute(bump).rowcount:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(SharedUpdateCount(circle_id=circle_id, count=1, last_at=now))
+    except IntegrityError:  # another writer made the row first
+        db.session.execute(bump)
+
+
+def shared_update_count(circle: Circle) -> int:
+    return db.session.scalar(
+        select(SharedUpdateCount.count).where(SharedUpdateCount.circle_id == circle.id)
+    ) or 0
