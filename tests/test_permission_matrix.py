@@ -23,7 +23,6 @@ from careteam.circles.testing import (
 )
 from careteam.extensions import db
 from careteam.invitations import testing as invitation_factories  # noqa: F401 - invitation_id
-from careteam.plugins.testing import switch_on_every_plugin
 from careteam.permissions import (
     Role,
     capability_table,
@@ -32,6 +31,7 @@ from careteam.permissions import (
     declared_capability,
     role_has,
 )
+from careteam.plugins.testing import switch_on_every_plugin
 from careteam.testing import login
 
 METHODS = ("GET", "POST")

@@ -17,7 +17,6 @@ _ZXCVBN_LIMIT = 72
 _MIN_SCORE = 3
 
 
-
 @cache
 def _hasher_for(time_cost: int | None, memory_kib: int | None) -> tuple[PasswordHasher, str]:
     """Return a hasher and a dummy hash made with it (for unknown-email logins)."""

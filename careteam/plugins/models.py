@@ -46,9 +46,7 @@ class PluginReminderClaim(db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    membership_id: Mapped[int] = mapped_column(
-        ForeignKey("memberships.id", ondelete="CASCADE")
-    )
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"))
     plugin: Mapped[str] = mapped_column(String(64))
     item_key: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(12))

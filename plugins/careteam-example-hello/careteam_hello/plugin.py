@@ -71,7 +71,9 @@ def _panel_context(circle: Any, membership: Any, **_: Any) -> dict[str, Any]:
 
 @hookimpl
 def careteam_circle_panels() -> list[Panel]:
-    return [Panel("kind-words", "Kind words", "hello/_panel.html", order=35, context=_panel_context)]
+    return [
+        Panel("kind-words", "Kind words", "hello/_panel.html", order=35, context=_panel_context)
+    ]
 
 
 @hookimpl

@@ -68,6 +68,9 @@ def count_shared_update(circle_id: int) -> None:
 
 
 def shared_update_count(circle: Circle) -> int:
-    return db.session.scalar(
-        select(SharedUpdateCount.count).where(SharedUpdateCount.circle_id == circle.id)
-    ) or 0
+    return (
+        db.session.scalar(
+            select(SharedUpdateCount.count).where(SharedUpdateCount.circle_id == circle.id)
+        )
+        or 0
+    )
