@@ -368,7 +368,7 @@ def blns(pytestconfig: pytest.Config) -> list[str]:
 
 # Re-exported so a plugin's test support needs only careteam.testing: CareTeam's route-wide
 # tests (the permission matrix, cross-circle probes) fill each URL argument from a factory.
-from .circles.testing import CircleSetup, register_url_argument  # noqa: E402
+from .circles.testing import CircleSetup, register_url_argument  # noqa: E402, F401
 
 TEST_FACTORY_GROUP = "careteam.test_factories"
 
