@@ -79,7 +79,7 @@ def test_everyone_but_site_admins_gets_404(app, new_client, make_user, admin):
     signed_in = new_client()
     login(signed_in, member.email)
     for client in (anonymous, signed_in):
-        for url in ("/admin/", "/admin/users", "/admin/users?q=a"):
+        for url in ("/admin/", "/admin/users", "/admin/users?q=a", "/admin/plugins"):
             assert client.get(url).status_code == 404, url
         token = client.csrf_token("/home")
         response = client.post(

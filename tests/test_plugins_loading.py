@@ -10,7 +10,7 @@ import pytest
 from careteam import create_app, hookimpl
 from careteam.api import Capability, NavItem, Panel, PluginManifest, Role
 from careteam.plugins.migrations import plugin_migration_folders
-from careteam.testing import make_test_config
+from careteam.testing import login, make_test_config
 
 
 def _app(database_url, tmp_path, **config):
@@ -229,3 +229,15 @@ def test_example_plugin_command_runs(runner):
     result = runner.invoke(args=["careteam", "hello-stats"])
     assert result.exit_code == 0
     assert result.output == "0 kind words in 0 circle(s).\n"
+
+
+def test_site_admins_see_the_plugin_list(app, new_client, make_user):
+    admin = make_user(email="admin@example.org", is_site_admin=True)
+    client = new_client()
+    login(client, admin.email)
+    page = client.get("/admin/plugins")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Kind words" in html and "careteam-example-hello" in html
+    assert "careteam_note_created" in html
+    assert 'href="/admin/plugins" aria-current="page"' in html

@@ -109,3 +109,11 @@ def reactivate(public_id: str):
         "{email} can sign in again.",
         "{email} could already sign in.",
     )
+
+
+@bp.get("/plugins")
+def plugins():
+    """List installed plugins: version, hooks, loaded/blocked/failed, circles using each."""
+    from ..plugins.report import plugin_report
+
+    return render_template("admin/plugins.html", rows=plugin_report())

@@ -12,7 +12,9 @@ the design gives *at most one lost reminder* (never a duplicate).  A crash after
 before sending loses that reminder the same way.
 
 One email per person per run lists every reminder that is due for them, and only appointments
-their membership may see at the moment of sending (the audience model decides).  When several
+their membership may see at the moment of sending (the audience model decides).  Plugins add
+lines to the same email (``careteam_reminder_items``, claimed the same way: see
+:mod:`careteam.plugins.reminders`); a person with only plugin lines due gets an email too.  When several
 of a person's reminder times for one occurrence are due at once (say "1 day" and "2 hours"
 after cron was down), the email mentions it once and the other claims are marked ``skipped``.
 """
@@ -37,6 +39,8 @@ from ..clock import utcnow
 from ..database import immediate_writes
 from ..extensions import db
 from ..mail import send_template
+from ..plugins import reminders as plugin_reminders
+from ..plugins.reminders import PluginLine
 from .models import Appointment, ClaimStatus, ReminderClaim, ReminderPreference
 from .occurrences import Occurrence, expand
 from .queries import changes_for
@@ -147,10 +151,12 @@ def _recipients() -> dict[int, tuple[Circle, list[Recipient]]]:
     return by_circle
 
 
-def due_reminders(now: datetime) -> list[Due]:
+def due_reminders(now: datetime, recipients_by_circle: dict | None = None) -> list[Due]:
     """Return every reminder whose time has come and whose occurrence has not started yet."""
     found: list[Due] = []
-    for circle, recipients in _recipients().values():
+    if recipients_by_circle is None:
+        recipients_by_circle = _recipients()
+    for circle, recipients in recipients_by_circle.values():
         horizon = now + timedelta(minutes=max(max(r.offsets) for r in recipients) + 1)
         appointments = list(
             db.session.scalars(
@@ -241,14 +247,17 @@ def _finish(claims: list[tuple[Due, int]], status: ClaimStatus, now: datetime) -
 # --- sending ---------------------------------------------------------------------------------
 
 
-def _subject(items: list[Due]) -> str:
-    if len(items) > 1:
-        return f"Reminder: {len(items)} appointments coming up"
-    title = " ".join(items[0].occurrence.title.split())
+def _subject(items: list[Due], lines: list[PluginLine]) -> str:
+    if len(items) + len(lines) > 1:
+        if not lines:
+            return f"Reminder: {len(items)} appointments coming up"
+        return f"Reminder: {len(items) + len(lines)} things coming up"
+    title = items[0].occurrence.title if items else lines[0].item.title
+    title = " ".join(title.split())
     return f"Reminder: {title[:80]}"
 
 
-def _send(user_email: str, items: list[Due]) -> None:
+def _send(user_email: str, name: str, items: list[Due], lines: list[PluginLine]) -> None:
     from ..auth.service import external_url
     from .display import when_text
 
@@ -279,13 +288,23 @@ def _send(user_email: str, items: list[Due]) -> None:
                 "link": link,
             }
         )
+    extras = [
+        {
+            "title": line.item.title,
+            "detail": line.item.detail,
+            "circle": line.circle_name,
+            "link": line.link,
+        }
+        for line in lines
+    ]
     settings = external_url("calendar.feeds")
     send_template(
         user_email,
-        _subject(items),
+        _subject(items, lines),
         "reminder",
-        name=items[0].recipient.display_name,
+        name=name,
         items=rows,
+        extras=extras,
         settings_link=settings,
     )
 
@@ -301,7 +320,8 @@ def send_due_reminders(now: datetime | None = None) -> RunReport:
     report = RunReport()
     # Claims and results are written on their own connections, each committed at once, so
     # the objects read here stay loaded and another run sees every claim immediately.
-    due = due_reminders(now)
+    recipients_by_circle = _recipients()
+    due = due_reminders(now, recipients_by_circle)
     outgoing: dict[int, list[tuple[Due, list[int]]]] = defaultdict(list)
     for item in due:
         won = [offset for offset in item.offsets if _claim(item, offset, now)]
@@ -312,18 +332,39 @@ def send_due_reminders(now: datetime | None = None) -> RunReport:
             report.skipped += len(extra)
         if closest in won:
             outgoing[item.recipient.user_id].append((item, [closest]))
-    for entries in outgoing.values():
+    people, plugin_lines = _claim_plugin_lines(recipients_by_circle, now)
+    for user_id in sorted(set(outgoing) | set(plugin_lines)):
+        entries = outgoing.get(user_id, [])
+        lines = plugin_lines.get(user_id, [])
         items = [d for d, _ in entries]
         claims = [(d, offsets[0]) for d, offsets in entries]
+        email, name = people[user_id]
         try:
-            _send(items[0].recipient.email, items)
+            _send(email, name, items, lines)
         except Exception as error:  # SMTP down, refused address...: the next run retries
             log.warning("Reminder email failed: %s", type(error).__name__)
             _finish(claims, ClaimStatus.FAILED, now)
+            plugin_reminders.finish(lines, "failed", now)
             report.failed += 1
             report.errors.append(type(error).__name__)
             continue
         _finish(claims, ClaimStatus.SENT, now)
+        plugin_reminders.finish(lines, "sent", now)
         report.sent += 1
-        report.reminders += len(items)
+        report.reminders += len(items) + len(lines)
     return report
+
+
+def _claim_plugin_lines(
+    recipients_by_circle: dict, now: datetime
+) -> tuple[dict[int, tuple[str, str]], dict[int, list[PluginLine]]]:
+    """Claim the plugins' reminder lines for every recipient; return people and their lines."""
+    people: dict[int, tuple[str, str]] = {}
+    claimed: dict[int, list[PluginLine]] = defaultdict(list)
+    for circle, recipients in recipients_by_circle.values():
+        for recipient in recipients:
+            people[recipient.user_id] = (recipient.email, recipient.display_name)
+            for line in plugin_reminders.lines_for(circle, recipient.membership, now):
+                if plugin_reminders.claim(line, now):
+                    claimed[recipient.user_id].append(line)
+    return people, claimed
