@@ -109,8 +109,9 @@ def careteam_export_sections() -> Any:
 def careteam_cli_commands() -> Any:
     """Return click commands to add to ``careteam`` (and ``flask careteam``).
 
-    Called once at start-up.  Name them after the plugin (``devices-report``) so they do not
-    clash with core's commands; a clashing name is refused at start-up.
+    Called once at start-up.  Core runs each command inside the app context (the database and
+    ``careteam.api`` work there).  Name them after the plugin (``devices-report``) so they do
+    not clash with core's commands; a clashing name makes the plugin fail to load.
     """
 
 

@@ -26,6 +26,8 @@ from .queries import changes_for, display_names, visible
 _SECRET = re.compile(r"[A-Za-z0-9_-]{32,64}")
 # Appointments that ended longer ago than this are left out of feeds.
 FEED_HISTORY = timedelta(days=365)
+# Plugins are asked for their items up to this far ahead.
+FEED_FUTURE = timedelta(days=366)
 
 
 def feed_of(user_id: int, circle_id: int | None) -> CalendarFeed | None:
@@ -163,4 +165,16 @@ def render_feed(feed: CalendarFeed) -> bytes:
             if circle and feed.detail != FeedDetail.BUSY
             else "CareTeam"
         )
-    return build_calendar(entries, feed.detail, name)
+    return build_calendar(entries, feed.detail, name, extra_events=_plugin_events(feed))
+
+
+def _plugin_events(feed: CalendarFeed) -> list[Any]:
+    """Return the VEVENTs that plugins add for the circles this feed covers."""
+    from ..plugins.calendar import HOOK, calendar_items, ical_event
+    from ..plugins.enablement import plugin_host
+
+    if not plugin_host().implements(HOOK):
+        return []  # no extra query for sites whose plugins add nothing to calendars
+    now = utcnow()
+    items = calendar_items(_memberships(feed), now - FEED_HISTORY, now + FEED_FUTURE)
+    return [ical_event(plugin, circle, item, feed.detail) for plugin, circle, item in items]

@@ -121,9 +121,17 @@ def events_for(entry: FeedEntry, detail: str) -> list[Event]:
 
 
 def build_calendar(
-    entries: Iterable[FeedEntry], detail: str, name: str, *, refresh: Callable | None = None
+    entries: Iterable[FeedEntry],
+    detail: str,
+    name: str,
+    *,
+    refresh: Callable | None = None,
+    extra_events: Iterable[Event] = (),
 ) -> bytes:
-    """Return a VCALENDAR with every entry at ``detail`` level, with the VTIMEZONEs it uses."""
+    """Return a VCALENDAR with every entry at ``detail`` level, with the VTIMEZONEs it uses.
+
+    ``extra_events`` (plugins' items, already at ``detail`` level) are added as they are.
+    """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -140,6 +148,8 @@ def build_calendar(
         end = ends_at.date() if ends_at is not None else date(start.year + 12, 1, 1)
         first = start if first is None or start < first else first
         last = end if last is None or end > last else last
+    for event in extra_events:
+        calendar.add_component(event)
     if first is not None and last is not None:
         # Only the transitions the events need: smaller feeds, same meaning.
         calendar.add_missing_timezones(

@@ -12,11 +12,12 @@ the design gives *at most one lost reminder* (never a duplicate).  A crash after
 before sending loses that reminder the same way.
 
 One email per person per run lists every reminder that is due for them, and only appointments
-their membership may see at the moment of sending (the audience model decides).  Plugins add
-lines to the same email (``careteam_reminder_items``, claimed the same way: see
-:mod:`careteam.plugins.reminders`); a person with only plugin lines due gets an email too.  When several
+their membership may see at the moment of sending (the audience model decides).  When several
 of a person's reminder times for one occurrence are due at once (say "1 day" and "2 hours"
 after cron was down), the email mentions it once and the other claims are marked ``skipped``.
+
+Plugins add lines to the same email (``careteam_reminder_items``, claimed the same way: see
+:mod:`careteam.plugins.reminders`); a person with only plugin lines due gets an email too.
 """
 
 from __future__ import annotations

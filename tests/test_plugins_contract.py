@@ -1,0 +1,92 @@
+"""The plugin contract: every hook documented and tested, plugins import only careteam.api,
+and the reference in docs/plugins.md matches the hook specs."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+import careteam.api
+from careteam import hookspecs
+
+ROOT = Path(__file__).resolve().parents[1]
+HOOKS = sorted(name for name in dir(hookspecs) if name.startswith("careteam_"))
+TESTS = sorted([*(ROOT / "tests").glob("test_*.py"), *(ROOT / "plugins").glob("*/tests/test_*.py")])
+
+
+def test_there_are_hooks_of_every_kind():
+    assert {"careteam_plugin_manifest", "careteam_permission", "careteam_note_created"} <= set(
+        HOOKS
+    )
+    assert len(HOOKS) >= 25
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_is_documented(hook):
+    doc = inspect.getdoc(getattr(hookspecs, hook)) or ""
+    assert len(doc) >= 60, f"{hook} needs a docstring saying when it is called and what it returns"
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_has_a_test(hook):
+    # A test "has" a hook when it implements it in a test plugin or checks it by name, the way
+    # Datasette keeps its hooks honest.  This file does not count.
+    here = Path(__file__).resolve()
+    users = [p.name for p in TESTS if p.resolve() != here and hook in p.read_text()]
+    assert users, f"no test exercises {hook}"
+
+
+def test_the_reference_documents_every_hook_with_its_arguments():
+    reference = (ROOT / "docs" / "plugins.md").read_text()
+    for hook in HOOKS:
+        params = list(inspect.signature(getattr(hookspecs, hook)).parameters)
+        heading = f"### `{hook}({', '.join(params)})`"
+        assert heading in reference, f"docs/plugins.md lacks {heading}"
+    documented = set(re.findall(r"^### `(careteam_\w+)\(", reference, flags=re.MULTILINE))
+    assert documented == set(HOOKS), f"documented but not a hook: {documented - set(HOOKS)}"
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append(node.module)
+    return found
+
+
+PLUGIN_FILES = sorted((ROOT / "plugins").glob("*/**/*.py"))
+
+
+def test_there_are_plugin_files_to_check():
+    assert any("careteam_hello" in str(p) for p in PLUGIN_FILES)
+
+
+@pytest.mark.parametrize("path", PLUGIN_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_plugins_import_nothing_from_core_but_the_documented_surface(path):
+    relative = path.relative_to(ROOT / "plugins")
+    # Test support may use the plugin-author kit too.
+    in_tests = "tests" in relative.parts or path.name in ("testing.py", "conftest.py")
+    allowed = {"careteam.api", "careteam.testing"} if in_tests else {"careteam.api"}
+    for module in _imports(path):
+        if module == "careteam" or module.startswith("careteam."):
+            assert module in allowed, f"{relative} imports {module}"
+
+
+def test_the_surface_lists_what_it_exports():
+    for name in careteam.api.__all__:
+        assert hasattr(careteam.api, name), name
+    assert len(careteam.api.__all__) == len(set(careteam.api.__all__))
+
+
+def test_the_surface_functions_are_documented():
+    for name in careteam.api.__all__:
+        value = getattr(careteam.api, name)
+        if inspect.isfunction(value) and value.__module__ == "careteam.api":
+            assert inspect.getdoc(value), f"careteam.api.{name} needs a docstring"
