@@ -103,6 +103,9 @@ def _register_features(app: Flask) -> None:
     from .invitations import init_invitations
 
     init_invitations(app)
+    from .exports import init_exports
+
+    init_exports(app)
     from .plugins.views import init_plugin_pages
 
     init_plugin_pages(app)

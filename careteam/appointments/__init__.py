@@ -72,5 +72,9 @@ def init_appointments(app: Flask) -> None:
     registry = app.extensions["careteam_ui"]
     registry.add_nav("circle", NavItem("Calendar", "appointments.agenda", order=30))
     add_whats_next(app, whats_next)
+    from ..exports import add_export_section
+    from .export import SECTION
+
+    add_export_section(app, SECTION)
     with app.app_context():
         register_builder(DemoBuilder("appointments", build_demo_appointments, order=210))

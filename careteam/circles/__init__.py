@@ -73,5 +73,9 @@ def init_circles(app: Flask) -> None:
         ),
     )
     app.extensions.setdefault("careteam_account_deletion_checks", []).append(last_coordinator_check)
+    from ..exports import add_export_section
+    from .export import SECTION
+
+    add_export_section(app, SECTION)
     with app.app_context():
         register_builder(DemoBuilder("circles", build_demo_circles, order=100))

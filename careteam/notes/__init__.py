@@ -59,5 +59,9 @@ def init_notes(app: Flask) -> None:
             context=recent_notes_section,
         ),
     )
+    from ..exports import add_export_section
+    from .export import SECTION
+
+    add_export_section(app, SECTION)
     with app.app_context():
         register_builder(DemoBuilder("notes", build_demo_notes, order=200))

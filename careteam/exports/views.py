@@ -1,0 +1,66 @@
+"""The circle export page and the download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, make_response, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+
+from .. import audit
+from ..clock import utcnow
+from ..extensions import db
+from ..permissions import CircleBlueprint
+from ..plugins.enablement import enabled_plugins
+from .archive import ExportFailed, build_export, filename_for
+from .sections import export_sections
+
+bp = CircleBlueprint("exports", __name__, url_prefix="/export")
+
+
+class DownloadForm(FlaskForm):
+    """Nothing but the CSRF token: the download writes an audit row."""
+
+
+@bp.circle_route("", capability="circle.export")
+def page(circle: Any, membership: Any):
+    """Explain what the download holds and offer the button."""
+    sections = export_sections(enabled_plugins(circle.id))
+    return render_template(
+        "exports/page.html", circle=circle, sections=sections, form=DownloadForm()
+    )
+
+
+@bp.circle_route(
+    "", capability="circle.export", allow_archived=True, methods=["POST"], endpoint="download"
+)
+def download(circle: Any, membership: Any):
+    """Build the zip of what this person may see in the circle and send it."""
+    form = DownloadForm()
+    if not form.validate_on_submit():
+        return page(circle=circle, membership=membership), 400
+    try:
+        data = build_export(circle, membership, enabled_plugins(circle.id))
+    except ExportFailed as failure:
+        flash(
+            f"The download could not be made: the part \u201c{failure.section.label}\u201d "
+            "failed. Nothing was downloaded. Please try again later; if it keeps failing, "
+            "tell the site's operator.",
+            "error",
+        )
+        return redirect(url_for("exports.page", circle_id=circle.public_id))
+    # A POST already holds the write transaction: the audit row goes into it.
+    audit.record(
+        "export.downloaded",
+        circle_id=circle.id,
+        object_type="circle",
+        object_id=circle.public_id,
+        details={"bytes": len(data)},
+    )
+    db.session.commit()
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/zip"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{filename_for(circle.name, utcnow())}"'
+    )
+    return response
