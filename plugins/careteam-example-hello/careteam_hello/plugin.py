@@ -10,10 +10,12 @@ import click
 from careteam.api import (
     ALL_ROLES,
     Capability,
+    ExportSection,
     NavItem,
     Panel,
     PluginManifest,
     Role,
+    SectionContent,
     db,
     demo_circle,
     demo_membership,
@@ -79,6 +81,21 @@ def careteam_circle_panels() -> list[Panel]:
 @hookimpl
 def careteam_circle_settings_form() -> type:
     return HelloSettingsForm
+
+
+def _export(circle: Any, membership: Any, **_: Any) -> SectionContent:
+    # Every member may read the circle's kind words, so the export holds them all.
+    words = service.kind_words(circle, limit=None)
+    rows = [(w["created_at"], w["author"], w["message"]) for w in words]
+    return SectionContent(
+        data=[{**w, "created_at": w["created_at"].isoformat()} for w in words],
+        tables={"kind_words.csv": (("created_at", "author", "message"), rows)},
+    )
+
+
+@hookimpl
+def careteam_export_sections() -> list[ExportSection]:
+    return [ExportSection("hello", "Kind words", _export, order=80)]
 
 
 @hookimpl

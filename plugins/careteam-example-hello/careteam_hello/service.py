@@ -30,14 +30,32 @@ def leave_kind_word(circle: Circle, membership: Any, message: str) -> KindWord:
     return word
 
 
-def kind_words(circle: Circle, limit: int = 50) -> list[dict[str, Any]]:
-    """Return the circle's newest messages with their authors' names (two queries)."""
-    rows = db.session.execute(
+PAGE_SIZE = 50
+
+
+def kind_words(
+    circle: Circle, limit: int | None = PAGE_SIZE, before: str | None = None
+) -> list[dict[str, Any]]:
+    """Return the circle's messages, newest first, with their authors' names (two queries).
+
+    ``before`` is the public id of the last message of the previous page (keyset paging: the
+    database jumps straight to it through the (circle_id, id) index, however deep the page).
+    """
+    stmt = (
         select(KindWord.public_id, KindWord.message, KindWord.created_at, KindWord.author_id)
         .where(KindWord.circle_id == circle.id)
         .order_by(KindWord.id.desc())
-        .limit(limit)
-    ).all()
+    )
+    if before is not None:
+        boundary = (
+            select(KindWord.id)
+            .where(KindWord.circle_id == circle.id, KindWord.public_id == before)
+            .scalar_subquery()
+        )
+        stmt = stmt.where(KindWord.id < boundary)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = db.session.execute(stmt).all()
     names = display_names(row.author_id for row in rows)
     return [
         {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from careteam.api import CircleBlueprint, db, member_can
 
@@ -17,11 +17,17 @@ bp = CircleBlueprint("hello", __name__, url_prefix="/hello", template_folder="te
 
 
 def _page(circle: Any, membership: Any, form: KindWordForm, status: int = 200):
+    before = request.args.get("before") or None
+    # One more than a page tells whether an older page exists.
+    words = service.kind_words(circle, limit=service.PAGE_SIZE + 1, before=before)
+    older = words[service.PAGE_SIZE - 1]["id"] if len(words) > service.PAGE_SIZE else None
     return render_template(
         "hello/index.html",
         circle=circle,
         form=form,
-        words=service.kind_words(circle),
+        words=words[: service.PAGE_SIZE],
+        older=older,
+        paged=before is not None,
         can_write=member_can(membership, "hello.write") and not circle.archived,
     ), status
 

@@ -8,7 +8,7 @@ Create Date: 2026-12-01 23:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-import careteam.dbtypes
+from careteam.api import UTCDateTime
 
 revision = "hello_0001"
 down_revision = None
@@ -25,7 +25,7 @@ def upgrade():
         sa.Column("circle_id", sa.Integer(), nullable=False),
         sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("message", sa.String(length=280), nullable=False),
-        sa.Column("created_at", careteam.dbtypes.UTCDateTime(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"],
             ["users.id"],
@@ -47,7 +47,7 @@ def upgrade():
         "hello_shared_update_counts",
         sa.Column("circle_id", sa.Integer(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
-        sa.Column("last_at", careteam.dbtypes.UTCDateTime(), nullable=True),
+        sa.Column("last_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["circle_id"],
             ["circles.id"],
