@@ -62,7 +62,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         url, name = _create_postgres_database(server)
     else:
         url, name = f"sqlite:///{tmp_path_factory.mktemp('db') / 'careteam.sqlite3'}", ""
-    app = _make_app(url, tmp_path_factory.mktemp("instance-migrate"))
+    app = make_app(url, tmp_path_factory.mktemp("instance-migrate"))
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -96,7 +96,8 @@ def make_test_config(database_url: str, instance_dir: Any) -> dict[str, Any]:
     }
 
 
-def _make_app(database_url: str, instance_dir: Any, **overrides: Any) -> Flask:
+def make_app(database_url: str, instance_dir: Any, **overrides: Any) -> Flask:
+    """Create a CareTeam app with test settings on ``database_url`` (tables not created)."""
     from . import create_app
 
     config = make_test_config(database_url, instance_dir)
@@ -136,7 +137,7 @@ def app(
     extra = request.getfixturevalue("careteam_plugins")
     if extra:
         app_config = {**app_config, "PLUGINS": [*app_config.get("PLUGINS", []), *extra]}
-    application = _make_app(database_url, tmp_path, **app_config)
+    application = make_app(database_url, tmp_path, **app_config)
     yield application
     _empty_all_tables(application)
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import inspect, select
 
-from careteam.testing import make_test_config, sql_statements
+from careteam.testing import make_app, sql_statements
 
 MESSAGE = "So proud of you for the walk to the bench today."
 
@@ -17,10 +17,9 @@ def _home(client, circle):
 
 
 def test_careteam_init_creates_the_plugin_tables(tmp_path):
-    from careteam import create_app
     from careteam.api import db
 
-    app = create_app(make_test_config(f"sqlite:///{tmp_path / 'fresh.sqlite3'}", tmp_path))
+    app = make_app(f"sqlite:///{tmp_path / 'fresh.sqlite3'}", tmp_path)
     result = app.test_cli_runner().invoke(args=["careteam", "init"])
     assert result.exit_code == 0, result.output
     with app.app_context():
