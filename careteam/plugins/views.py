@@ -88,8 +88,19 @@ def plugin_settings_page(circle: Any, membership: Any, plugin: str):
     ), status
 
 
+AUDIT_LABELS = {
+    "plugin.enabled": "Switched a plugin on",
+    "plugin.disabled": "Switched a plugin off",
+    "plugin.settings_changed": "Changed a plugin's settings",
+}
+
+
 def init_plugin_pages(app: Flask) -> None:
+    from ..circles.audit_log import register_action_label
+
     app.register_blueprint(bp)
+    for action, label in AUDIT_LABELS.items():
+        register_action_label(app, action, label)
     app.extensions["careteam_ui"].add_nav(
         "circle",
         NavItem("Plugins", "circle_plugins.index", order=96, capability="circle.manage"),
