@@ -19,6 +19,7 @@ from . import audit as _audit
 from .audience import Audience, can_see
 from .auth.service import external_url
 from .circles.demo import demo_circle as _demo_circle
+from .circles.forms import choices
 from .circles.home import WhatsNextItem
 from .circles.membership import lock_circle
 from .circles.models import Circle, Membership
@@ -28,7 +29,7 @@ from .dbtypes import UTCDateTime, new_public_id
 from .demo import DEMO_PASSWORD
 from .exports import ExportSection, SectionContent, csv_bytes, safe_cell
 from .extensions import db
-from .forms import no_control_characters, strip_filter
+from .forms import multiline_text, no_control_characters, strip_filter
 from .hookspecs import hookimpl
 from .mail import send_template
 from .notes import service as _notes
@@ -73,6 +74,7 @@ __all__ = [
     "SectionContent",
     "UTCDateTime",
     "WhatsNextItem",
+    "choices",
     "circle_zone",
     "create_note",
     "csv_bytes",
@@ -90,6 +92,7 @@ __all__ = [
     "member_can",
     "members_of",
     "membership_of",
+    "multiline_text",
     "new_public_id",
     "no_control_characters",
     "plugin_settings",
@@ -248,7 +251,8 @@ def record_audit(
 
 def record_view(action: str, circle: Circle, *, object_type: str, object_id: str) -> None:
     """Record that the signed-in person viewed a care record (its own short transaction,
-    after the read)."""
+    after the read).  Call it from GET views only: a POST holds the write transaction, so
+    record the change with :func:`record_audit` instead."""
     _audit.record_now(action, circle_id=circle.id, object_type=object_type, object_id=object_id)
 
 

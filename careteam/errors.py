@@ -60,4 +60,9 @@ def init_errors(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return _http_error(error)
         log.exception("Unhandled error", exc_info=error)
+        # The failed transaction must not break the error page itself (its navigation reads
+        # the database), so it is rolled back first.
+        from .extensions import db
+
+        db.session.rollback()
         return _render(InternalServerError.code)

@@ -25,3 +25,14 @@ def no_control_characters(_form: object, field: Field) -> None:
 
 def strip_filter(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
+
+
+_LINE_BREAKS = frozenset("\t\n\r")
+
+
+def multiline_text(_form: object, field: Field) -> None:
+    """Refuse invisible control characters in multi-line text; keep tabs and line breaks."""
+    for ch in field.data or "":
+        category = unicodedata.category(ch)
+        if (category == "Cc" and ch not in _LINE_BREAKS) or (category == "Cf" and ch != "\u200d"):
+            raise ValidationError("Remove invisible or control characters from this text.")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import no_control_characters, strip_filter, time_zone_choices
+from ..forms import multiline_text, no_control_characters, strip_filter, time_zone_choices
 from ..permissions import ROLE_LABELS, Role
 
 try:  # WTForms 3.3 prefers SelectChoice objects to (value, label) tuples
@@ -19,7 +18,6 @@ except ImportError:  # pragma: no cover - older WTForms
 
 MAX_NAME = 100
 MAX_DESCRIPTION = 2000
-_LINE_BREAKS = frozenset("\t\n\r")
 
 
 def choices(pairs: list[tuple[str, str]]) -> list[Any]:
@@ -27,14 +25,6 @@ def choices(pairs: list[tuple[str, str]]) -> list[Any]:
     if SelectChoice is None:
         return list(pairs)
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-def multiline_text(_form: object, field: Field) -> None:
-    """Refuse invisible control characters in multi-line text; keep tabs and line breaks."""
-    for ch in field.data or "":
-        category = unicodedata.category(ch)
-        if (category == "Cc" and ch not in _LINE_BREAKS) or (category == "Cf" and ch != "\u200d"):
-            raise ValidationError("Remove invisible or control characters from this text.")
 
 
 class CircleForm(FlaskForm):

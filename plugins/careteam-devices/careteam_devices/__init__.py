@@ -1,0 +1,1 @@
+"""Assistive-device checklists for CareTeam (plugin name "devices")."""
