@@ -308,14 +308,13 @@ def _answers_by_check(check_ids: list[int]) -> dict[int, list[CheckItem]]:
 
 def all_history(device: Device) -> list[tuple[Check, CheckItem]]:
     """Every answer ever given for the device, oldest first (for the CSV download)."""
-    return list(
-        db.session.execute(
-            select(Check, CheckItem)
-            .join(CheckItem, CheckItem.check_id == Check.id)
-            .where(Check.device_id == device.id)
-            .order_by(Check.id, CheckItem.position)
-        ).tuples()
+    rows = db.session.execute(
+        select(Check, CheckItem)
+        .join(CheckItem, CheckItem.check_id == Check.id)
+        .where(Check.device_id == device.id)
+        .order_by(Check.id, CheckItem.position)
     )
+    return [(check, item) for check, item in rows]
 
 
 def last_done(device_ids: list[int]) -> dict[tuple[int, str], Any]:

@@ -53,18 +53,29 @@ def local_date(instant: datetime, zone: ZoneInfo) -> date:
     return instant.astimezone(zone).date()
 
 
-def next_due(last_done_on: date | None, frequency: str, today: date) -> date:
-    """Return the date an item is next due; an item never done is due today."""
+def next_due(last_done_on: date | None, frequency: str, first_due_on: date) -> date:
+    """Return the date an item is next due; one never done is due on ``first_due_on``."""
     if last_done_on is None:
-        return today
+        return first_due_on
     return last_done_on + _STEP[Frequency(frequency)]
 
 
-def due_state(last_done: datetime | None, frequency: str, now: datetime, zone: ZoneInfo) -> Due:
-    """Return when an item is due and whether that is overdue, today, or later."""
+def due_state(
+    last_done: datetime | None,
+    frequency: str,
+    now: datetime,
+    zone: ZoneInfo,
+    since: datetime | None = None,
+) -> Due:
+    """Return when an item is due and whether that is overdue, today, or later.
+
+    An item never done is due from ``since`` (when the device was added): a device nobody has
+    checked becomes overdue the day after, rather than staying "due today" for ever.
+    """
     today = local_date(now, zone)
     last_on = local_date(last_done, zone) if last_done is not None else None
-    due_on = next_due(last_on, frequency, today)
+    first_due_on = min(local_date(since, zone), today) if since is not None else today
+    due_on = next_due(last_on, frequency, first_due_on)
     if due_on < today:
         state = State.OVERDUE
     elif due_on == today:

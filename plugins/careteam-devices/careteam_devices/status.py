@@ -63,7 +63,9 @@ def statuses(
     done = last_done(ids)
     found = {d.id: DeviceStatus(d) for d in devices}
     for device_id, item in rows:
-        due = due_state(done.get((device_id, item.public_id)), item.frequency, now, zone)
+        last = done.get((device_id, item.public_id))
+        since = found[device_id].device.created_at
+        due = due_state(last, item.frequency, now, zone, since)
         found[device_id].items.append(ItemStatus(item, due))
     return [found[d.id] for d in devices]
 
