@@ -25,7 +25,7 @@ from .circles.membership import lock_circle
 from .circles.models import Circle, Membership
 from .clock import utcnow
 from .database import immediate_writes
-from .dbtypes import UTCDateTime, new_public_id
+from .dbtypes import UTCDateTime, new_public_id, relationship
 from .demo import DEMO_PASSWORD
 from .exports import ExportSection, SectionContent, csv_bytes, safe_cell
 from .extensions import db
@@ -98,6 +98,7 @@ __all__ = [
     "plugin_settings",
     "record_audit",
     "record_view",
+    "relationship",
     "render_markdown",
     "require",
     "safe_cell",

@@ -39,3 +39,16 @@ class UTCDateTime(TypeDecorator[datetime]):
 def new_public_id() -> str:
     """Return a short random id for URLs, so sequential database ids never leak counts."""
     return secrets.token_urlsafe(9)
+
+
+def relationship(*args: Any, **kwargs: Any) -> Any:
+    """An ORM relationship that refuses to load lazily unless told otherwise.
+
+    Pages select what they show with explicit joins; a relationship attribute touched without
+    an eager load (``selectinload``/``joinedload``) raises in tests instead of quietly issuing
+    one query per row.  Every relationship in CareTeam and its plugins is made with this.
+    """
+    from sqlalchemy.orm import relationship as _relationship
+
+    kwargs.setdefault("lazy", "raise")
+    return _relationship(*args, **kwargs)

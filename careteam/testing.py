@@ -381,7 +381,8 @@ CHROMIUM_ARGS = [
 ]
 # Everything a person clicks or types into: each must be at least 44 px tall.
 TARGETS = (
-    "button, .button, .link-target, select, textarea, .radio label, .checkbox label, "
+    "button, .button, .link-target, .note-title a, select, textarea, .radio label, "
+    ".checkbox label, "
     "input[type=text], input[type=email], input[type=password], input[type=search], "
     "input[type=date], input[type=time], input[type=number], input[type=url]"
 )
@@ -497,3 +498,11 @@ def load_plugin_test_factories() -> list[str]:
 
 def pytest_configure(config: pytest.Config) -> None:
     load_plugin_test_factories()
+
+
+def send_reminders(app: Flask, now: Any = None) -> Any:
+    """Run ``careteam send-reminders`` as if the time were ``now``; return its report."""
+    from .appointments.reminders import send_due_reminders
+
+    with app.app_context():
+        return send_due_reminders(now)

@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from careteam.appointments.models import Appointment
 from careteam.appointments.testing import calendar_circle, make_appointment
 from careteam.clock import set_clock
 from careteam.extensions import db
-from careteam.testing import TEST_PASSWORD
+from careteam.testing import TEST_PASSWORD, check_accessible
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TARGETS = (
-    "button, .button, .link-target, select, textarea, .radio label, .checkbox label, "
-    ".note-title a, input[type=text], input[type=date], input[type=time], input[type=number], "
-    "input[type=url]"
-)
 
 
 @pytest.fixture(autouse=True)
@@ -40,45 +21,6 @@ def frozen_clock():
     set_clock(lambda: datetime(2030, 1, 7, 12, 0, tzinfo=UTC))
     yield
     set_clock(None)
-
-
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def check_page(page, label: str) -> None:
-    """Assert zero axe violations and that every visible target is at least 44 px tall."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(
-        page,
-        options={"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}},
-    )
-    assert results.violations_count == 0, f"{label}:\n{results.generate_report()}"
-    sizes = page.eval_on_selector_all(
-        TARGETS,
-        """els => els.filter(e => e.offsetParent !== null)
-                    .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])""",
-    )
-    assert sizes, label
-    small = [(html, height) for html, height in sizes if height < 44]
-    assert small == [], f"{label}: targets under 44 px: {small}"
-    assert page.locator("[style]").count() == 0, f"{label}: inline style"
 
 
 def test_calendar_pages_are_accessible(app, make_user, live_url, browser):
@@ -113,10 +55,10 @@ def test_calendar_pages_are_accessible(app, make_user, live_url, browser):
     base = f"{live_url}/circles/{setup.public_id}/appointments"
 
     page.goto(base)
-    check_page(page, "agenda")
+    check_accessible(page, "agenda")
     page.goto(f"{base}/month?month=2030-01")
     assert page.locator("table caption").inner_text() == "Appointments in January 2030"
-    check_page(page, "month")
+    check_accessible(page, "month")
     # Keyboard: the "next month" link is reachable and works with Enter.
     page.focus("a:has-text('February 2030')")
     page.keyboard.press("Enter")
@@ -126,7 +68,7 @@ def test_calendar_pages_are_accessible(app, make_user, live_url, browser):
     page.click("text=Save appointment")  # nothing typed: errors tied to fields
     assert page.locator("#title[aria-invalid=true]").count() == 1
     assert page.locator("#title").get_attribute("aria-describedby") == "title-hint title-errors"
-    check_page(page, "new appointment with errors")
+    check_accessible(page, "new appointment with errors")
 
     # Schedule a weekly series with the keyboard and the builder.
     page.goto(f"{base}/new")
@@ -141,7 +83,7 @@ def test_calendar_pages_are_accessible(app, make_user, live_url, browser):
     page.click("text=Save appointment")
     page.wait_for_selector("h1:has-text('Occupational therapy')")
     assert "Every Wednesday and Friday" in page.inner_text("main")
-    check_page(page, "series")
+    check_accessible(page, "series")
     with app.app_context():
         rule = db.session.scalar(
             select(Appointment.rrule).where(Appointment.title == "Occupational therapy")
@@ -151,17 +93,17 @@ def test_calendar_pages_are_accessible(app, make_user, live_url, browser):
     page.goto(f"{base}/{series}/on/20300108T1000")
     page.click("text=I can help: a ride there")
     page.wait_for_selector("text=Thank you! You are signed up.")
-    check_page(page, "occurrence with help")
+    check_accessible(page, "occurrence with help")
     page.goto(f"{base}/{series}/on/20300110T1000/edit")
-    check_page(page, "change one date")
+    check_accessible(page, "change one date")
     page.goto(f"{base}/reminders")
-    check_page(page, "reminders")
+    check_accessible(page, "reminders")
     page.goto(f"{base}/subscribe")
     page.click("text=Make my calendar link")
     assert page.locator("#feed-url").input_value().startswith("http://careteam.test/feeds/")
-    check_page(page, "feed link")
+    check_accessible(page, "feed link")
     page.goto(f"{live_url}/calendar")
-    check_page(page, "my calendar")
+    check_accessible(page, "my calendar")
     page.goto(f"{live_url}/circles/{setup.public_id}")
     assert page.locator("#section-whats-next + ul, .whats-next").count() >= 1
     assert "Physical therapy" in page.inner_text("main")

@@ -2,69 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
-from werkzeug.serving import make_server
 
 from careteam.circles.testing import build_circle, people_for_every_role
-from careteam.testing import TEST_PASSWORD
+from careteam.testing import TEST_PASSWORD, check_accessible
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TARGETS = (
-    "button, .button, .link-target, select, textarea, .radio label, "
-    "input[type=text], input[type=email], input[type=password]"
-)
-
-
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def check_page(page, label: str) -> None:
-    """Assert zero axe violations and that every visible target is at least 44 px tall."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(
-        page,
-        options={"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}},
-    )
-    assert results.violations_count == 0, f"{label}:\n{results.generate_report()}"
-    sizes = page.eval_on_selector_all(
-        TARGETS,
-        """els => els.filter(e => e.offsetParent !== null)
-                    .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])""",
-    )
-    assert sizes, label
-    small = [(html, height) for html, height in sizes if height < 44]
-    assert small == [], f"{label}: targets under 44 px: {small}"
 
 
 def _sign_in(page, live_url: str, email: str) -> None:
@@ -82,13 +25,13 @@ def test_circle_pages_are_accessible(app, make_user, live_url, browser):
     )
     page = browser.new_page(viewport={"width": 1024, "height": 900})
     _sign_in(page, live_url, people["coordinator"].email)
-    check_page(page, "dashboard")
+    check_accessible(page, "dashboard")
 
     # Create a circle with the keyboard only, after a first try with nothing typed.
     page.goto(f"{live_url}/circles/new")
     page.click("text=Create the circle")
     assert page.locator("#name[aria-invalid=true]").count() == 1
-    check_page(page, "new circle with errors")
+    check_accessible(page, "new circle with errors")
     page.focus("#name")
     page.keyboard.type("Joe's circle")
     page.keyboard.press("Tab")
@@ -97,11 +40,11 @@ def test_circle_pages_are_accessible(app, make_user, live_url, browser):
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_selector('h1:has-text("Joe\'s circle")')
-    check_page(page, "new circle home")
+    check_accessible(page, "new circle home")
 
     page.goto(f"{live_url}/circles")
     assert page.locator(".circle-title").count() == 2
-    check_page(page, "my circles")
+    check_accessible(page, "my circles")
 
     base = f"{live_url}{setup.url()}"
     for path, label in [
@@ -116,27 +59,27 @@ def test_circle_pages_are_accessible(app, make_user, live_url, browser):
         ("/audit", "audit log"),
     ]:
         page.goto(base + path)
-        check_page(page, label)
+        check_accessible(page, label)
 
     page.goto(f"{base}/audit")
     page.select_option("#action", "member.joined")
     page.click("text=Show events")
     page.wait_for_url("**action=member.joined**")
-    check_page(page, "audit log filtered")
+    check_accessible(page, "audit log filtered")
 
     page.goto(f"{base}/members/{setup.members['family']}/role")
     page.check("text=Caregiver")
     page.click("text=Save the role")
     page.wait_for_selector("text=is now: Caregiver")
-    check_page(page, "members after role change")
+    check_accessible(page, "members after role change")
 
     page.goto(f"{base}/archive")
     page.click("text=Yes, archive the circle")
     page.wait_for_url("**/circles")
     page.goto(f"{live_url}/circles/archived")
-    check_page(page, "archived circles")
+    check_accessible(page, "archived circles")
     page.goto(base)
     assert page.locator("text=This circle is archived").count() == 1
-    check_page(page, "archived home")
+    check_accessible(page, "archived home")
     page.click("text=Restore this circle")
     page.wait_for_selector("text=is restored")

@@ -3,70 +3,13 @@ the copy-link button (JavaScript from a file; the page works without it)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
-from werkzeug.serving import make_server
 
 from careteam.circles.testing import build_circle, people_for_every_role
 from careteam.invitations.testing import make_invitation, make_outsider
-from careteam.testing import TEST_PASSWORD
+from careteam.testing import TEST_PASSWORD, check_accessible
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TARGETS = (
-    "button, .button, .link-target, select, textarea, "
-    "input[type=text], input[type=email], input[type=password]"
-)
-
-
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def check_page(page, label: str) -> None:
-    """Assert zero axe violations and that every visible target is at least 44 px tall."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(
-        page,
-        options={"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}},
-    )
-    assert results.violations_count == 0, f"{label}:\n{results.generate_report()}"
-    sizes = page.eval_on_selector_all(
-        TARGETS,
-        """els => els.filter(e => e.offsetParent !== null)
-                    .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])""",
-    )
-    assert sizes, label
-    small = [(html, height) for html, height in sizes if height < 44]
-    assert small == [], f"{label}: targets under 44 px: {small}"
 
 
 def _sign_in(page, live_url: str, email: str) -> None:
@@ -105,13 +48,13 @@ def test_invitation_pages_are_accessible(app, mail, make_user, live_url, browser
     _sign_in(page, live_url, people["coordinator"].email)
     manage = f"{live_url}{setup.url('/invitations')}"
     page.goto(manage)
-    check_page(page, "invitations page")
+    check_accessible(page, "invitations page")
 
     # A first try with nothing filled in: errors tied to their fields.
     page.click("button:has-text('Send the invitation')")
     assert page.locator("#email[aria-invalid=true]").count() == 1
     assert page.locator("#role[aria-invalid=true]").count() == 1
-    check_page(page, "invitations page with errors")
+    check_accessible(page, "invitations page with errors")
 
     # Invite by email with the keyboard only.
     page.focus("#email")
@@ -125,7 +68,7 @@ def test_invitation_pages_are_accessible(app, mail, make_user, live_url, browser
     page.keyboard.press("Enter")
     page.wait_for_selector("text=Invitation sent to sam@example.org")
     assert page.locator(".invitation-message", has_text="<i>Maya</i>").count() == 1
-    check_page(page, "invitations page with a pending invitation")
+    check_accessible(page, "invitations page with a pending invitation")
     assert "sam@example.org" in str(mail.last_to("sam@example.org")["To"])
 
     # A copied link: shown once, with a working copy button.
@@ -138,28 +81,28 @@ def test_invitation_pages_are_accessible(app, mail, make_user, live_url, browser
     page.click("button:has-text('Copy link')")
     page.wait_for_selector("text=Link copied")
     assert page.evaluate("navigator.clipboard.readText()") == link
-    check_page(page, "link created")
+    check_accessible(page, "link created")
     assert errors == []
 
     # The invitee's side, signed out: choices, then registration with errors.
     guest = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     path = "/invite/" + link.rsplit("/invite/", 1)[1]
     guest.goto(live_url + path)
-    check_page(guest, "invitation (signed out)")
+    check_accessible(guest, "invitation (signed out)")
     guest.click("a:has-text('Create an account')")
     guest.click("button:has-text('Create my account and join')")
     assert guest.locator("#display_name[aria-invalid=true]").count() == 1
-    check_page(guest, "register from invitation with errors")
+    check_accessible(guest, "register from invitation with errors")
     guest.fill("#display_name", "Jo Friend")
     guest.fill("#email", "jo@example.org")
     guest.fill("#password", TEST_PASSWORD)
     guest.click("button:has-text('Create my account and join')")
     guest.wait_for_url(f"**{setup.url()}")
-    check_page(guest, "circle home after joining")
+    check_accessible(guest, "circle home after joining")
 
     guest.goto(live_url + path)
     assert guest.locator("text=This invitation no longer works").count() == 1
-    check_page(guest, "used invitation")
+    check_accessible(guest, "used invitation")
 
     # A page without JavaScript still offers the link as selectable text.
     no_js = browser.new_context(java_script_enabled=False).new_page()

@@ -2,70 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
-from werkzeug.serving import make_server
 
 from careteam.notes.testing import circle_with_every_role, write_note
-from careteam.testing import TEST_PASSWORD
+from careteam.testing import TEST_PASSWORD, check_accessible
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Everything a person clicks or types into, outside running text.
-TARGETS = (
-    "button, .button, .link-target, select, textarea, summary, .radio label, .note-title a, "
-    "input[type=text], input[type=search], input[type=email], input[type=password]"
-)
-
-
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def check_page(page, label: str) -> None:
-    """Assert zero axe violations and that every target is at least 44 px tall."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(
-        page,
-        options={"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}},
-    )
-    assert results.violations_count == 0, f"{label}:\n{results.generate_report()}"
-    sizes = page.eval_on_selector_all(
-        TARGETS,
-        """els => els.filter(e => e.offsetParent !== null)
-                    .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])""",
-    )
-    assert sizes, label
-    small = [(html, height) for html, height in sizes if height < 44]
-    assert small == [], f"{label}: targets under 44 px: {small}"
 
 
 def test_notes_pages_are_accessible(app, make_user, live_url, browser):
@@ -90,12 +34,12 @@ def test_notes_pages_are_accessible(app, make_user, live_url, browser):
     base = f"{live_url}{setup.url()}"
     page.goto(base)
     page.click("summary")  # open the filters so they are checked too
-    check_page(page, "feed")
+    check_accessible(page, "feed")
 
     page.goto(f"{base}/new")
     page.click("text=Save note")  # nothing typed: errors tied to fields
     assert page.locator("#body[aria-invalid=true]").count() == 1
-    check_page(page, "new note with errors")
+    check_accessible(page, "new note with errors")
 
     # Write a note with the keyboard only.
     page.goto(f"{base}/new")
@@ -107,7 +51,7 @@ def test_notes_pages_are_accessible(app, make_user, live_url, browser):
     page.click("text=Save note")
     page.wait_for_selector("h1:has-text('Typed with the keyboard')")
     assert page.locator(".note-body em").inner_text() == "left leg"
-    check_page(page, "detail")
+    check_accessible(page, "detail")
 
     page.goto(f"{base}/{handoff}")
     page.click("text=Acknowledge: I have read this handoff")
@@ -115,7 +59,7 @@ def test_notes_pages_are_accessible(app, make_user, live_url, browser):
     page.fill("#body", "Thanks, will check the strap.")
     page.click("text=Add comment")
     page.wait_for_selector(".comment-body")
-    check_page(page, "handoff with comment")
+    check_accessible(page, "handoff with comment")
 
     # Open the edit form, let someone else save first, then save: the conflict page.
     page.goto(f"{base}/{handoff}/edit")
@@ -134,18 +78,18 @@ def test_notes_pages_are_accessible(app, make_user, live_url, browser):
     page.wait_for_selector("h1:has-text('changed while you were editing')")
     assert page.input_value("#body") == "My text that must not be lost"
     assert "Their newer text" in page.inner_text("#their-text")
-    check_page(page, "conflict")
+    check_accessible(page, "conflict")
 
     page.goto(f"{base}/{handoff}/history")
-    check_page(page, "history")
+    check_accessible(page, "history")
     page.goto(f"{base}/search?q=weakness")
     assert page.locator(".snippet mark").count() >= 1
-    check_page(page, "search")
+    check_accessible(page, "search")
     page.goto(f"{base}/settings")
-    check_page(page, "settings")
+    check_accessible(page, "settings")
     page.goto(f"{base}/{handoff}")
     page.click("text=Move to trash")
     page.goto(f"{base}/trash")
-    check_page(page, "trash")
+    check_accessible(page, "trash")
     page.goto(base)
-    check_page(page, "feed after changes")
+    check_accessible(page, "feed after changes")

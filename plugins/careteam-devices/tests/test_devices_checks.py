@@ -192,7 +192,6 @@ def test_a_problem_posts_a_journal_note_and_is_resolved(
         from careteam_devices.models import Problem
 
         from careteam.api import db
-        from careteam.notes.models import Note  # noqa: F401 - checked through the feed above
 
         row = db.session.scalar(select(Problem))
         assert row.resolution == "Brake cable tightened" and row.resolved_at is not None

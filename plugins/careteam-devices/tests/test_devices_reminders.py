@@ -6,14 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from careteam_devices.testing import make_device
 
-from careteam.testing import message_text
+from careteam.testing import message_text, send_reminders
 
 
 def _run(app, now):
-    from careteam.appointments.reminders import send_due_reminders
-
-    with app.app_context():
-        return send_due_reminders(now)
+    return send_reminders(app, now)
 
 
 def _backdate_a_finished_check(app, circle, device_id, days):
