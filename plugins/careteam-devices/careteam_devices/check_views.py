@@ -10,7 +10,7 @@ from careteam.api import csv_bytes, db, display_names, member_can, record_view
 
 from . import checks
 from .forms import ResolveForm, StartForm, check_form_class
-from .views import bp, device_or_404, to_device
+from .views import PUBLIC_ID, bp, device_or_404, to_device
 
 
 def _check_or_404(device: Any, check_id: str) -> Any:
@@ -54,6 +54,11 @@ def _answers(form: Any, items: list[Any]) -> dict[str, checks.Answer]:
     }
 
 
+def _version(value: str | None) -> int:
+    # A version that is not a small number came from no form we made: treat it as stale.
+    return int(value) if value and value.isdigit() and len(value) <= 9 else -1
+
+
 def _filled(form_class: Any, check: Any, items: list[Any]) -> Any:
     data: dict[str, Any] = {"version": str(check.version)}
     for i in items:
@@ -82,7 +87,7 @@ def run_check(circle: Any, membership: Any, device_id: str, check_id: str):
                     device,
                     membership,
                     _answers(form, items),
-                    version=int(form.version.data or 0),
+                    version=_version(form.version.data),
                     finish=finish,
                     post_note=bool(form.post_note.data),
                 )
@@ -133,7 +138,10 @@ def run_check(circle: Any, membership: Any, device_id: str, check_id: str):
 def history(circle: Any, membership: Any, device_id: str):
     """Show every check of the device, newest first, 20 a page."""
     device = device_or_404(circle, device_id)
-    page, older = checks.history_page(device, request.args.get("before") or None)
+    before = request.args.get("before") or None
+    if before is not None and not PUBLIC_ID.fullmatch(before):
+        abort(404)
+    page, older = checks.history_page(device, before)
     return render_template(
         "devices/history.html",
         circle=circle,
@@ -205,9 +213,7 @@ def resolve(circle: Any, membership: Any, problem_id: str):
             "The problem is marked resolved." if changed else "It was resolved already.", "success"
         )
         return redirect(url_for("devices.index", circle_id=circle.public_id))
-    [row] = [p for p in checks.open_problems(circle) if p["public_id"] == problem.public_id] or [
-        None
-    ]
+    row = checks.problem_row(problem)
     status_code = 422 if form.errors else 200
     return render_template(
         "devices/resolve.html", circle=circle, problem=problem, row=row, form=form

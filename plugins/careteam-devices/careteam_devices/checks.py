@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -11,9 +12,11 @@ from sqlalchemy.exc import IntegrityError
 
 from careteam.api import (
     Circle,
+    NoteError,
     create_note,
     db,
     display_names,
+    lock_circle,
     member_can,
     record_audit,
     require,
@@ -70,6 +73,9 @@ def start_check(device: Device, membership: Any, token: str) -> Check:
     require(membership, "devices.check")
     if device.retired_at is not None:
         raise DeviceError("This device is retired: bring it back before checking it.")
+    # Two people pressing "Start" at once on PostgreSQL must not both find no running check
+    # and start two (SQLite's BEGIN IMMEDIATE already queues them).
+    lock_circle(device.circle_id)
     existing = db.session.scalar(
         select(Check).where(Check.device_id == device.id, Check.start_token == token)
     )
@@ -132,14 +138,18 @@ def save_check(
         .execution_options(synchronize_session=False)
     ).rowcount
     if bumped != 1:
+        db.session.refresh(check)
+        if _already_saved(check, answers, finish):
+            return []  # the second click of a double click: these answers are in already
         raise StaleCheck("Someone saved this check meanwhile. Here it is as it stands now.")
     now = utcnow()
     opened = []
     items = {i.item_public_id: i for i in check_items(check)}
     problems = {
         p.check_item_id: p
-        for p in db.session.scalars(select(Problem).where(Problem.device_id == device.id))
-        if p.check_item_id in {i.id for i in items.values()}
+        for p in db.session.scalars(
+            select(Problem).where(Problem.check_item_id.in_([i.id for i in items.values()]))
+        )
     }
     for key, answer in answers.items():
         item = items.get(key)
@@ -183,25 +193,50 @@ def save_check(
     return opened
 
 
+def _already_saved(check: Check, answers: dict[str, Answer], finish: bool) -> bool:
+    """Return whether a refused save only repeats what the check holds already."""
+    if finish and check.finished_at is None:
+        return False
+    stored = {i.item_public_id: (i.result, i.comment) for i in check_items(check)}
+    return all(stored.get(key) == (a.result, a.comment) for key, a in answers.items())
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def literal_markdown(text: str) -> str:
+    """Return ``text`` escaped so that Markdown shows it exactly as typed (CommonMark lets a
+    backslash escape any ASCII punctuation)."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
 def _post_journal_note(check: Check, device: Device, membership: Any, items: list[CheckItem]):
     """Tell the care team about what needs attention, through core's note service."""
     attention = [i for i in items if i.result == "attention"]
     if not attention or not member_can(membership, "notes.write"):
         return
     circle = db.session.get(Circle, device.circle_id)
-    lines = [f"Safety check of **{device.name}**: {len(attention)} item(s) need attention."]
-    lines += [""] + [f"- {i.text}" + (f": {i.comment}" if i.comment else "") for i in attention]
+    # Names and comments are what people typed, not Markdown: they must read as typed.
+    name = literal_markdown(device.name)
+    lines = [f"Safety check of **{name}**: {len(attention)} item(s) need attention."]
+    lines += [""] + [
+        f"- {literal_markdown(i.text)}" + (f": {literal_markdown(i.comment)}" if i.comment else "")
+        for i in attention
+    ]
     # A skin check that fails is a symptom to watch, not only a device fault.
     skin = any("skin" in i.text.lower() for i in attention)
-    note = create_note(
-        circle,
-        membership,
-        title=f"{device.name}: needs attention",
-        body="\n".join(lines),
-        category="symptoms" if skin else "update",
-        audience="care_team",
-        tags=["devices"],
-    )
+    try:
+        note = create_note(
+            circle,
+            membership,
+            title=f"{device.name}: needs attention",
+            body="\n".join(lines),
+            category="symptoms" if skin else "update",
+            audience="care_team",
+            tags=["devices"],
+        )
+    except NoteError as error:  # the whole save is refused; the form keeps every answer
+        raise DeviceError(f"The journal note could not be posted: {error}", "post_note") from error
     check.journal_note_id = note.public_id
 
 
@@ -233,7 +268,9 @@ def resolve_problem(problem: Problem, membership: Any, resolution: str) -> bool:
     return True
 
 
-def open_problems(circle: Circle, device: Device | None = None) -> list[Any]:
+def open_problems(
+    circle: Circle, device: Device | None = None, limit: int | None = None
+) -> list[Any]:
     """Return open problems (newest first) with the item, the device and who found it."""
     stmt = (
         select(
@@ -252,9 +289,29 @@ def open_problems(circle: Circle, device: Device | None = None) -> list[Any]:
     )
     if device is not None:
         stmt = stmt.where(Problem.device_id == device.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     rows = db.session.execute(stmt).all()
     names = display_names(r.opened_by_id for r in rows)
     return [dict(r._mapping, opened_by=names.get(r.opened_by_id or 0, "")) for r in rows]
+
+
+def problem_row(problem: Problem) -> Any:
+    """Return the item, comment and device a problem was found on (open or resolved)."""
+    return (
+        db.session.execute(
+            select(
+                CheckItem.text,
+                CheckItem.comment,
+                Device.public_id.label("device_id"),
+                Device.name.label("device_name"),
+            )
+            .join(Device, Device.id == CheckItem.device_id)
+            .where(CheckItem.id == problem.check_item_id)
+        )
+        .one()
+        ._mapping
+    )
 
 
 # --- history -------------------------------------------------------------------------------
@@ -274,10 +331,12 @@ def history_page(device: Device, before: str | None = None) -> tuple[list[dict],
     more = len(checks) > HISTORY_PAGE
     checks = checks[:HISTORY_PAGE]
     answers = _answers_by_check([c.id for c in checks])
+    problems = _problems_by_item([a.id for rows in answers.values() for a in rows])
     people = display_names(
         [c.started_by_id for c in checks]
         + [c.finished_by_id for c in checks]
         + [a.answered_by_id for rows in answers.values() for a in rows]
+        + [p.resolved_by_id for p in problems.values()]
     )
     page = [
         {
@@ -285,7 +344,8 @@ def history_page(device: Device, before: str | None = None) -> tuple[list[dict],
             "started_by": people.get(c.started_by_id or 0, "A former member"),
             "finished_by": people.get(c.finished_by_id or 0, ""),
             "items": answers.get(c.id, []),
-            "answered_by": people,
+            "problems": problems,
+            "people": people,
         }
         for c in checks
     ]
@@ -304,6 +364,13 @@ def _answers_by_check(check_ids: list[int]) -> dict[int, list[CheckItem]]:
     for row in rows:
         found.setdefault(row.check_id, []).append(row)
     return found
+
+
+def _problems_by_item(check_item_ids: list[int]) -> dict[int, Problem]:
+    if not check_item_ids:
+        return {}
+    rows = db.session.scalars(select(Problem).where(Problem.check_item_id.in_(check_item_ids)))
+    return {p.check_item_id: p for p in rows}
 
 
 def all_history(device: Device) -> list[tuple[Check, CheckItem]]:

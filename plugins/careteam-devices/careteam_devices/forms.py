@@ -16,7 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from careteam.api import (
     PluginForm,
@@ -101,7 +101,8 @@ class ChecklistForm(PluginForm):
 
 
 class StartForm(PluginForm):
-    token = HiddenField(validators=[DataRequired(), Length(max=43)])
+    # secrets.token_urlsafe(32): 43 URL-safe characters, nothing else reaches the database.
+    token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{20,43}$")])
 
 
 class ResolveForm(PluginForm):

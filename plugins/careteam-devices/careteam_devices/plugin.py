@@ -22,6 +22,7 @@ from careteam.api import (
 NAME = "devices"
 CHECKERS = CARE_TEAM  # everyone but supporters
 MANAGERS = frozenset({Role.COORDINATOR, Role.THERAPIST, Role.CARE_RECIPIENT})
+PANEL_PROBLEMS = 5
 
 
 @hookimpl
@@ -64,10 +65,12 @@ def _panel(circle: Any, membership: Any, **_: Any) -> dict[str, Any] | None:
 
     if not member_can(membership, "devices.check"):
         return None  # supporters see nothing of it
+    problems = open_problems(circle, limit=PANEL_PROBLEMS + 1)
     return {
         "circle": circle,
         "due": attention_summary(circle),
-        "problems": open_problems(circle)[:5],
+        "problems": problems[:PANEL_PROBLEMS],
+        "more_problems": len(problems) > PANEL_PROBLEMS,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -10,9 +11,12 @@ from careteam.api import CircleBlueprint, choices, db, member_can, record_view
 
 from . import checks, inventory, status
 from .catalog import FREQUENCY_LABELS, KIND_LABELS
-from .forms import DeviceForm, ResolveForm, RetireForm, StartForm
+from .forms import DeviceForm, RetireForm, StartForm
 
 AUTO = "auto"
+# What a public id can look like: anything else (a NUL byte, a 300-character string) is no
+# row's id, and must not reach PostgreSQL, which refuses NUL in text with an error.
+PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 bp = CircleBlueprint("devices", __name__, url_prefix="/devices", template_folder="templates")
 
@@ -88,12 +92,9 @@ def new(circle: Any, membership: Any):
     return render_template("devices/form.html", circle=circle, form=form, device=None), status_code
 
 
-@bp.circle_route("/<device_id>", capability="devices.check")
-def detail(circle: Any, membership: Any, device_id: str):
-    """Show a device: its facts, what is due, open problems, and the check under way."""
-    device = device_or_404(circle, device_id)
+def _detail_page(circle: Any, membership: Any, device: Any, retire_form: RetireForm) -> str:
     [device_status] = status.statuses(circle, devices=[device]) or [None]
-    page = render_template(
+    return render_template(
         "devices/detail.html",
         circle=circle,
         device=device,
@@ -101,11 +102,17 @@ def detail(circle: Any, membership: Any, device_id: str):
         running=checks.running_check(device),
         problems=checks.open_problems(circle, device),
         start_form=StartForm(token=checks.new_start_token()),
-        retire_form=RetireForm(),
-        resolve_form=ResolveForm(),
+        retire_form=retire_form,
         can_manage=member_can(membership, "devices.manage") and not circle.archived,
         can_check=not circle.archived and device.retired_at is None,
     )
+
+
+@bp.circle_route("/<device_id>", capability="devices.check")
+def detail(circle: Any, membership: Any, device_id: str):
+    """Show a device: its facts, what is due, open problems, and the check under way."""
+    device = device_or_404(circle, device_id)
+    page = _detail_page(circle, membership, device, RetireForm(formdata=None))
     record_view("devices.device_viewed", circle, object_type="device", object_id=device.public_id)
     return page
 
@@ -138,8 +145,8 @@ def retire(circle: Any, membership: Any, device_id: str):
     device = device_or_404(circle, device_id)
     form = RetireForm()
     if not form.validate_on_submit():
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
-        return to_device(circle, device)
+        # The device page again, with the reason as typed and what is wrong with it.
+        return _detail_page(circle, membership, device, form), 422
     inventory.set_retired(device, membership, True, form.reason.data or "")
     db.session.commit()
     flash(f"\u201c{device.name}\u201d is retired. Its history is kept.", "success")
