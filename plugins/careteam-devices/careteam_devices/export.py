@@ -119,12 +119,23 @@ def build_section(circle: Any, membership: Any, **_: Any) -> SectionContent:
             for p in problems
         ],
     }
-    header = ("device", "check", "item", "result", "comment", "answered_at", "answered_by")
-    device_of_check = {c.id: by_device.get(c.device_id) for c in checks}
+    header = (
+        "device",
+        "device_name",
+        "check",
+        "item",
+        "result",
+        "comment",
+        "answered_at",
+        "answered_by",
+    )
+    names_of_devices = {d.id: d.name for d in devices}
+    device_of_check = {c.id: c.device_id for c in checks}
     check_ids = {c.id: c.public_id for c in checks}
     rows = [
         (
-            device_of_check.get(a.check_id),
+            by_device.get(device_of_check.get(a.check_id)),
+            names_of_devices.get(device_of_check.get(a.check_id)),
             check_ids.get(a.check_id),
             a.text,
             a.result,
