@@ -52,6 +52,7 @@ def build_section(circle: Any, membership: Any, **_: Any) -> SectionContent:
                 "how_often": item.frequency,
                 "guidance": item.guidance,
                 "in_use": item.active,
+                "added_at": _iso(item.created_at),
             }
         )
     answers_of: dict[int, list[dict[str, Any]]] = {}

@@ -90,6 +90,9 @@ class TemplateItem(db.Model):
     frequency: Mapped[str] = mapped_column(String(20))
     # Removed items keep their history; they are no longer asked.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An item never done is due from when it joined the checklist (empty for items older than
+    # this column: those are due from when their device was added).
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=utcnow)
 
 
 Index("ix_devices_template_items_template", TemplateItem.template_id, TemplateItem.position)

@@ -69,7 +69,7 @@ def due_state(
 ) -> Due:
     """Return when an item is due and whether that is overdue, today, or later.
 
-    An item never done is due from ``since`` (when the device was added): a device nobody has
+    An item never done is due from ``since`` (when it joined the checklist): a device nobody has
     checked becomes overdue the day after, rather than staying "due today" for ever.
     """
     today = local_date(now, zone)

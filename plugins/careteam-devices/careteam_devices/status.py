@@ -64,7 +64,9 @@ def statuses(
     found = {d.id: DeviceStatus(d) for d in devices}
     for device_id, item in rows:
         last = done.get((device_id, item.public_id))
-        since = found[device_id].device.created_at
+        # A never-done item is due from when it joined the checklist, not from when the device
+        # was added: an item added to a year-old AFO is due today, not a year overdue.
+        since = item.created_at or found[device_id].device.created_at
         due = due_state(last, item.frequency, now, zone, since)
         found[device_id].items.append(ItemStatus(item, due))
     return [found[d.id] for d in devices]

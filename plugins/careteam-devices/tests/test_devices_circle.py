@@ -100,3 +100,36 @@ def test_export_csv_cells_cannot_run_as_formulas(app, client_as, circle_with_rol
     assert {r["device_name"] for r in rows} == {"'+Rollator"}
     assert "'@SUM(1+1)" in {r["comment"] for r in rows}
     assert all(not r["comment"].startswith(("=", "+", "-", "@")) for r in rows)
+
+
+def test_an_item_added_to_an_old_device_is_due_today_not_long_overdue(app, circle_with_roles):
+    from careteam_devices.models import Device
+    from careteam_devices.status import statuses
+
+    device_id = make_device(app, circle_with_roles, kind="cane", name="Old cane")
+    with app.app_context():
+        circle, therapist = _as(app, circle_with_roles, "therapist")
+        device = inventory.get_device(circle, device_id)
+        long_ago = datetime.now(UTC) - timedelta(days=100)
+        device.created_at = long_ago
+        template = inventory.checklist_of(device)
+        for item in inventory.items_of(template):
+            item.created_at = long_ago
+        rows = [
+            inventory.ItemInput(i.public_id, i.text, i.frequency, i.guidance)
+            for i in inventory.items_of(template)
+        ]
+        rows.append(inventory.ItemInput(None, "New grip tape not peeling", "weekly"))
+        inventory.save_items(template, therapist, "Old cane", rows)
+        db.session.commit()
+        [status] = statuses(db.session.get(Circle, circle_with_roles.id))
+        states = {i.item.text: i.due.state for i in status.items}
+        assert states.pop("New grip tape not peeling") == "due_today"
+        assert set(states.values()) == {"overdue"}  # never checked in 100 days
+        # Items from before the column existed fall back to the device's date.
+        for item in inventory.items_of(template):
+            item.created_at = None
+        db.session.commit()
+        [status] = statuses(db.session.get(Circle, circle_with_roles.id))
+        assert {i.due.state for i in status.items} == {"overdue"}
+        assert db.session.get(Device, device.id).created_at == long_ago
