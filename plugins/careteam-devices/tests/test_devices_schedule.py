@@ -113,3 +113,38 @@ def test_every_kind_ships_a_checklist_with_known_frequencies():
         assert all(isinstance(i.frequency, Frequency) and i.text for i in items)
     afo = " ".join(i.text + " " + i.guidance for i in CHECKLISTS[Kind.AFO])
     assert "20-30 minutes" in afo and "orthotist" in afo and "Sock taller" in afo
+
+
+# Every IANA zone this machine knows, DST or not (Lord Howe's half-hour shift, Samoa's skipped
+# day, zones that changed their offset in these years).
+any_zone = st.timezones()
+SPANS = {  # how many days after the local completion date an item comes due
+    Frequency.EACH_USE: {1},
+    Frequency.DAILY: {1},
+    Frequency.WEEKLY: {7},
+    Frequency.MONTHLY: {28, 29, 30, 31},
+    Frequency.SIX_MONTHLY: set(range(181, 185)),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(done=instants, gap=gaps, zone=any_zone, frequency=st.sampled_from(Frequency))
+def test_in_any_zone_an_item_comes_due_a_whole_period_later_and_not_before(
+    done, gap, zone, frequency
+):
+    now = done + gap
+    due = due_state(done, frequency, now, zone)
+    assert (due.due_on - due.last_done_on).days in SPANS[frequency]
+    local_now = now.astimezone(zone).date()
+    if local_now < due.due_on:
+        assert due.state == State.UPCOMING and due.days_late == 0
+    else:
+        assert due.state != State.UPCOMING
+        assert (due.state == State.OVERDUE) == (due.days_late > 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(done=instants, zone=any_zone, frequency=st.sampled_from(Frequency))
+def test_checking_again_today_is_never_overdue(done, zone, frequency):
+    # Whatever the zone does to the clock, an item done now is not due again today.
+    assert due_state(done, frequency, done, zone).state == State.UPCOMING
