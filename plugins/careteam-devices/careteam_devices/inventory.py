@@ -14,6 +14,8 @@ from .catalog import CHECKLISTS, KIND_LABELS, Frequency, Kind
 from .models import Device, Template, TemplateItem
 
 SHIPPED = "shipped:"
+# A circle's own checklist may start empty: its items are then written in the editor.
+BLANK = "blank"
 MAX_ITEMS = 40
 
 
@@ -118,6 +120,8 @@ def source_choices(circle: Circle, kind: str | None = None) -> list[tuple[str, s
 
 def _copy_items(circle: Circle, source: str, kind: str) -> tuple[list[TemplateItem], str]:
     """Return fresh items copied from ``source`` (a shipped kind or a template's public id)."""
+    if source == BLANK:
+        return [], ""
     if source.startswith(SHIPPED):
         shipped_kind = source.removeprefix(SHIPPED)
         if shipped_kind not in CHECKLISTS:

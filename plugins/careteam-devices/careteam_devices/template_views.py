@@ -31,7 +31,12 @@ def templates(circle: Any, membership: Any):
 def new_template(circle: Any, membership: Any):
     """Make one of the circle's own checklists by copying another."""
     form = TemplateForm()
-    form.source.choices = choices(inventory.source_choices(circle))
+    form.source.choices = choices(
+        [
+            (inventory.BLANK, "An empty checklist: write your own items"),
+            *inventory.source_choices(circle),
+        ]
+    )
     if form.validate_on_submit():
         try:
             template = inventory.create_template(

@@ -193,3 +193,29 @@ def test_unknown_and_foreign_ids_are_404(client_as, circle_with_roles):
         "/devices/checklists/nope",
     ):
         assert client.get(circle_with_roles.url(path)).status_code == 404, path
+
+
+def test_a_circle_checklist_can_start_empty(client_as, circle_with_roles):
+    client = client_as("care_recipient")
+    response = client.post_form(
+        circle_with_roles.url("/devices/checklists/new"),
+        {"name": "My own transfer board check", "kind": "other", "source": "blank"},
+    )
+    assert response.status_code == 302
+    editor = response.headers["Location"]
+    page = client.get(editor).get_data(as_text=True)
+    assert 'name="items-0-public_id"' in page and "Item 1" not in page  # only new rows
+    saved = client.post_form(
+        editor,
+        {
+            "name": "My own transfer board check",
+            "items-0-public_id": "",
+            "items-0-text": "Board surface smooth, no splinters",
+            "items-0-frequency": "weekly",
+        },
+    )
+    assert saved.status_code == 302
+    assert "Board surface smooth" in client.get(editor).get_data(as_text=True)
+    blank_row = {"items-0-public_id": "", "items-0-text": "", "items-0-frequency": "weekly"}
+    empty = client.post_form(editor, {"name": "Nothing", **blank_row})
+    assert empty.status_code == 422 and "at least one item" in empty.get_data(as_text=True)
