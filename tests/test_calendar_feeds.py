@@ -170,7 +170,9 @@ def _from_agenda(app, setup, role: str) -> set[tuple[str, datetime, str]]:
         return found
 
 
-@pytest.mark.parametrize("role", ["coordinator", "family", "supporter"])
+@pytest.mark.parametrize(
+    "role", ["coordinator", "family", "caregiver", "therapist", "supporter", "care_recipient"]
+)
 def test_feed_matches_the_agenda_for_each_audience(app, client, setup, role):
     ids = _schedule_everything(app, setup)
     login(client, setup.people[role].email)
@@ -182,7 +184,7 @@ def test_feed_matches_the_agenda_for_each_audience(app, client, setup, role):
     assert "MS support group" in titles
     assert ("PT" in titles) == (role != "supporter")
     assert ("Private" in titles) == (role == "family")
-    assert ("Care plan review" in titles) == (role == "coordinator")
+    assert ("Care plan review" in titles) == (role in ("coordinator", "care_recipient"))
     if role != "supporter":
         starts = {start for uid, start, _ in from_feed if uid == ids["pt"]}
         # 10:00 Berlin before and after 29 March; the cancelled 19 March is gone; 31 March moved.
@@ -370,3 +372,58 @@ def test_a_deactivated_account_feed_stops(app, client, setup):
         )
         db.session.commit()
     assert client.get(path).status_code == 404
+
+
+def test_a_new_york_series_across_both_dst_changes_matches_the_agenda(app, client, make_user):
+    from careteam.appointments import service
+
+    setup = calendar_circle(app, make_user, time_zone="America/New_York", name="Joe's circle")
+    series = make_appointment(
+        app,
+        setup.id,
+        setup.people["coordinator"].id,
+        title="Speech therapy",
+        start_date=date(2026, 3, 2),
+        start_time=time(9, 30),
+        end_time=time(10, 15),
+        time_zone="America/New_York",
+        rrule="FREQ=WEEKLY;BYDAY=MO;UNTIL=20261116",
+        audience="everyone",
+    )
+    with app.app_context():
+        member = membership_of(setup.id, setup.people["coordinator"].id)
+        appointment = db.session.scalar(select(Appointment).where(Appointment.public_id == series))
+        # One date moved to the afternoon, one cancelled: RECURRENCE-ID and EXDATE in the feed.
+        service.change_occurrence(
+            appointment,
+            member,
+            datetime(2026, 3, 9, 9, 30),
+            title="Speech therapy (afternoon)",
+            location="",
+            notes="",
+            start=datetime(2026, 3, 9, 14, 0),
+            end=datetime(2026, 3, 9, 14, 45),
+        )
+        service.cancel_occurrence(appointment, member, datetime(2026, 11, 2, 9, 30))
+        db.session.commit()
+    login(client, setup.people["therapist"].email)
+    calendar = _feed(client, _make_feed(client, appointment_url(setup, "/subscribe")))
+    window = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    from_feed = {
+        (e.decoded("dtstart").astimezone(UTC), str(e["summary"]))
+        for e in recurring_ical_events.of(calendar).between(*window)
+    }
+    with app.app_context():
+        circle = db.session.get(Circle, setup.id)
+        member = membership_of(setup.id, setup.people["therapist"].id)
+        from_agenda = {
+            (o.start, o.title) for o in occurrences_between(circle, member, *window, by_start=True)
+        }
+    assert from_feed == from_agenda
+    starts = {start for start, _ in from_feed}
+    # 9:30 in New York is 14:30 UTC in winter (EST) and 13:30 UTC in summer (EDT).
+    assert datetime(2026, 3, 2, 14, 30, tzinfo=UTC) in starts  # before 8 March
+    assert datetime(2026, 3, 16, 13, 30, tzinfo=UTC) in starts  # after the spring change
+    assert datetime(2026, 11, 9, 14, 30, tzinfo=UTC) in starts  # after 1 November
+    assert datetime(2026, 11, 2, 14, 30, tzinfo=UTC) not in starts  # cancelled
+    assert (datetime(2026, 3, 9, 18, 0, tzinfo=UTC), "Speech therapy (afternoon)") in from_feed

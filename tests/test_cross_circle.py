@@ -36,11 +36,60 @@ _spec.loader.exec_module(_matrix)
 
 def _snapshot(app, circle_id: int) -> dict[str, Any]:
     """Everything about a circle that a probe could change, including notes when present."""
-    from careteam.notes.models import Note
+    from sqlalchemy import func
+
+    from careteam.appointments.models import (
+        Appointment,
+        HelpSignup,
+        HelpSlot,
+        OccurrenceChange,
+    )
+    from careteam.invitations.models import Invitation
+    from careteam.notes.models import Note, NoteComment
+    from careteam.plugins.models import CirclePlugin
+
+    def count(model, *where):
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
     with app.app_context():
         circle = db.session.get(Circle, circle_id)
-        return {
+        appointment_ids = select(Appointment.id).where(Appointment.circle_id == circle_id)
+        note_ids = select(Note.id).where(Note.circle_id == circle_id)
+        extra = {
+            "appointments": sorted(
+                db.session.execute(
+                    select(
+                        Appointment.public_id, Appointment.sequence, Appointment.cancelled_at
+                    ).where(Appointment.circle_id == circle_id)
+                ).all()
+            ),
+            "occurrence_changes": count(
+                OccurrenceChange, OccurrenceChange.appointment_id.in_(appointment_ids)
+            ),
+            "help": count(
+                HelpSignup,
+                HelpSignup.slot_id.in_(
+                    select(HelpSlot.id).where(HelpSlot.appointment_id.in_(appointment_ids))
+                ),
+            ),
+            "comments": count(NoteComment, NoteComment.note_id.in_(note_ids)),
+            "invitations": sorted(
+                db.session.execute(
+                    select(
+                        Invitation.public_id, Invitation.accepted_at, Invitation.revoked_at
+                    ).where(Invitation.circle_id == circle_id)
+                ).all()
+            ),
+            "plugins": sorted(
+                db.session.execute(
+                    select(CirclePlugin.plugin, CirclePlugin.enabled).where(
+                        CirclePlugin.circle_id == circle_id
+                    )
+                ).all()
+            ),
+            "settings": circle.settings,
+        }
+        return extra | {
             "circle": (circle.name, circle.description, circle.time_zone, circle.archived_at),
             "members": sorted(
                 db.session.execute(
@@ -75,7 +124,10 @@ def circles(app, make_user):
     return maya, joe
 
 
-@pytest.mark.parametrize("prober_role", ["coordinator", "care_recipient", "family"])
+@pytest.mark.parametrize(
+    "prober_role",
+    ["coordinator", "care_recipient", "family", "caregiver", "therapist", "supporter"],
+)
 def test_ids_from_another_circle_are_404(app, new_client, circles, prober_role):
     maya, joe = circles
     client = new_client()

@@ -172,7 +172,12 @@ def test_route_matrix(app, new_client, cast, actor):
             expected = "302 to /login"
         elif role is None:
             ok, expected = status == 404, "404"
+        elif allowed and method == "GET":
+            # A page someone may open must open, not redirect or fail.
+            ok, expected = status == 200, "200"
         elif allowed:
+            # A POST with only a token may be refused for its missing fields (400/409/422),
+            # but never for the capability.
             ok, expected = status < 500 and status not in (403, 404), "allowed (not 403/404/5xx)"
         else:
             ok, expected = status == 403, "403"
@@ -258,3 +263,32 @@ def test_role_change_takes_effect_on_the_very_next_request(app, new_client, cast
         from careteam.circles.membership import membership_of
 
         assert membership_of(setup.id, people["coordinator"].id).role == "family"
+
+
+def test_a_circle_route_without_a_declaration_is_caught(app):
+    """The declaration check above must fail for a route registered without a capability."""
+    from flask import Blueprint
+
+    rogue = Blueprint("rogue", __name__, url_prefix="/circles/<circle_id>/rogue")
+
+    @rogue.get("")
+    def page(circle_id):
+        return "nothing checks who I am"
+
+    app.register_blueprint(rogue)
+    undeclared = [
+        rule.endpoint
+        for rule in circle_rules(app)
+        if declared_capability(app.view_functions[rule.endpoint]) is None
+    ]
+    assert undeclared == ["rogue.page"]
+
+
+def test_every_route_with_a_circle_in_it_is_walked(app):
+    """No route takes a circle under another argument name and so escapes the walk."""
+    walked = {rule.endpoint for rule in circle_rules(app)}
+    for rule in app.url_map.iter_rules():
+        if "circle" in rule.arguments or "circle_public_id" in rule.arguments:
+            assert rule.endpoint in walked, rule.rule
+        if rule.rule.startswith("/circles/<"):
+            assert rule.endpoint in walked, rule.rule

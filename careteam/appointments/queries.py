@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import defer
 
 from ..audience import visible_clause
 from ..auth.models import User
@@ -107,10 +108,18 @@ def changes_for(appointment_ids: Iterable[int]) -> dict[int, list[OccurrenceChan
     return result
 
 
+# List pages (agenda, month, home) show no appointment notes: leave the longest text column out
+# of their queries, and make a template that reads it anyway fail in tests instead of quietly
+# issuing one query per appointment.
+LIST_COLUMNS = (defer(Appointment.notes, raiseload=True),)
+
+
 def _series(circle_ids: list[int], membership_of: Any, start: datetime, end: datetime) -> list:
     return list(
         db.session.scalars(
-            select(Appointment).where(
+            select(Appointment)
+            .options(*LIST_COLUMNS)
+            .where(
                 Appointment.circle_id.in_(circle_ids),
                 Appointment.recurring.is_(True),
                 Appointment.starts_at < end,
@@ -140,7 +149,9 @@ def occurrences_between(
 ) -> list[Occurrence]:
     """Return every visible occurrence overlapping [start, end) (or starting in it), sorted."""
     singles = db.session.scalars(
-        select(Appointment).where(
+        select(Appointment)
+        .options(*LIST_COLUMNS)
+        .where(
             Appointment.circle_id == circle.id,
             Appointment.recurring.is_(False),
             Appointment.starts_at < end,
@@ -174,11 +185,15 @@ def _singles_page(circle: Any, membership: Any, cursor: Cursor, past: bool, live
             and_(Appointment.starts_at == at, Appointment.public_id >= pid),
         )
         order = (Appointment.starts_at, Appointment.public_id)
-    stmt = select(Appointment).where(
-        Appointment.circle_id == circle.id,
-        Appointment.recurring.is_(False),
-        position,
-        visible(membership),
+    stmt = (
+        select(Appointment)
+        .options(*LIST_COLUMNS)
+        .where(
+            Appointment.circle_id == circle.id,
+            Appointment.recurring.is_(False),
+            position,
+            visible(membership),
+        )
     )
     if live:
         stmt = stmt.where(Appointment.cancelled_at.is_(None))
