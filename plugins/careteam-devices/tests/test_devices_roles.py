@@ -101,3 +101,39 @@ def test_each_role_gets_what_the_issue_says(app, client_as, circle_with_roles, o
     manage_link = circle_with_roles.url("/devices/new")
     listing = client.get(circle_with_roles.url("/devices")).get_data(as_text=True)
     assert (manage_link in listing) == (role in ISSUE["devices.manage"])
+
+
+def test_ids_from_another_circle_are_404_and_change_nothing(
+    app, new_client, make_user, circle_with_roles, objects
+):
+    """A coordinator of another circle tries Maya's ids through their own circle's URLs."""
+    from careteam.testing import login
+
+    other = make_user(display_name="Joe's coordinator")
+    client = new_client()
+    assert login(client, other.email).status_code == 302
+    made = client.post_form(
+        "/circles/new", {"name": "Joe's circle", "description": "", "time_zone": "UTC"}
+    )
+    assert made.status_code == 302
+    joe = made.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    token = client.csrf_token(f"/circles/{joe}")
+    before = _counts(app)
+    failures = []
+    for rule in _devices_rules(app):
+        values = {name: objects[name] for name in rule.arguments if name != "circle_id"}
+        if not values:
+            continue
+        with app.test_request_context():
+            urls = [
+                url_for(rule.endpoint, circle_id=joe, **values),
+                url_for(rule.endpoint, circle_id=circle_with_roles.public_id, **values),
+            ]
+        for url in urls:
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                data = {"csrf_token": token, "name": "Taken", "resolution": "x", "token": "t" * 43}
+                response = client.get(url) if method == "GET" else client.post(url, data=data)
+                if response.status_code != 404:
+                    failures.append(f"{method} {url}: {response.status_code}")
+    assert failures == []
+    assert _counts(app) == before
