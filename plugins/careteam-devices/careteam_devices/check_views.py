@@ -8,7 +8,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 
 from careteam.api import csv_bytes, db, display_names, member_can, record_view
 
-from . import checks
+from . import checks, problems
 from .forms import ResolveForm, StartForm, check_form_class
 from .views import PUBLIC_ID, bp, device_or_404, to_device
 
@@ -202,18 +202,18 @@ def history_csv(circle: Any, membership: Any, device_id: str):
 @bp.circle_route("/problems/<problem_id>", capability="devices.check", methods=["GET", "POST"])
 def resolve(circle: Any, membership: Any, problem_id: str):
     """Mark a problem resolved, saying what was done."""
-    problem = checks.get_problem(circle, problem_id)
+    problem = problems.get_problem(circle, problem_id)
     if problem is None:
         abort(404)
     form = ResolveForm()
     if form.validate_on_submit():
-        changed = checks.resolve_problem(problem, membership, form.resolution.data)
+        changed = problems.resolve_problem(problem, membership, form.resolution.data)
         db.session.commit()
         flash(
             "The problem is marked resolved." if changed else "It was resolved already.", "success"
         )
         return redirect(url_for("devices.index", circle_id=circle.public_id))
-    row = checks.problem_row(problem)
+    row = problems.problem_row(problem)
     status_code = 422 if form.errors else 200
     return render_template(
         "devices/resolve.html", circle=circle, problem=problem, row=row, form=form

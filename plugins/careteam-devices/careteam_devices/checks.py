@@ -1,8 +1,7 @@
-"""Running checks, the problems they find, and each device's history."""
+"""Running checks (with a copy of the checklist as it stood) and each device's history."""
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -12,18 +11,16 @@ from sqlalchemy.exc import IntegrityError
 
 from careteam.api import (
     Circle,
-    NoteError,
-    create_note,
     db,
     display_names,
     lock_circle,
-    member_can,
     record_audit,
     require,
     utcnow,
 )
 
 from .inventory import DeviceError, checklist_of, items_of
+from .journal import post_journal_note
 from .models import Check, CheckItem, Device, Problem
 
 RESULTS = ("ok", "attention")
@@ -186,7 +183,7 @@ def save_check(
         check.finished_by_id = membership.user_id
         _audit("devices.check_finished", device, check, membership)
         if post_note:
-            _post_journal_note(check, device, membership, list(items.values()))
+            post_journal_note(check, device, membership, list(items.values()))
     else:
         _audit("devices.check_saved", device, check, membership)
     db.session.flush()
@@ -199,119 +196,6 @@ def _already_saved(check: Check, answers: dict[str, Answer], finish: bool) -> bo
         return False
     stored = {i.item_public_id: (i.result, i.comment) for i in check_items(check)}
     return all(stored.get(key) == (a.result, a.comment) for key, a in answers.items())
-
-
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-
-
-def literal_markdown(text: str) -> str:
-    """Return ``text`` escaped so that Markdown shows it exactly as typed (CommonMark lets a
-    backslash escape any ASCII punctuation)."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
-
-
-def _post_journal_note(check: Check, device: Device, membership: Any, items: list[CheckItem]):
-    """Tell the care team about what needs attention, through core's note service."""
-    attention = [i for i in items if i.result == "attention"]
-    if not attention or not member_can(membership, "notes.write"):
-        return
-    circle = db.session.get(Circle, device.circle_id)
-    # Names and comments are what people typed, not Markdown: they must read as typed.
-    name = literal_markdown(device.name)
-    lines = [f"Safety check of **{name}**: {len(attention)} item(s) need attention."]
-    lines += [""] + [
-        f"- {literal_markdown(i.text)}" + (f": {literal_markdown(i.comment)}" if i.comment else "")
-        for i in attention
-    ]
-    # A skin check that fails is a symptom to watch, not only a device fault.
-    skin = any("skin" in i.text.lower() for i in attention)
-    try:
-        note = create_note(
-            circle,
-            membership,
-            title=f"{device.name}: needs attention",
-            body="\n".join(lines),
-            category="symptoms" if skin else "update",
-            audience="care_team",
-            tags=["devices"],
-        )
-    except NoteError as error:  # the whole save is refused; the form keeps every answer
-        raise DeviceError(f"The journal note could not be posted: {error}", "post_note") from error
-    check.journal_note_id = note.public_id
-
-
-# --- problems ------------------------------------------------------------------------------
-
-
-def get_problem(circle: Circle, public_id: str) -> Problem | None:
-    return db.session.scalar(
-        select(Problem).where(Problem.circle_id == circle.id, Problem.public_id == public_id)
-    )
-
-
-def resolve_problem(problem: Problem, membership: Any, resolution: str) -> bool:
-    """Close a problem, saying what was done; False if it was closed already."""
-    require(membership, "devices.check")
-    if problem.resolved_at is not None:
-        return False
-    problem.resolved_at = utcnow()
-    problem.resolved_by_id = membership.user_id
-    problem.resolution = resolution
-    circle = db.session.get(Circle, problem.circle_id)
-    record_audit(
-        "devices.problem_resolved",
-        circle,
-        object_type="problem",
-        object_id=problem.public_id,
-        actor_id=membership.user_id,
-    )
-    return True
-
-
-def open_problems(
-    circle: Circle, device: Device | None = None, limit: int | None = None
-) -> list[Any]:
-    """Return open problems (newest first) with the item, the device and who found it."""
-    stmt = (
-        select(
-            Problem.public_id,
-            Problem.opened_at,
-            Problem.opened_by_id,
-            CheckItem.text,
-            CheckItem.comment,
-            Device.public_id.label("device_id"),
-            Device.name.label("device_name"),
-        )
-        .join(CheckItem, CheckItem.id == Problem.check_item_id)
-        .join(Device, Device.id == Problem.device_id)
-        .where(Problem.circle_id == circle.id, Problem.resolved_at.is_(None))
-        .order_by(Problem.id.desc())
-    )
-    if device is not None:
-        stmt = stmt.where(Problem.device_id == device.id)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    rows = db.session.execute(stmt).all()
-    names = display_names(r.opened_by_id for r in rows)
-    return [dict(r._mapping, opened_by=names.get(r.opened_by_id or 0, "")) for r in rows]
-
-
-def problem_row(problem: Problem) -> Any:
-    """Return the item, comment and device a problem was found on (open or resolved)."""
-    return (
-        db.session.execute(
-            select(
-                CheckItem.text,
-                CheckItem.comment,
-                Device.public_id.label("device_id"),
-                Device.name.label("device_name"),
-            )
-            .join(Device, Device.id == CheckItem.device_id)
-            .where(CheckItem.id == problem.check_item_id)
-        )
-        .one()
-        ._mapping
-    )
 
 
 # --- history -------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def careteam_circle_nav_items() -> list[NavItem]:
 
 
 def _panel(circle: Any, membership: Any, **_: Any) -> dict[str, Any] | None:
-    from .checks import open_problems
+    from .problems import open_problems
     from .status import attention_summary
 
     if not member_can(membership, "devices.check"):

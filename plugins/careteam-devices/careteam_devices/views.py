@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from careteam.api import CircleBlueprint, choices, db, member_can, record_view
 
-from . import checks, inventory, status
+from . import checks, inventory, problems, status
 from .catalog import FREQUENCY_LABELS, KIND_LABELS
 from .forms import DeviceForm, RetireForm, StartForm
 
@@ -59,7 +59,7 @@ def index(circle: Any, membership: Any):
         "devices/index.html",
         circle=circle,
         statuses=status.statuses(circle),
-        problems=checks.open_problems(circle),
+        problems=problems.open_problems(circle),
         retired=inventory.devices_of(circle, retired=True),
         can_manage=member_can(membership, "devices.manage") and not circle.archived,
     )
@@ -100,7 +100,7 @@ def _detail_page(circle: Any, membership: Any, device: Any, retire_form: RetireF
         device=device,
         status=device_status,
         running=checks.running_check(device),
-        problems=checks.open_problems(circle, device),
+        problems=problems.open_problems(circle, device),
         start_form=StartForm(token=checks.new_start_token()),
         retire_form=retire_form,
         can_manage=member_can(membership, "devices.manage") and not circle.archived,
