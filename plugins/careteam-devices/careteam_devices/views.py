@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from careteam.api import CircleBlueprint, choices, db, member_can, record_view
 
@@ -121,7 +121,8 @@ def detail(circle: Any, membership: Any, device_id: str):
 def edit(circle: Any, membership: Any, device_id: str):
     """Change a device's details (its checklist has a page of its own)."""
     device = device_or_404(circle, device_id)
-    form = DeviceForm(obj=device if not DeviceForm().is_submitted() else None)
+    # A GET shows the device as stored; a POST shows what was typed (errors included).
+    form = DeviceForm(obj=None if request.method == "POST" else device)
     del form.source
     if form.validate_on_submit():
         try:
