@@ -6,7 +6,8 @@ therefore start with ``BEGIN IMMEDIATE`` (they wait for the lock up front, honou
 busy_timeout), while reads stay deferred so a page view never takes the write lock.
 
 A transaction is a write transaction when it runs inside :func:`immediate_writes`, or in a
-request whose method is not safe (POST, PUT, PATCH, DELETE) -- every state change in the web UI.
+request whose method is not safe (POST, PUT, PATCH, DELETE) -- every state change in the web UI --
+unless it runs inside :func:`snapshot_reads` (a long read behind a POST, such as the export).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _force_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "careteam_force_immediate", default=False
 )
+_force_deferred: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "careteam_force_deferred", default=False
+)
 
 
 @contextlib.contextmanager
@@ -42,9 +46,36 @@ def immediate_writes() -> Iterator[None]:
         _force_immediate.reset(token)
 
 
+@contextlib.contextmanager
+def snapshot_reads() -> Iterator[None]:
+    """Run a long read inside a POST as one consistent snapshot that holds no write lock.
+
+    A POST begins ``BEGIN IMMEDIATE`` and would keep every other SQLite writer waiting for as
+    long as the read takes (the export of a whole circle).  This block commits the request's
+    transaction so far and begins the next one deferred, so WAL gives it one snapshot and
+    writers carry on; PostgreSQL runs it at REPEATABLE READ, so every statement sees the same
+    data.  The snapshot stays open until the request ends (rolling it back would expire every
+    loaded object, and the next attribute read would begin a write transaction again).  Write
+    nothing more through ``db.session`` in that request; :func:`careteam.audit.record_now`
+    writes on a connection of its own and is fine.
+    """
+    db.session.commit()
+    token = _force_deferred.set(True)
+    try:
+        if db.engine.dialect.name == "postgresql":
+            db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        else:
+            db.session.connection()  # BEGIN now, while the flag says "deferred"
+        yield
+    finally:
+        _force_deferred.reset(token)
+
+
 def _transaction_writes() -> bool:
     if _force_immediate.get():
         return True
+    if _force_deferred.get():
+        return False
     if has_request_context():
         return request.method not in _SAFE_METHODS
     # CLI commands, scripts and workers: assume they write.

@@ -432,10 +432,12 @@ def check_accessible(page: Any, label: str, targets: str = TARGETS) -> None:
     sizes = page.eval_on_selector_all(
         targets,
         """els => els.filter(e => e.offsetParent !== null)
-                    .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])""",
+                    .map(e => { const r = e.getBoundingClientRect();
+                                return [e.outerHTML.slice(0, 80), r.width, r.height]; })""",
     )
-    small = [(html, height) for html, height in sizes if height < 44]
-    assert small == [], f"{label}: targets under 44 px: {small}"
+    # 44 x 44 CSS px, both ways (WCAG 2.5.5): people with tremor or weak hands miss less.
+    small = [(html, w, h) for html, w, h in sizes if w < 44 or h < 44]
+    assert small == [], f"{label}: targets under 44 x 44 px: {small}"
     assert page.locator("[style]").count() == 0, f"{label}: inline style"
     _screenshot(page, label)
 

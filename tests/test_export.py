@@ -328,3 +328,41 @@ def test_the_export_costs_the_same_queries_for_10_or_200_notes(app, new_client, 
     small = measure()
     add(190)
     assert measure() == small
+
+
+def test_the_export_reads_one_snapshot_and_lets_writers_go_on(app, new_client, setup, people):
+    """Someone writing while the export runs neither waits for it nor shows up half-way in it.
+
+    A POST would otherwise hold SQLite's write lock from its first statement: the write below
+    would wait out the busy timeout and fail, and the export would fail with it.
+    """
+    from sqlalchemy import func
+
+    from careteam import audit
+
+    def count() -> int:
+        stmt = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "probe")
+        return db.session.scalar(stmt)
+
+    def probe(circle, membership):
+        before = count()
+        audit.record_now("probe", circle_id=circle.id)  # another connection, committed at once
+        return SectionContent(data={"before": before, "after": count()})
+
+    add_export_section(app, ExportSection("probe", "Probe", probe, order=15))
+    archive = _download(_as(new_client, people["coordinator"]), setup)
+    assert json.loads(archive.read("data.json"))["probe"] == {"before": 0, "after": 0}
+    with app.app_context():
+        assert count() == 1
+
+
+@pytest.mark.parametrize("name", ["../escape.txt", "/etc/passwd", "sub/dir.csv", "data.json", ""])
+def test_a_section_cannot_write_outside_the_zip_or_over_core_files(
+    app, new_client, setup, people, name
+):
+    def sneaky(circle, membership):
+        return SectionContent(files={name: b"x"})
+
+    add_export_section(app, ExportSection("sneaky", "Sneaky part", sneaky, order=95))
+    response = _as(new_client, people["coordinator"]).post_form(setup.url("/export"), {})
+    assert response.status_code == 302  # refused, with the message on the export page

@@ -22,6 +22,8 @@ from .sections import ExportSection, export_sections
 log = logging.getLogger(__name__)
 
 FORMAT = "careteam-export"
+# Names of the files a section adds: plain, flat names, never a path out of the zip's root.
+_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 VERSION = 1
 
 
@@ -83,7 +85,9 @@ def build_export(circle: Any, membership: Any, plugins_on: frozenset[str]) -> by
             log.exception("Export section %r (plugin %s) failed", section.key, section.plugin)
             raise ExportFailed(section) from error
         for name, data in built.items():
-            if name in files or name in ("data.json", "README.txt"):
+            taken = name in files or name in ("data.json", "README.txt")
+            if taken or not _FILE_NAME.fullmatch(name) or not isinstance(data, bytes):
+                log.error("Export section %r made a bad or duplicate file %r", section.key, name)
                 raise ExportFailed(section)
             files[name] = data
             listing.append((name, section.label))

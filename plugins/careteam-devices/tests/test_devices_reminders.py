@@ -27,16 +27,22 @@ def _backdate_a_finished_check(app, circle, device_id, days):
         items = checks.check_items(check)
         answers = {i.item_public_id: checks.Answer("ok") for i in items}
         checks.save_check(check, device, member, answers, version=1, finish=True)
-        past = datetime.now(UTC) - timedelta(days=days)
+        past = _noon_today() - timedelta(days=days)
         for item in checks.check_items(check):
             item.answered_at = past
         db.session.commit()
 
 
+def _noon_today() -> datetime:
+    # Runs must not straddle midnight in the circle's zone (Europe/London), or "once a day"
+    # would see two days.
+    return datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+
+
 def test_overdue_checks_are_emailed_once_a_day_to_those_who_check(app, mail, circle_with_roles):
     device_id = make_device(app, circle_with_roles, kind="rollator", name="Hall rollator")
     _backdate_a_finished_check(app, circle_with_roles, device_id, days=10)
-    now = datetime.now(UTC)
+    now = _noon_today()
     report = _run(app, now)
     people = circle_with_roles.people
     recipients = {m["To"] for m in mail.messages}
@@ -55,4 +61,4 @@ def test_nothing_when_nothing_is_overdue(app, mail, circle_with_roles):
     device_id = make_device(app, circle_with_roles, kind="cane", name="Cane")
     _backdate_a_finished_check(app, circle_with_roles, device_id, days=0)
     # "Before each use" items come due tomorrow, monthly ones next month: none overdue today.
-    assert _run(app, datetime.now(UTC)).sent == 0
+    assert _run(app, _noon_today()).sent == 0
