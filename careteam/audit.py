@@ -16,7 +16,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .clock import utcnow
-from .database import immediate_writes
+from .database import short_write
 from .dbtypes import UTCDateTime
 from .extensions import db
 
@@ -118,5 +118,5 @@ def record_now(
         details=details,
     )
     values = {c.name: getattr(event, c.key) for c in AuditEvent.__table__.columns if c.name != "id"}
-    with immediate_writes(), db.engine.begin() as conn:
+    with short_write() as conn:
         conn.execute(AuditEvent.__table__.insert().values(**values))

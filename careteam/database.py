@@ -71,6 +71,34 @@ def snapshot_reads() -> Iterator[None]:
         _force_deferred.reset(token)
 
 
+_HOLDS_WRITE_LOCK = "careteam_holds_write_lock"
+
+
+def _session_holds_write_lock() -> bool:
+    """Whether this request's session has begun a SQLite write transaction (BEGIN IMMEDIATE)."""
+    session = db.session()  # the request's Session behind the scoped proxy
+    if not session.in_transaction():
+        return False
+    return bool(session.connection().info.get(_HOLDS_WRITE_LOCK))
+
+
+@contextlib.contextmanager
+def short_write() -> Iterator[Any]:
+    """Give a connection for a small write (session activity, read markers, view audit rows).
+
+    Normally the write runs on a connection of its own and is committed at once, so a page view
+    never holds the write lock for longer than that insert.  But when this request's session
+    already holds SQLite's write lock (a POST that has read something), another connection would
+    wait for that very lock until the busy timeout and fail: then the write joins the request's
+    transaction instead, and is committed (or rolled back) with it.
+    """
+    if _session_holds_write_lock():
+        yield db.session.connection()
+        return
+    with immediate_writes(), db.engine.begin() as conn:
+        yield conn
+
+
 def _transaction_writes() -> bool:
     if _force_immediate.get():
         return True
@@ -115,7 +143,14 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _transaction_writes() else "BEGIN")
+        writes = _transaction_writes()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        connection.info[_HOLDS_WRITE_LOCK] = writes
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Any) -> None:
+        connection.info[_HOLDS_WRITE_LOCK] = False
 
 
 def configure_engines(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from zoneinfo import available_timezones
 
+from flask_wtf import FlaskForm
 from wtforms import Field, ValidationError
 
 _TIME_ZONES = sorted(available_timezones() - {"Factory", "localtime"})
@@ -36,3 +37,8 @@ def multiline_text(_form: object, field: Field) -> None:
         category = unicodedata.category(ch)
         if (category == "Cc" and ch not in _LINE_BREAKS) or (category == "Cf" and ch != "\u200d"):
             raise ValidationError("Remove invisible or control characters from this text.")
+
+
+class ActionForm(FlaskForm):
+    """A form with nothing but its CSRF token: for buttons that change something (pin, cancel,
+    revoke, confirm) and confirmation steps."""

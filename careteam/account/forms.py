@@ -106,7 +106,3 @@ class ChangeEmailForm(FlaskForm):
 
 class DeleteAccountForm(FlaskForm):
     current_password = _current_password("Your password")
-
-
-class ActionForm(FlaskForm):
-    """Carries only the CSRF token, for buttons that change something."""

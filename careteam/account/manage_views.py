@@ -11,9 +11,10 @@ from flask_login import logout_user
 from .. import audit
 from ..auth import sessions as auth_sessions
 from ..extensions import db, limiter
+from ..forms import ActionForm
 from . import service
 from .devices import describe_user_agent
-from .forms import ActionForm, DeleteAccountForm
+from .forms import DeleteAccountForm
 from .views import bp, field_error, me
 
 

@@ -22,9 +22,10 @@ from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
 from ..extensions import db, limiter, login_manager
+from ..forms import ActionForm
 from ..ui import NavItem, nav_items
 from . import service
-from .forms import ActionForm, ChangeEmailForm, ChangePasswordForm, ProfileForm
+from .forms import ChangeEmailForm, ChangePasswordForm, ProfileForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

@@ -12,8 +12,9 @@ from ..audience import AUDIENCE_LABELS, Audience
 from ..auth.models import User
 from ..circles.models import Membership
 from ..extensions import db
+from ..forms import ActionForm
 from . import helping, service
-from .forms import ActionForm, AppointmentForm, OccurrenceForm, choices
+from .forms import AppointmentForm, OccurrenceForm, choices
 from .models import Appointment, HelpKind, HelpSlot
 from .occurrences import Occurrence
 from .recurrence import RecurrenceError, RuleSpec, build_rule, nth_weekday_of, spec_from_rule

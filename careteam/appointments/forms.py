@@ -268,10 +268,6 @@ class OccurrenceForm(TimesMixin, FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
-    """Carries only the CSRF token: cancel, restore, volunteer, withdraw."""
-
-
 class ReminderForm(FlaskForm):
     enabled = BooleanField("Email me reminders for this circle's appointments")
     offsets = CheckboxesField(

@@ -23,8 +23,9 @@ from flask_login import current_user
 from .. import audit
 from ..auth.models import User
 from ..extensions import db
+from ..forms import ActionForm
 from . import feeds, reminders
-from .forms import AccountRemindersForm, ActionForm, FeedForm, ReminderForm
+from .forms import AccountRemindersForm, FeedForm, ReminderForm
 from .models import FeedDetail
 from .views import bp
 

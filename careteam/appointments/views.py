@@ -16,10 +16,10 @@ from flask import Response, abort, current_app, g, render_template, request, url
 from .. import audit
 from ..audience import AUDIENCE_LABELS, SHORT_LABELS
 from ..clock import utcnow
+from ..forms import ActionForm
 from ..permissions import CircleBlueprint, member_can
 from . import helping, queries
 from .display import clock_text, rule_text, time_of_day, when_text
-from .forms import ActionForm
 from .ical import FeedEntry, build_calendar
 from .models import HELP_LABELS, KIND_LABELS, Appointment
 from .occurrences import Occurrence, expand, occurrence_at

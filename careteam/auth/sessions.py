@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..clock import utcnow
-from ..database import immediate_writes
+from ..database import short_write
 from ..extensions import db
 from ..tokens import new_token, token_hash
 from .models import User, UserSession
@@ -85,7 +85,7 @@ def load_session_user(token: str) -> User | None:
 
 def _touch(session_id: int, now: datetime) -> None:
     """Record activity in its own short write, so reads never hold the SQLite write lock."""
-    with immediate_writes(), db.engine.begin() as conn:
+    with short_write() as conn:
         conn.execute(
             update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
         )

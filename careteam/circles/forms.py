@@ -8,7 +8,12 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import multiline_text, no_control_characters, strip_filter, time_zone_choices
+from ..forms import (
+    multiline_text,
+    no_control_characters,
+    strip_filter,
+    time_zone_choices,
+)
 from ..permissions import ROLE_LABELS, Role
 
 try:  # WTForms 3.3 prefers SelectChoice objects to (value, label) tuples
@@ -68,10 +73,6 @@ class RoleForm(FlaskForm):
         choices=role_choices(),
         validators=[DataRequired(message="Choose a role.")],
     )
-
-
-class ActionForm(FlaskForm):
-    """A form with nothing but its CSRF token, for confirmation steps."""
 
 
 class AuditFilterForm(FlaskForm):

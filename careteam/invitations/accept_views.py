@@ -25,9 +25,10 @@ from .. import audit
 from ..auth import service as accounts
 from ..auth.sessions import start_session
 from ..extensions import db, limiter
+from ..forms import ActionForm
 from . import accepting
 from .accepting import InvitationGone, Option
-from .forms import ActionForm, InviteRegisterForm
+from .forms import InviteRegisterForm
 from .models import Kind
 from .service import InvitationError, format_expiry, role_label
 from .views import limit_sending

@@ -61,10 +61,6 @@ class LinkInviteForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
-    """Carries only the CSRF token: revoke, approve, decline, accept, ask to join."""
-
-
 class InviteRegisterForm(FlaskForm):
     display_name = StringField(
         "Your name",

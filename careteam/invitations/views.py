@@ -22,9 +22,10 @@ from flask_login import current_user
 
 from ..auth.service import external_url
 from ..extensions import db, limiter
+from ..forms import ActionForm
 from ..permissions import ROLE_LABELS, CircleBlueprint, member_can
 from . import service
-from .forms import ActionForm, EmailInviteForm, LinkInviteForm, role_choices
+from .forms import EmailInviteForm, LinkInviteForm, role_choices
 
 bp = CircleBlueprint("invitations", __name__, url_prefix="/invitations")
 

@@ -101,10 +101,6 @@ class CommentForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
-    """Carries only the CSRF token: pin, delete, restore, acknowledge."""
-
-
 class SettingsForm(FlaskForm):
     default_audience = RadioField(
         "Who new notes are shared with, unless the writer chooses otherwise",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..clock import utcnow
-from ..database import immediate_writes
+from ..database import short_write
 from ..extensions import db
 from .models import Note, NoteRead
 
@@ -35,5 +35,5 @@ def mark_read_in_session(note: Note, user_id: int) -> None:
 
 def mark_read(note_id: int, user_id: int, version: int) -> None:
     """Mark a note read by a member, in its own short write transaction (after a page view)."""
-    with immediate_writes(), db.engine.begin() as conn:
+    with short_write() as conn:
         conn.execute(_upsert_read(conn.dialect.name, note_id, user_id, version))

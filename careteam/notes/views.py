@@ -12,10 +12,10 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from .. import audit
 from ..audience import AUDIENCE_LABELS, SHORT_LABELS, Audience
 from ..extensions import db
+from ..forms import ActionForm
 from ..permissions import CircleBlueprint, member_can
 from . import queries, reads, service
 from .forms import (
-    ActionForm,
     CommentForm,
     FeedFilterForm,
     SearchForm,
