@@ -94,6 +94,7 @@ def test_export_csv_cells_cannot_run_as_formulas(app, client_as, circle_with_rol
     device = make_device(app, circle_with_roles, name="+Rollator")
     _finish(app, circle_with_roles, device, comment="@SUM(1+1)")
     response = client_as("care_recipient").post_form(circle_with_roles.url("/export"), {})
+    assert response.status_code == 200, (response.status_code, response.headers.get("Location"))
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     rows = list(csv.DictReader(io.StringIO(archive.read("device_checks.csv").decode("utf-8-sig"))))
     assert len(rows) == 7 and {r["device"] for r in rows} == {device}
