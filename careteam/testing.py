@@ -442,6 +442,15 @@ def check_accessible(page: Any, label: str, targets: str = TARGETS) -> None:
     _screenshot(page, label)
 
 
+def sign_in_page(page: Any, live_url: str, email: str, password: str = TEST_PASSWORD) -> None:
+    """Sign in through the real form in a browser page, and wait for the home page."""
+    page.goto(f"{live_url}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/home")
+
+
 def _screenshot(page: Any, label: str) -> None:
     # Kept for people reviewing a run (tests/artifacts/ is git-ignored).
     from pathlib import Path

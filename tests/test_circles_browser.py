@@ -5,17 +5,9 @@ from __future__ import annotations
 import pytest
 
 from careteam.circles.testing import build_circle, people_for_every_role
-from careteam.testing import TEST_PASSWORD, check_accessible
+from careteam.testing import check_accessible, sign_in_page
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, live_url: str, email: str) -> None:
-    page.goto(f"{live_url}/login")
-    page.fill("#email", email)
-    page.fill("#password", TEST_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/home")
 
 
 def test_circle_pages_are_accessible(app, make_user, live_url, browser):
@@ -24,7 +16,7 @@ def test_circle_pages_are_accessible(app, make_user, live_url, browser):
         app, people, name="Maya's circle", description="Maya has MS.\nShe uses a cane."
     )
     page = browser.new_page(viewport={"width": 1024, "height": 900})
-    _sign_in(page, live_url, people["coordinator"].email)
+    sign_in_page(page, live_url, people["coordinator"].email)
     check_accessible(page, "dashboard")
 
     # Create a circle with the keyboard only, after a first try with nothing typed.

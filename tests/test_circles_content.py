@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
-from pathlib import Path
 
 import pytest
 from markupsafe import escape
@@ -14,8 +12,6 @@ from careteam.circles.models import Circle
 from careteam.circles.testing import build_circle, people_for_every_role
 from careteam.extensions import db
 from careteam.testing import login
-
-BLNS = json.loads((Path(__file__).parents[2] / "shared" / "data" / "blns.json").read_text())
 
 
 def _invisible(text: str, allow: str = "") -> bool:
@@ -68,11 +64,11 @@ def coordinator(app, new_client, make_user):
     return client, setup
 
 
-def test_blns_through_create(app, coordinator):
+def test_blns_through_create(app, coordinator, blns):
     client, _setup = coordinator
     token = client.csrf_token("/circles/new")
     stored = 0
-    for naughty in BLNS:
+    for naughty in blns:
         name = naughty[:100]
         response = client.post(
             "/circles/new",
@@ -84,12 +80,12 @@ def test_blns_through_create(app, coordinator):
         assert db.session.scalar(select(func.count(Circle.id))) == stored + 1
 
 
-def test_blns_through_settings(app, coordinator):
+def test_blns_through_settings(app, coordinator, blns):
     client, setup = coordinator
     url = setup.url("/settings")
     token = client.csrf_token(url)
     stored = 0
-    for naughty in reversed(BLNS):
+    for naughty in reversed(blns):
         name = naughty[-100:]
         response = client.post(
             url,

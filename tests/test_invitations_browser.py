@@ -7,17 +7,9 @@ import pytest
 
 from careteam.circles.testing import build_circle, people_for_every_role
 from careteam.invitations.testing import make_invitation, make_outsider
-from careteam.testing import TEST_PASSWORD, check_accessible
+from careteam.testing import TEST_PASSWORD, check_accessible, sign_in_page
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, live_url: str, email: str) -> None:
-    page.goto(f"{live_url}/login")
-    page.fill("#email", email)
-    page.fill("#password", TEST_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/home")
 
 
 def test_invitation_pages_are_accessible(app, mail, make_user, live_url, browser):
@@ -45,7 +37,7 @@ def test_invitation_pages_are_accessible(app, mail, make_user, live_url, browser
             else None
         ),
     )
-    _sign_in(page, live_url, people["coordinator"].email)
+    sign_in_page(page, live_url, people["coordinator"].email)
     manage = f"{live_url}{setup.url('/invitations')}"
     page.goto(manage)
     check_accessible(page, "invitations page")
@@ -106,7 +98,7 @@ def test_invitation_pages_are_accessible(app, mail, make_user, live_url, browser
 
     # A page without JavaScript still offers the link as selectable text.
     no_js = browser.new_context(java_script_enabled=False).new_page()
-    _sign_in(no_js, live_url, people["care_recipient"].email)
+    sign_in_page(no_js, live_url, people["care_recipient"].email)
     no_js.goto(manage)
     no_js.select_option("#link_role", "family")
     no_js.click("button:has-text('Make a link')")

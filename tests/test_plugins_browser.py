@@ -6,17 +6,9 @@ from __future__ import annotations
 import pytest
 
 from careteam.circles.testing import build_circle, people_for_every_role
-from careteam.testing import TEST_PASSWORD, check_accessible
+from careteam.testing import check_accessible, sign_in_page
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, live_url: str, email: str) -> None:
-    page.goto(f"{live_url}/login")
-    page.fill("#email", email)
-    page.fill("#password", TEST_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/home")
 
 
 def test_switching_a_plugin_off_and_on(app, make_user, live_url, browser):
@@ -24,7 +16,7 @@ def test_switching_a_plugin_off_and_on(app, make_user, live_url, browser):
     setup = build_circle(app, people, name="Maya's circle")
     base = f"{live_url}{setup.url()}"
     page = browser.new_page(viewport={"width": 1024, "height": 900})
-    _sign_in(page, live_url, people["coordinator"].email)
+    sign_in_page(page, live_url, people["coordinator"].email)
 
     page.goto(base)
     nav = page.locator("nav.circle-nav")
@@ -75,7 +67,7 @@ def test_switching_a_plugin_off_and_on(app, make_user, live_url, browser):
 def test_the_site_admin_plugin_page(app, make_user, live_url, browser):
     admin = make_user(email="admin@example.org", display_name="Ada Admin", is_site_admin=True)
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    _sign_in(page, live_url, admin.email)
+    sign_in_page(page, live_url, admin.email)
     page.goto(f"{live_url}/admin/plugins")
     assert page.locator("text=careteam-example-hello").count() == 1
     check_accessible(page, "admin plugins")

@@ -29,15 +29,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, has_request_context
-from sqlalchemy import insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, select
 
-from .. import audit
+from .. import audit, claims
 from ..audience import can_see
 from ..auth.models import User
 from ..circles.models import Circle, Membership
 from ..clock import utcnow
-from ..database import immediate_writes
 from ..extensions import db
 from ..mail import send_template
 from ..plugins import reminders as plugin_reminders
@@ -194,55 +192,23 @@ def due_reminders(now: datetime, recipients_by_circle: dict | None = None) -> li
 # --- claiming --------------------------------------------------------------------------------
 
 
-def _claim(due: Due, offset: int, now: datetime) -> bool:
-    """Claim one reminder in its own committed transaction; False if another run has it."""
-    key = {
+def _key(due: Due, offset: int) -> dict[str, Any]:
+    return {
         "membership_id": due.recipient.membership.id,
         "appointment_id": due.occurrence.appointment.id,
         "occurrence_start": due.occurrence.start,
         "offset_minutes": offset,
     }
-    try:
-        with immediate_writes(), db.engine.begin() as conn:
-            conn.execute(
-                insert(ReminderClaim).values(
-                    **key, status=ClaimStatus.CLAIMED.value, attempts=1, claimed_at=now
-                )
-            )
-        return True
-    except IntegrityError:
-        pass
-    # Taken before: take it again only if that attempt failed (retries of failed sends).
-    table = ReminderClaim.__table__
-    with immediate_writes(), db.engine.begin() as conn:
-        result = conn.execute(
-            update(table)
-            .where(*(table.c[name] == value for name, value in key.items()))
-            .where(table.c.status == ClaimStatus.FAILED.value, table.c.attempts < MAX_ATTEMPTS)
-            .values(
-                status=ClaimStatus.CLAIMED.value,
-                attempts=table.c.attempts + 1,
-                claimed_at=now,
-                finished_at=None,
-            )
-        )
-        return result.rowcount == 1
 
 
-def _finish(claims: list[tuple[Due, int]], status: ClaimStatus, now: datetime) -> None:
-    table = ReminderClaim.__table__
-    with immediate_writes(), db.engine.begin() as conn:
-        for due, offset in claims:
-            conn.execute(
-                update(table)
-                .where(
-                    table.c.membership_id == due.recipient.membership.id,
-                    table.c.appointment_id == due.occurrence.appointment.id,
-                    table.c.occurrence_start == due.occurrence.start,
-                    table.c.offset_minutes == offset,
-                )
-                .values(status=status.value, finished_at=now)
-            )
+def _claim(due: Due, offset: int, now: datetime) -> bool:
+    """Claim one reminder in its own committed transaction; False if another run has it."""
+    return claims.claim(ReminderClaim.__table__, _key(due, offset), now, MAX_ATTEMPTS)
+
+
+def _finish(done: list[tuple[Due, int]], status: ClaimStatus, now: datetime) -> None:
+    keys = [_key(due, offset) for due, offset in done]
+    claims.finish(ReminderClaim.__table__, keys, status.value, now)
 
 
 # --- sending ---------------------------------------------------------------------------------

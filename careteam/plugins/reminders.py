@@ -15,11 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, update
-from sqlalchemy.exc import IntegrityError
 
-from ..database import immediate_writes
-from ..extensions import db
+from .. import claims
 from .enablement import enabled_plugins, plugin_host
 from .models import PluginReminderClaim
 from .types import ReminderItem
@@ -72,36 +69,9 @@ def _key(line: PluginLine) -> dict[str, Any]:
 
 def claim(line: PluginLine, now: datetime) -> bool:
     """Claim one line in its own committed transaction; False if it was sent or is taken."""
-    try:
-        with immediate_writes(), db.engine.begin() as conn:
-            conn.execute(
-                insert(PluginReminderClaim).values(
-                    **_key(line), status="claimed", attempts=1, claimed_at=now
-                )
-            )
-        return True
-    except IntegrityError:
-        pass
-    table = PluginReminderClaim.__table__
-    with immediate_writes(), db.engine.begin() as conn:
-        result = conn.execute(
-            update(table)
-            .where(*(table.c[name] == value for name, value in _key(line).items()))
-            .where(table.c.status == "failed", table.c.attempts < MAX_ATTEMPTS)
-            .values(status="claimed", attempts=table.c.attempts + 1, claimed_at=now)
-        )
-        return result.rowcount == 1
+    return claims.claim(PluginReminderClaim.__table__, _key(line), now, MAX_ATTEMPTS)
 
 
 def finish(lines: list[PluginLine], status: str, now: datetime) -> None:
     """Record how sending went for these claimed lines ("sent" or "failed")."""
-    if not lines:
-        return
-    table = PluginReminderClaim.__table__
-    with immediate_writes(), db.engine.begin() as conn:
-        for line in lines:
-            conn.execute(
-                update(table)
-                .where(*(table.c[name] == value for name, value in _key(line).items()))
-                .values(status=status, finished_at=now)
-            )
+    claims.finish(PluginReminderClaim.__table__, [_key(line) for line in lines], status, now)
