@@ -2,4 +2,4 @@
 
 from careteam import create_app
 
-app = create_app()
+app = create_app(for_web_server=True)

@@ -7,21 +7,24 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_settings
 from .hookspecs import hookimpl
 from .logredact import install_log_redaction
-from .paths import MIGRATIONS_DIR, TEMPLATES_DIR
+from .paths import TEMPLATES_DIR
 
 __all__ = ["create_app", "hookimpl"]
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None, *, for_web_server: bool = False) -> Flask:
     """Create and configure a CareTeam application.
 
     ``config`` overrides settings read from the environment (tests pass their database here).
+    ``for_web_server`` (``wsgi.py``) leaves out the migration machinery, which only commands
+    use, unless a command line is what is creating the app (``flask --app wsgi db …``).
     """
     app = Flask(
         __name__,
@@ -45,6 +48,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         )
 
     _init_extensions(app)
+    if not for_web_server or click.get_current_context(silent=True) is not None:
+        from .migrating import init_migrations
+
+        init_migrations(app)
     _register_features(app)
 
     from .cli import add_commands
@@ -55,13 +62,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from .database import configure_engines, engine_options
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import csrf, db, limiter, login_manager
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
     db.init_app(app)
     with app.app_context():
         configure_engines(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

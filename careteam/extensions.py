@@ -1,9 +1,12 @@
-"""Flask extensions, created unbound and initialised in ``create_app``."""
+"""Flask extensions, created unbound and initialised in ``create_app``.
+
+Flask-Migrate is not here: it lives in :mod:`careteam.migrating`, because importing it loads
+Alembic, which a web worker never uses.
+"""
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
@@ -26,7 +29,6 @@ class Model(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Model)
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -8,7 +8,6 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -68,6 +67,10 @@ def password_problem(password: str, user_inputs: list[str]) -> str | None:
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
     inputs = [part for value in user_inputs for part in _input_parts(value)]
+    # Imported here: its word lists take ~12 MB, and a worker that only serves pages to people
+    # already signed in never needs them.
+    from zxcvbn import zxcvbn
+
     result = zxcvbn(password[:_ZXCVBN_LIMIT], user_inputs=inputs)
     if result["score"] < _MIN_SCORE:
         feedback = result.get("feedback") or {}

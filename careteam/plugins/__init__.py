@@ -27,7 +27,6 @@ __all__ = [
 
 def init_plugin_host(app: Flask) -> PluginHost:
     """Create the app's plugin host (empty) and the event delivery; plugins load later."""
-    from . import migrations  # noqa: F401 - adds plugins' Alembic branches to every upgrade
     from .events import init_events
 
     host = PluginHost()

@@ -1,0 +1,102 @@
+"""Print a run's results as a short table, and the change against an earlier run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+COLUMNS = (
+    ("scenario", 14),
+    ("req/s", 7),
+    ("x hello", 8),
+    ("p50/p99 1c", 12),
+    ("p50/p99 16c", 13),
+    ("SQL", 4),
+    ("server ms", 10),
+    ("SQL ms", 7),
+)
+
+
+def _row(values: list[str]) -> str:
+    return "  ".join(
+        value.ljust(width) if i == 0 else value.rjust(width)
+        for i, (value, (_, width)) in enumerate(zip(values, COLUMNS, strict=True))
+    )
+
+
+def table(results: dict[str, Any]) -> str:
+    """Return the run as text: one line per scenario, then the verdicts that missed."""
+    baseline = results["baseline"]
+    lines = [
+        f"{results['dialect']} · scale {results['scale']} · commit {results['commit']} · "
+        f"{results['started']} · {results['seconds_per_load']} s per load",
+        f"Flask hello: {baseline['requests_per_second']:.0f} req/s with 16 connections "
+        f"(before {baseline['before']['loaded']['requests_per_second']:.0f}, "
+        f"after {baseline['after']['loaded']['requests_per_second']:.0f})",
+        "",
+        _row([name for name, _ in COLUMNS]),
+    ]
+    for name, figures in results["scenarios"].items():
+        single, loaded = figures["single"], figures["loaded"]
+        lines.append(
+            _row(
+                [
+                    name + ("" if figures["ok"] else " !"),
+                    f"{loaded['requests_per_second']:.0f}",
+                    f"{figures['ratio']:.3f}",
+                    f"{single['p50_ms']:.1f}/{single['p99_ms']:.1f}",
+                    f"{loaded['p50_ms']:.1f}/{loaded['p99_ms']:.1f}",
+                    str(figures["statements"]),
+                    f"{figures['server_ms_p50']:.1f}",
+                    f"{figures['db_ms_p50']:.2f}",
+                ]
+            )
+        )
+    memory = results["memory_mb"]
+    lines += [
+        "",
+        "worker RSS MiB: idle {} · after 1k {} · after 10k {}".format(
+            *(
+                "/".join(f"{v:.0f}" for v in memory[key])
+                for key in ("idle", "after_1000", "after_10000")
+            )
+        ),
+        f"feed conditional GET: {results['conditional_feed_get']['second_status']}",
+    ]
+    missed = [v for v in results["verdicts"] if not v["met"]]
+    lines.append("")
+    if missed:
+        lines.append(f"{len(missed)} of {len(results['verdicts'])} targets missed:")
+        lines += [
+            f"  {v['scenario']}: {v['check']} = {v['measured']} (target {v['target']})"
+            for v in missed
+        ]
+    else:
+        lines.append(f"all {len(results['verdicts'])} targets met")
+    return "\n".join(lines)
+
+
+def load(path: Path) -> dict[str, Any]:
+    return json.loads(Path(path).read_text())
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """Return the change of each scenario's ratio and p99 from ``old`` to ``new``."""
+    lines = [
+        f"{old['dialect']}/{old['scale']} ({old['commit']}) → "
+        f"{new['dialect']}/{new['scale']} ({new['commit']})",
+        f"{'scenario':14}  {'x hello':>15}  {'change':>7}  {'p99 1c ms':>13}  {'SQL':>7}",
+    ]
+    for name, figures in new["scenarios"].items():
+        before = old["scenarios"].get(name)
+        if before is None:
+            lines.append(f"{name:14}  {'new':>15}")
+            continue
+        change = (figures["ratio"] - before["ratio"]) / before["ratio"] if before["ratio"] else 0
+        lines.append(
+            f"{name:14}  {before['ratio']:>6.3f} → {figures['ratio']:<6.3f}  {change:>+7.1%}  "
+            f"{before['single']['p99_ms']:>5.1f} → {figures['single']['p99_ms']:<5.1f}  "
+            f"{before['statements']:>2} → {figures['statements']:<2}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,169 @@
+"""One benchmark run on one seeded database: baseline, scenarios, memory, verdicts."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import inprocess
+from .scenarios import Scenario, scenarios
+from .servers import ROOT, Server, free_port, gunicorn, production_environment
+from .signin import sign_in
+from .verdicts import judge
+from .wrk import run_wrk
+
+LOAD_CONNECTIONS = 16
+MEMORY_REQUESTS = (1_000, 10_000)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _load(server: Server, path: str, seconds: float, cookie: str | None) -> dict[str, Any]:
+    url = server.base_url + path
+    single = run_wrk(url, connections=1, seconds=seconds, cookie=cookie)
+    loaded = run_wrk(url, connections=LOAD_CONNECTIONS, seconds=seconds, cookie=cookie)
+    return {"single": single.as_dict(), "loaded": loaded.as_dict(), "ok": single.ok and loaded.ok}
+
+
+def _baseline(server: Server, seconds: float) -> dict[str, Any]:
+    return _load(server, "/", seconds, None)
+
+
+def _conditional_get(server: Server, path: str) -> dict[str, Any]:
+    """Fetch a feed, then fetch it again with its validators: a calendar app's poll."""
+    with urllib.request.urlopen(server.base_url + path, timeout=30) as answer:
+        etag = answer.headers.get("ETag")
+        modified = answer.headers.get("Last-Modified")
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if modified:
+        headers["If-Modified-Since"] = modified
+    request = urllib.request.Request(server.base_url + path, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as again:
+            status = again.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    return {"etag": bool(etag), "last_modified": bool(modified), "second_status": status}
+
+
+def _memory(server: Server, paths: list[str], cookie: str) -> dict[str, Any]:
+    """Worker RSS after about 1,000 and 10,000 requests taking turns over the signed-in pages."""
+    rss: dict[str, Any] = {"idle": server.worker_rss_mb()}
+    served = 0
+    for target in MEMORY_REQUESTS:
+        while served < target:
+            result = run_wrk(
+                server.base_url + "/",
+                connections=4,
+                seconds=2,
+                cookie=cookie,
+                rotate_paths=paths,
+            )
+            if not result.ok:
+                raise RuntimeError(f"memory phase: an answer was not 2xx: {result.first_bad}")
+            served += result.requests
+        rss[f"after_{target}"] = server.worker_rss_mb()
+        rss[f"served_{target}"] = served
+    return rss
+
+
+def _git_commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    return done.stdout.strip() or "unknown"
+
+
+def run_once(manifest: dict[str, Any], seconds: float, results_dir: Path) -> dict[str, Any]:
+    """Measure every scenario of one seeded database; return (and save) the results."""
+    dialect = manifest["dialect"]
+    database_url = manifest["database_url"]
+    started = datetime.now(UTC)
+    _say(f"== {dialect}, scale {manifest['scale']}: in-process measurements")
+    app = inprocess.open_app(database_url)
+    cursor = inprocess.deep_feed_cursor(app, manifest)
+    plan = scenarios(manifest, cursor)
+    in_process = inprocess.measure(app, manifest, plan)
+
+    logs = results_dir / "logs"
+    hello_env = production_environment(database_url, free_port())
+    app_env = production_environment(database_url, free_port())
+    loads: dict[str, Any] = {}
+    with (
+        gunicorn("hello", "bench.hello_app:app", hello_env, logs) as hello,
+        gunicorn("careteam", "wsgi:app", app_env, logs) as site,
+    ):
+        cookie = sign_in(site.base_url, manifest["user_email"], manifest["password"])
+        _say("== baseline: Flask hello")
+        baseline_before = _baseline(hello, seconds)
+        for scenario in plan:
+            _say(f"== {scenario.name}: {scenario.path[:70]}")
+            loads[scenario.name] = _load(
+                site, scenario.path, seconds, cookie if scenario.signed_in else None
+            )
+        baseline_after = _baseline(hello, seconds)
+        conditional = _conditional_get(site, next(s.path for s in plan if s.name == "ical_1k"))
+        _say("== memory: 10,000 requests over the signed-in pages")
+        memory = _memory(site, [s.path for s in plan if s.signed_in], cookie)
+
+    baseline_rps = (
+        baseline_before["loaded"]["requests_per_second"]
+        + baseline_after["loaded"]["requests_per_second"]
+    ) / 2
+    results: dict[str, Any] = {
+        "started": started.isoformat(timespec="seconds"),
+        "seconds_per_load": seconds,
+        "commit": _git_commit(),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_at_start": os.getloadavg(),
+        },
+        "scale": manifest["scale"],
+        "dialect": dialect,
+        "counts": manifest.get("counts", {}),
+        "baseline": {
+            "before": baseline_before,
+            "after": baseline_after,
+            "requests_per_second": round(baseline_rps, 1),
+        },
+        "scenarios": {},
+        "conditional_feed_get": conditional,
+        "memory_mb": memory,
+    }
+    for scenario in plan:
+        results["scenarios"][scenario.name] = _scenario_result(
+            scenario, loads[scenario.name], in_process[scenario.name], baseline_rps
+        )
+    results["verdicts"] = judge(results, plan)
+    stamp = started.strftime("%Y%m%dT%H%M%S")
+    path = results_dir / f"run-{stamp}-{manifest['scale']}-{dialect}.json"
+    path.write_text(json.dumps(results, indent=2))
+    results["path"] = str(path)
+    return results
+
+
+def _scenario_result(
+    scenario: Scenario, load: dict[str, Any], measured: dict[str, Any], baseline_rps: float
+) -> dict[str, Any]:
+    loaded = load["loaded"]
+    return {
+        "path": scenario.path if not scenario.path.startswith("/feeds/") else "/feeds/….ics",
+        "ok": load["ok"],
+        "ratio": round(loaded["requests_per_second"] / baseline_rps, 3) if baseline_rps else 0,
+        "single": load["single"],
+        "loaded": loaded,
+        **measured,
+    }

@@ -1,0 +1,34 @@
+"""Sign in through CareTeam's real login form, as a person would, and keep the session cookie."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import urllib.parse
+import urllib.request
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class SignInFailed(RuntimeError):
+    pass
+
+
+def sign_in(base_url: str, email: str, password: str) -> str:
+    """Return the ``Cookie`` header value of a signed-in session."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(base_url + "/login", timeout=30) as page:
+        html = page.read().decode()
+    token = _CSRF.search(html)
+    if token is None:
+        raise SignInFailed("the login page has no CSRF token")
+    form = urllib.parse.urlencode(
+        {"csrf_token": token[1], "email": email, "password": password}
+    ).encode()
+    with opener.open(base_url + "/login", data=form, timeout=30) as answer:
+        landed = urllib.parse.urlsplit(answer.geturl()).path
+        body = answer.read().decode(errors="replace")
+    if landed == "/login" or "Sign out" not in body:
+        raise SignInFailed(f"sign-in as {email} did not succeed (landed on {landed})")
+    return "; ".join(f"{c.name}={c.value}" for c in jar)

@@ -1,0 +1,82 @@
+"""Compare a run's figures with the budget of issue 7 and say which ones miss."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .scenarios import Scenario
+
+RSS_LIMIT_MB = 100.0
+RSS_GROWTH_LIMIT = 0.10
+
+
+def _check(name: str, check: str, measured: float, target: float, at_most: bool) -> dict:
+    met = measured <= target if at_most else measured >= target
+    return {"scenario": name, "check": check, "measured": measured, "target": target, "met": met}
+
+
+def judge(results: dict[str, Any], plan: list[Scenario]) -> list[dict[str, Any]]:
+    """Return one verdict per target the issue sets, each with ``met`` True or False."""
+    dialect = results["dialect"]
+    verdicts: list[dict[str, Any]] = []
+    for scenario in plan:
+        figures = results["scenarios"][scenario.name]
+        targets = scenario.targets
+        verdicts.append(
+            {
+                "scenario": scenario.name,
+                "check": "every answer 2xx",
+                "measured": figures["single"]["non_2xx"] + figures["loaded"]["non_2xx"],
+                "target": 0,
+                "met": figures["ok"],
+            }
+        )
+        if dialect in targets.ratio:
+            verdicts.append(
+                _check(
+                    scenario.name, "ratio to hello", figures["ratio"], targets.ratio[dialect], False
+                )
+            )
+        if targets.single_p99_ms is not None:
+            verdicts.append(
+                _check(
+                    scenario.name,
+                    "p99 ms, 1 connection",
+                    figures["single"]["p99_ms"],
+                    targets.single_p99_ms,
+                    True,
+                )
+            )
+        if targets.server_ms is not None:
+            verdicts.append(
+                _check(
+                    scenario.name,
+                    "server ms p50",
+                    figures["server_ms_p50"],
+                    targets.server_ms,
+                    True,
+                )
+            )
+        if targets.db_ms is not None:
+            verdicts.append(
+                _check(scenario.name, "SQL ms p50", figures["db_ms_p50"], targets.db_ms, True)
+            )
+    conditional = results["conditional_feed_get"]
+    verdicts.append(
+        {
+            "scenario": "ical_1k",
+            "check": "conditional GET",
+            "measured": conditional["second_status"],
+            "target": 304,
+            "met": conditional["second_status"] == 304,
+        }
+    )
+    memory = results["memory_mb"]
+    after_1k = max(memory["after_1000"], default=0.0)
+    after_10k = max(memory["after_10000"], default=0.0)
+    verdicts.append(_check("workers", "RSS MiB after 10k", round(after_10k, 1), RSS_LIMIT_MB, True))
+    growth = (after_10k - after_1k) / after_1k if after_1k else 0.0
+    verdicts.append(
+        _check("workers", "RSS growth 1k→10k", round(growth, 3), RSS_GROWTH_LIMIT, True)
+    )
+    return verdicts
