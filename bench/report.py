@@ -81,22 +81,35 @@ def load(path: Path) -> dict[str, Any]:
     return json.loads(Path(path).read_text())
 
 
+# Issue 7: the xl scale must keep every ratio within 20 % of the large one.
+SCALE_TOLERANCE = 0.20
+
+
 def compare(old: dict[str, Any], new: dict[str, Any]) -> str:
-    """Return the change of each scenario's ratio and p99 from ``old`` to ``new``."""
+    """Return the change of each scenario's ratio and p99 from ``old`` to ``new``.
+
+    Changes larger than :data:`SCALE_TOLERANCE` are marked, and counted on the last line.
+    """
     lines = [
         f"{old['dialect']}/{old['scale']} ({old['commit']}) → "
         f"{new['dialect']}/{new['scale']} ({new['commit']})",
         f"{'scenario':14}  {'x hello':>15}  {'change':>7}  {'p99 1c ms':>13}  {'SQL':>7}",
     ]
+    beyond = 0
     for name, figures in new["scenarios"].items():
         before = old["scenarios"].get(name)
         if before is None:
             lines.append(f"{name:14}  {'new':>15}")
             continue
         change = (figures["ratio"] - before["ratio"]) / before["ratio"] if before["ratio"] else 0
+        mark = ""
+        if abs(change) > SCALE_TOLERANCE:
+            beyond += 1
+            mark = "  beyond 20 %"
         lines.append(
             f"{name:14}  {before['ratio']:>6.3f} → {figures['ratio']:<6.3f}  {change:>+7.1%}  "
             f"{before['single']['p99_ms']:>5.1f} → {figures['single']['p99_ms']:<5.1f}  "
-            f"{before['statements']:>2} → {figures['statements']:<2}"
+            f"{before['statements']:>2} → {figures['statements']:<2}{mark}"
         )
+    lines.append(f"{beyond} scenario(s) changed their ratio by more than 20 %")
     return "\n".join(lines)

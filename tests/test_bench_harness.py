@@ -126,7 +126,8 @@ def test_table_and_comparison_name_every_scenario_and_each_miss() -> None:
     later = _results("sqlite")
     later["scenarios"]["feed_page_1"]["ratio"] = 0.30
     change = compare(results, later)
-    assert "feed_page_1" in change and "+100.0%" in change
+    assert "feed_page_1" in change and "+100.0%  " in change
+    assert "beyond 20 %" in change and "1 scenario(s) changed" in change
 
 
 def test_a_web_worker_loads_neither_alembic_nor_the_password_checker(tmp_path: Path) -> None:
