@@ -1,5 +1,5 @@
 """Run CareTeam from a checkout: ``flask --app wsgi run`` or ``gunicorn wsgi:app``."""
 
-from careteam import create_app
+from careteam.wsgi import app
 
-app = create_app(for_web_server=True)
+__all__ = ["app"]
