@@ -124,6 +124,20 @@ def recreate_database(database_url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def drop_database(database_url: str) -> None:
+    """Remove the database the URL names (tests clean up with this)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{url.database}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    admin = url.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+
+
 def _move_sequences(world: World) -> None:
     """Bulk rows carried their own ids: move PostgreSQL's sequences past them."""
     if world.conn.dialect.name != "postgresql":

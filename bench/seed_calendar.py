@@ -66,6 +66,8 @@ def _rule(world: World, day: date, weekly_only: bool) -> str:
     kind = "weekly" if weekly_only else rng.choice(("weekly", "biweekly", "monthly"))
     if kind == "monthly":
         nth, weekday = nth_weekday_of(day)
+        if day.day > 28:  # a fifth weekday is always the month's last one
+            nth = -1
         rule = f"FREQ=MONTHLY;BYDAY={nth}{weekday}"
     else:
         rule = f"FREQ=WEEKLY;{'INTERVAL=2;' if kind == 'biweekly' else ''}BYDAY={weekday}"
