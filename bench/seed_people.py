@@ -64,7 +64,8 @@ def seed_users(world: World) -> None:
     scale = world.scale
     rows = []
     world.progress.phase("users", scale.users)
-    start = world.now - timedelta(days=3 * 365 + 30)
+    # Accounts (and so circles) predate the three years of notes.
+    start = world.now - timedelta(days=3 * 365 + 60)
     for n in range(scale.users):
         user_id = world.new_id(User.__table__)
         if n == 0:

@@ -11,7 +11,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -82,6 +82,51 @@ def test_counts_match_the_scale_and_the_manifest(seeded):
         total = counts["appointments"] + counts["calendar_circle_appointments"]
         assert db.session.scalar(select(func.count(Appointment.id))) == total
         db.session.remove()
+
+
+def test_planted_words_and_dates(seeded):
+    """The absent word is in no note at all; notes span years and none predates its circle."""
+    from careteam.circles.models import Circle
+    from careteam.extensions import db
+    from careteam.notes.models import Note
+
+    app, manifest = seeded
+    absent = manifest["search_terms"]["absent"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Note.id)).where(Note.body.contains(absent))) == 0
+        early = db.session.scalar(
+            select(func.count(Note.id))
+            .join(Circle, Circle.id == Note.circle_id)
+            .where(Note.created_at < Circle.created_at)
+        )
+        assert early == 0
+        oldest, newest = db.session.execute(
+            select(func.min(Note.created_at), func.max(Note.created_at))
+        ).one()
+        assert newest - oldest > timedelta(days=2 * 365)
+        db.session.remove()
+
+
+def test_the_same_seed_gives_the_same_text(tmp_path):
+    from careteam.extensions import db
+    from careteam.notes.models import Note
+
+    def texts(name: str, random_seed: int) -> list[tuple[str, str, str]]:
+        url = f"sqlite:///{tmp_path / name}"
+        seed(url, "tiny", tmp_path / f"{name}.json", progress=False, random_seed=random_seed)
+        app = make_app(url, tmp_path)
+        with app.app_context():
+            rows = db.session.execute(
+                select(Note.title, Note.body, Note.audience).order_by(Note.id)
+            )
+            found = [tuple(row) for row in rows][:-1]  # the busy note is written at "now"
+            db.session.remove()
+            db.engine.dispose()
+        return found
+
+    first = texts("a.sqlite3", 7)
+    assert first == texts("b.sqlite3", 7)
+    assert first != texts("c.sqlite3", 8)
 
 
 def test_rows_equal_what_the_services_derive(seeded):
