@@ -166,10 +166,14 @@ def _bulk_phases(world: World) -> dict[str, int]:
     from .seed_notes import seed_comments, seed_notes
     from .seed_people import seed_circles, seed_users
     from .seed_plugins import seed_plugin_data
+    from .seed_search import search_index_built_afterwards
 
     seed_users(world)
     seed_circles(world)
-    notes = seed_notes(world)
+    with search_index_built_afterwards(world.conn):
+        notes = seed_notes(world)
+        world.progress.phase("search index", 1)
+    world.progress.end_phase()
     seed_comments(world, notes)
     seed_appointments(world)
     return seed_plugin_data(world, notes)

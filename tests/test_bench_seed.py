@@ -129,6 +129,54 @@ def test_the_same_seed_gives_the_same_text(tmp_path):
     assert first != texts("c.sqlite3", 8)
 
 
+def _schema(url: str) -> set[tuple[str, ...]]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # ANALYZE's statistics table aside, which the seeder makes on purpose.
+            rows = conn.execute(
+                text("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+            )
+        else:
+            rows = conn.execute(
+                text("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")
+            )
+        found = {tuple(row) for row in rows}
+    engine.dispose()
+    return found
+
+
+def test_schema_equals_a_fresh_migration(seeded, tmp_path):
+    """The search index set aside during the bulk load is back exactly as migration 0004 made it."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from bench.seed import recreate_database
+    from careteam.extensions import db
+
+    app, manifest = seeded
+    url = make_url(manifest["database_url"])
+    if url.get_backend_name() == "sqlite":
+        fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    else:
+        fresh = url.set(database=f"{url.database}_fresh").render_as_string(hide_password=False)
+    recreate_database(fresh)
+    try:
+        fresh_app = make_app(fresh, tmp_path)
+        with fresh_app.app_context():
+            upgrade(revision="heads")
+            db.engine.dispose()
+        assert _schema(manifest["database_url"]) == _schema(fresh)
+    finally:
+        drop_database(fresh)
+    if url.get_backend_name() == "sqlite":
+        with app.app_context(), db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO notes_fts(notes_fts) VALUES ('integrity-check')"))
+            db.engine.dispose()
+
+
 def test_rows_equal_what_the_services_derive(seeded):
     """Excerpts, tags, revisions and appointment instants are the services' own results."""
     from careteam.appointments.models import Appointment, OccurrenceChange
