@@ -133,6 +133,10 @@ def _build(
     changes = _occurrence_changes(world, appointment) if appointment.rrule else []
     derive_instants(appointment, changes)
     appointment.sequence = len(changes)
+    if not changes and rng.random() < 0.02:  # called off, as set_cancelled leaves it
+        appointment.cancelled_at = min(world.now, created + timedelta(days=1))
+        appointment.updated_at = appointment.cancelled_at
+        appointment.sequence = 1
     row = {name: getattr(appointment, name) for name in _COLUMNS}
     change_rows = [
         {c.name: getattr(change, c.name) for c in OccurrenceChange.__table__.columns}
@@ -183,6 +187,16 @@ def _add(world: World, batches: Batches, circle: CircleInfo, day: date, rule: st
             details={"kind": row["kind"], "audience": row["audience"], "repeats": bool(rule)},
         ),
     )  # fmt: skip
+    if row["cancelled_at"] is not None:
+        batches.add(
+            AuditEvent.__table__,
+            audit_row(
+                world, "appointment.cancelled", row["cancelled_at"], circle_id=circle.id,
+                object_type="appointment", object_id=row["public_id"],
+                actor_id=row["created_by_id"],
+            ),
+        )  # fmt: skip
+        return
     if not rule and row["ends_at"] > world.now and world.rng.random() < 0.2:
         _add_help(world, batches, circle, row)
 

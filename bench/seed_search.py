@@ -37,6 +37,8 @@ def search_index_built_afterwards(conn: Connection) -> Iterator[None]:
         )
         conn.execute(text(f"DROP INDEX {PG_INDEX}"))
         yield
+        # Room to sort the whole GIN build in memory; for this transaction only.
+        conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
         conn.execute(text(ddl))
     else:
         yield
