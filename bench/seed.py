@@ -12,6 +12,7 @@ app makes them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from pathlib import Path
@@ -94,6 +95,7 @@ def seed(
         counts = {**_counts(world), **plugin_counts}
         db.engine.dispose()
     manifest = _manifest(world, database_url, scale, counts, services)
+    manifest["random_seed"] = random_seed
     manifest["seconds"] = round(bar.finish(), 1)
     manifest_path = Path(manifest_path)
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
@@ -279,7 +281,7 @@ def _manifest(
         "search_terms": dict(corpus.SEARCH_TERMS),
         "month": _month(world, month_of),
         "plugins": world.plugins,
-        "random_seed_text": "text is deterministic per random_seed; ids and secrets are random",
+        "sizes": dataclasses.asdict(world.scale),
     }
 
 
