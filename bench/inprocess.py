@@ -60,12 +60,22 @@ def _metered(app: Flask) -> Iterator[_SqlMeter]:
 
 
 def open_app(database_url: str) -> Flask:
-    """Create the app with the production settings the server runs with."""
-    os.environ.update(production_environment(database_url, 80))
-    os.environ["CARETEAM_BASE_URL"] = HOST
+    """Create the app with the production settings the server runs with.
+
+    Settings are read from the environment while the app is created; the caller's environment
+    is put back afterwards (tests run this inside pytest).
+    """
     from careteam import create_app
 
-    return create_app()
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(production_environment(database_url, 80))
+    os.environ["CARETEAM_BASE_URL"] = HOST
+    try:
+        return create_app(for_web_server=True)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def signed_in_client(app: Flask, email: str, password: str) -> FlaskClient:
