@@ -18,7 +18,7 @@ from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
 from careteam.extensions import db
 from careteam.notes.models import Note
-from careteam.notes.search import COUNT_CAP, PAGE_SIZE, search_circle
+from careteam.notes.search import COUNT_CAP, PAGE_SIZE, search_circle, stem_prefix
 from careteam.notes.testing import circle_with_every_role
 from careteam.testing import login
 
@@ -172,3 +172,26 @@ def test_typed_search_syntax_cannot_leave_the_circle(app, setup, other_circle):
     for query in ["spasticity", 'circle_key : "circle1" OR spasticity', "spasticity OR circle"]:
         hits = search(app, setup, "family", query).hits
         assert all(h.public_id.startswith("y") for h in hits), query
+
+
+def test_snippet_is_a_marked_window_around_the_first_match(app, setup):
+    words = [f"word{i}" for i in range(200)]
+    words[120] = "Baclofen<b>"
+    add_notes(app, setup, 1, " ".join(words), prefix="s", title="Dose & <i>baclofen</i>")
+    (hit,) = search(app, setup, "family", "baclofen").hits
+    snippet = str(hit.snippet)
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "<mark>Baclofen</mark>&lt;b&gt;" in snippet
+    assert "word100" not in snippet and "word119" in snippet
+    assert str(hit.title) == "Dose &amp; &lt;i&gt;<mark>baclofen</mark>&lt;/i&gt;"
+
+
+def test_stem_prefix_keeps_short_words_whole():
+    assert [stem_prefix(w) for w in ["walks", "walking", "Fatigue", "leg", "bus", "happy"]] == [
+        "walk",
+        "walk",
+        "fatigu",
+        "leg",
+        "bus",
+        "happ",
+    ]

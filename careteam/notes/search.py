@@ -1,29 +1,35 @@
-"""Full-text search over one circle's notes: one function, two engines, one statement.
+"""Full-text search over one circle's notes: one function, two engines, two statements.
 
-The database only finds the matches, and only inside the circle:
+The database finds the matches, only inside the circle, and returns their ids first:
 
 - SQLite: the FTS5 table ``notes_fts`` (external content, Porter stemming, synced by triggers;
-  migration 0007 adds the ``circle_key`` column) is matched with ``circle_key : "circle<id>"``
-  AND every typed word, so FTS5 never walks other circles' notes; rows come newest first by
-  rowid, which streams straight out of the index.
-- PostgreSQL: the stored column ``notes.search_fts`` (weighted tsvector, title A, tags B, body C)
-  with the GIN index ``ix_notes_fts`` over (circle_id, search_fts).  Rows come in the feed's
-  order (pinned, then newest), so for a common word the planner walks ``ix_notes_feed`` and
-  stops after a few rows, and for a rare word it takes the GIN index.
+  migration 0007 adds the ``circle_key`` column, "circle<id>") is matched with
+  ``circle_key : "circle<id>"`` AND every typed word, so FTS5 never walks other circles' notes;
+  rows come newest first by rowid (the order the notes were added), straight out of the index.
+- PostgreSQL: the stored column ``notes.search_fts`` (weighted tsvector: title A, tags B, body C)
+  with the GIN index ``ix_notes_fts`` over (circle_id, search_fts) (``btree_gin``).  Rows come in
+  the feed's order (pinned, then newest), so for a common word the planner walks
+  ``ix_notes_feed`` and stops after a few rows; for a rarer word it takes the GIN index.  The
+  values are written into the SQL text (:func:`_with_values_inline`) so every search is planned
+  for its own word and circle; the planner needs the column's statistics (ANALYZE, which the
+  migration and autovacuum run) to tell a common word from a rare one.
 
-Both treat the words typed as "all of these" with stemming.  The statement reads at most
-:data:`COUNT_CAP` + 1 matching notes, with the audience rule (``visible_clause``) and the trash
-filter in SQL, so its cost does not grow with the circle:
+Both treat the words typed as "all of these" with stemming (PostgreSQL drops English stop
+words, FTS5 does not -- as before).  The first statement reads at most :data:`COUNT_CAP` + 1
+matching ids, with the audience rule (``visible_clause``) and the trash filter in SQL, so its
+cost does not grow with the circle; the second reads the shown columns of the notes needed:
 
-- at most :data:`COUNT_CAP` matches: every match is in hand, so they are ranked here, title over
-  tags over body (weights 10/5/1 per marked word), then newest first, and the count is exact;
-- more than that: the newest ones are shown and the count reads "100+".  Ranking 6,000 matches
-  would mean reading 6,000 notes; among that many, recent ones are the useful ones.
+- at most :data:`COUNT_CAP` matches: all of them, ranked here -- title over tags over body
+  (10/5/1 per marked word), ties newest first -- and the count is exact;
+- more than that: the newest :data:`PAGE_SIZE`, and the count reads "100+".  Ranking 6,000
+  matches would mean reading 6,000 notes; among that many, recent ones are the useful ones.
+  (Before, ``bm25``/``ts_rank_cd`` ranked every match: 0.2 s on SQLite, 0.7 s on PostgreSQL.)
 
-Highlighting is done here, not by ``ts_headline``/``snippet()`` (about 0.16 ms a note in
-PostgreSQL; FTS5's per-row re-match is worse): a word is marked when it starts with the stem of
-a typed word (:func:`stem_prefix`, a light suffix strip).  It can mark a few extra words
-("walker" for "walk"), never changes which notes match.  Matches are wrapped in private marker
+Highlighting is done here, not by ``ts_headline`` or FTS5's ``snippet()`` (0.16 ms a note in
+PostgreSQL; FTS5 re-matches each row, 0.6 ms): a word is marked when it starts with the stem of a
+typed word (:func:`stem_prefix`, a light suffix strip), so it can mark a related word the engine
+did not match ("walker" for "walk"); it never changes which notes match.  The snippet is about
+:data:`SNIPPET_WORDS` words of the body around the first marked word.  Marks are private marker
 characters that note text cannot contain (control characters are refused on input); we
 HTML-escape the text and only then turn the markers into ``<mark>`` tags.
 """
