@@ -21,7 +21,7 @@ cost does not grow with the circle; the second reads the shown columns of the no
 
 - at most :data:`COUNT_CAP` matches: all of them, ranked here -- title over tags over body
   (10/5/1 per marked word), ties newest first -- and the count is exact;
-- more than that: the newest :data:`PAGE_SIZE`, and the count reads "100+".  Ranking 6,000
+- more than that: the newest :data:`PAGE_SIZE`, and the count reads "50+".  Ranking 6,000
   matches would mean reading 6,000 notes; among that many, recent ones are the useful ones.
   (Before, ``bm25``/``ts_rank_cd`` ranked every match: 0.2 s on SQLite, 0.7 s on PostgreSQL.)
 
@@ -36,6 +36,7 @@ HTML-escape the text and only then turn the markers into ``<mark>`` tags.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,8 +54,9 @@ from .models import Note
 START, STOP = "\x02", "\x03"
 MAX_TERMS = 16
 PAGE_SIZE = 25
-# Past this many matches the count is shown as "100+" and results come newest first.
-COUNT_CAP = 100
+# Past this many matches the count is shown as "50+" and results come newest first (a common
+# word then reads about 80 rows of the circle: 0.7 ms in PostgreSQL, against 1.5 ms at 100).
+COUNT_CAP = 50
 SNIPPET_WORDS = 24
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MARKERS = re.compile(f"([{START}{STOP}])")
@@ -163,7 +165,9 @@ def search_circle(
     )
 
 
-def search_notes(circle: Circle, membership: Any, query: str, limit: int = 25) -> list[SearchHit]:
+def search_notes(
+    circle: Circle, membership: Any, query: str, limit: int = PAGE_SIZE
+) -> list[SearchHit]:
     """Return the first page of :func:`search_circle` (best first when matches are few)."""
     return search_circle(circle, membership, query, limit).hits
 
@@ -250,47 +254,48 @@ class _Matcher:
         alternatives = "|".join(re.escape(p) for p in prefixes)
         self._pattern = re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE | re.UNICODE)
 
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        return [m.span() for m in self._pattern.finditer(text)]
+    def count(self, text: str) -> int:
+        return sum(1 for _ in self._pattern.finditer(text))
+
+    def first(self, text: str) -> int | None:
+        found = self._pattern.search(text)
+        return found.start() if found else None
 
     def mark(self, text: str, start: int = 0, end: int | None = None) -> str:
         """Return ``text[start:end]`` with every matched word between the markers."""
         end = len(text) if end is None else end
         out, pos = [], start
-        for a, b in self.spans(text):
-            if a < start or b > end:
-                continue
-            out += [text[pos:a], START, text[a:b], STOP]
-            pos = b
+        for found in self._pattern.finditer(text, start, end):
+            out += [text[pos : found.start()], START, found.group(), STOP]
+            pos = found.end()
         out.append(text[pos:end])
         return "".join(out)
 
 
 def _score(matcher: _Matcher, row: Any) -> int:
     return (
-        _WEIGHTS["title"] * len(matcher.spans(row.title or ""))
-        + _WEIGHTS["tags"] * len(matcher.spans(row.tags_text or ""))
-        + _WEIGHTS["body"] * len(matcher.spans(row.body or ""))
+        _WEIGHTS["title"] * matcher.count(row.title or "")
+        + _WEIGHTS["tags"] * matcher.count(row.tags_text or "")
+        + _WEIGHTS["body"] * matcher.count(row.body or "")
     )
 
 
 def _snippet(matcher: _Matcher, body: str) -> str:
-    """Return about :data:`SNIPPET_WORDS` words of ``body`` around its first match, marked."""
-    words = [m.span() for m in _WORD.finditer(body)]
-    if not words:
-        return ""
-    hits = matcher.spans(body)
-    first_word = 0
-    if hits:
-        first_word = next(i for i, (_, end) in enumerate(words) if end >= hits[0][1])
-    begin = max(0, first_word - SNIPPET_WORDS // 4)
-    finish = min(len(words), begin + SNIPPET_WORDS)
-    begin = max(0, finish - SNIPPET_WORDS)
+    """Return about :data:`SNIPPET_WORDS` words of ``body`` from just before its first match."""
+    anchor = matcher.first(body) or 0
+    # A few words of lead-in; only the text near the match is scanned, however long the body.
+    lead_in = [m.start() for m in _WORD.finditer(body, max(0, anchor - 200), anchor)]
+    lead = lead_in[-(SNIPPET_WORDS // 4) :]
+    start = lead[0] if lead else anchor
+    ends = [m.end() for m in itertools.islice(_WORD.finditer(body, start), SNIPPET_WORDS)]
+    end = ends[-1] if ends else len(body)
+    cut_before = _WORD.search(body, 0, start) is not None
+    cut_after = _WORD.search(body, end) is not None
     # Whole-body edges keep leading and trailing punctuation (markup typed as text, say).
-    start = words[begin][0] if begin > 0 else 0
-    end = words[finish - 1][1] if finish < len(words) else len(body)
+    start = start if cut_before else 0
+    end = end if cut_after else len(body)
     marked = matcher.mark(body, start, end)
-    return ("…" if begin > 0 else "") + marked + ("…" if finish < len(words) else "")
+    return ("…" if cut_before else "") + marked + ("…" if cut_after else "")
 
 
 def _hit(matcher: _Matcher, row: Any) -> SearchHit:
