@@ -18,8 +18,8 @@ target_metadata = extension.db.metadata
 
 def _include_object(obj, name, type_, reflected, compare_to):
     # Full-text search objects (SQLite FTS5 tables and their shadow tables, PostgreSQL GIN
-    # indexes) are managed by hand-written migrations.
-    return not (type_ in ("table", "index") and name and "_fts" in name)
+    # indexes, the stored tsvector column notes.search_fts) are managed by hand-written migrations.
+    return not (type_ in ("table", "index", "column") and name and "_fts" in name)
 
 
 def run_migrations_offline() -> None:

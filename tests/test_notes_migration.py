@@ -10,7 +10,7 @@ from careteam.extensions import db
 
 
 def _skip_fts(_obj, name, type_, _reflected, _compare_to):
-    return not (type_ in ("table", "index") and name and "_fts" in name)
+    return not (type_ in ("table", "index", "column") and name and "_fts" in name)
 
 
 def _mentions_notes(diff) -> bool:

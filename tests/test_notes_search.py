@@ -109,15 +109,15 @@ def test_search_terms_and_highlight_helpers():
 def test_postgres_uses_the_gin_index(app, setup):
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("PostgreSQL only")
-    from careteam.notes.search import PG_VECTOR
+    from careteam.notes.search import PG_VECTOR_COLUMN
 
     with app.app_context(), db.engine.begin() as conn:
         conn.execute(text("SET LOCAL enable_seqscan = off"))
         plan = (
             conn.execute(
                 text(
-                    f"EXPLAIN SELECT id FROM notes WHERE {PG_VECTOR} @@ "
-                    "plainto_tsquery('english'::regconfig, 'fatigue')"
+                    "EXPLAIN SELECT id FROM notes WHERE "
+                    f"{PG_VECTOR_COLUMN} @@ plainto_tsquery('english'::regconfig, 'fatigue')"
                 )
             )
             .scalars()

@@ -24,7 +24,7 @@ from .forms import (
 )
 from .markdown import render_markdown
 from .models import CATEGORY_LABELS, Category, Note, split_tags
-from .search import search_notes
+from .search import SearchResult, search_circle
 
 bp = CircleBlueprint("notes", __name__, url_prefix="/notes")
 
@@ -98,16 +98,16 @@ def feed(circle: Any, membership: Any):
 
 @bp.circle_route("/search", capability="notes.read")
 def search(circle: Any, membership: Any):
-    """Search the notes this member may see, best matches first."""
+    """Search the notes this member may see: best first when few match, else newest first."""
     form = SearchForm(request.args)
-    hits = []
+    result = SearchResult(hits=[], count=0, capped=False)
     status = 200
     if form.validate():
-        hits = search_notes(circle, membership, form.q.data or "")
+        result = search_circle(circle, membership, form.q.data or "")
     else:
         status = 422
     return render_template(
-        "notes/search.html", circle=circle, form=form, search_form=form, hits=hits
+        "notes/search.html", circle=circle, form=form, search_form=form, result=result
     ), status
 
 
