@@ -5,119 +5,208 @@ UTC, as RFC 5545 requires for zoned starts) and an EXDATE per cancelled occurren
 occurrence is another VEVENT with the same UID and a RECURRENCE-ID.  A cancelled appointment
 stays in the feed with STATUS:CANCELLED so subscribed calendars remove it.  UIDs never change;
 SEQUENCE follows the appointment's, which every change bumps; DTSTAMP is the last change.
+
+The text is written directly (see :mod:`.ical_text`); ``icalendar`` is used only for what it
+knows and we do not: which zones are UTC, the VTIMEZONE blocks, and plugins' items, which
+arrive as ``icalendar`` events.  An entry's appointment and changes may be ORM objects or rows
+of just the columns the detail level needs: busy feeds never read titles, places or notes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from icalendar import Calendar, Event, vRecur
-
-from .models import KIND_LABELS, Appointment, FeedDetail, Kind, OccurrenceChange
+from .ical_text import day, escape_text, fold, utc_stamp, vtimezone, wall_time, zone_style
+from .models import KIND_LABELS, FeedDetail
 from .occurrences import occurrence_at
 from .recurrence import get_zone, to_utc
 
 PRODID = "-//CareTeam//Care calendar//EN"
 UID_DOMAIN = "careteam"
 BUSY_TITLE = "Busy"
+# The order ``icalendar`` gave RRULE parts; any other part goes last, as it came.
+_RULE_ORDER = {
+    name: i
+    for i, name in enumerate(
+        [
+            "FREQ",
+            "UNTIL",
+            "COUNT",
+            "INTERVAL",
+            "BYSECOND",
+            "BYMINUTE",
+            "BYHOUR",
+            "BYDAY",
+            "BYWEEKDAY",
+            "BYMONTHDAY",
+            "BYYEARDAY",
+            "BYWEEKNO",
+            "BYMONTH",
+            "BYSETPOS",
+            "WKST",
+        ]
+    )
+}
 
 
 @dataclass(frozen=True)
 class FeedEntry:
     """One appointment to publish, with its single-occurrence changes and its circle's name."""
 
-    appointment: Appointment
-    changes: list[OccurrenceChange]
+    appointment: Any  # an Appointment, or a row with the columns the detail level needs
+    changes: list[Any]  # OccurrenceChange objects or rows
     circle_name: str
     url: str | None = None
     organiser: str | None = None
 
 
-def uid_of(appointment: Appointment) -> str:
+def uid_of(appointment: Any) -> str:
     return f"{appointment.public_id}@{UID_DOMAIN}"
 
 
-def _when(appointment: Appointment, local: datetime) -> date | datetime:
-    """Return a DATE for all-day appointments, else the wall time in its zone (for TZID)."""
-    if appointment.all_day:
-        return local.date()
-    return local.replace(tzinfo=get_zone(appointment.time_zone), fold=0)
-
-
-def export_rule(appointment: Appointment) -> vRecur:
+def export_rule(appointment: Any) -> str:
     """Return the stored RRULE with UNTIL written as RFC 5545 wants it for this DTSTART."""
     parts = dict(p.split("=", 1) for p in appointment.rrule.split(";"))
     if "UNTIL" in parts and not appointment.all_day:
         local = datetime.strptime(parts["UNTIL"], "%Y%m%dT%H%M%S")
-        parts["UNTIL"] = f"{to_utc(local, get_zone(appointment.time_zone)):%Y%m%dT%H%M%SZ}"
-    return vRecur.from_ical(";".join(f"{k}={v}" for k, v in parts.items()))
+        parts["UNTIL"] = utc_stamp(to_utc(local, get_zone(appointment.time_zone)))
+    ordered = sorted(parts, key=lambda name: _RULE_ORDER.get(name, len(_RULE_ORDER)))
+    return ";".join(f"{name}={parts[name]}" for name in ordered)
 
 
-def _describe(entry: FeedEntry, notes: str, location: str) -> str:
-    appointment = entry.appointment
-    lines = [
-        f"{KIND_LABELS.get(Kind(appointment.kind), appointment.kind)} \u00b7 {entry.circle_name}"
-    ]
-    if entry.organiser:
-        lines.append(f"Organised by {entry.organiser}")
-    if appointment.video_url:
-        lines.append(f"Video link: {appointment.video_url}")
-    if notes:
-        lines += ["", notes]
-    if entry.url:
-        lines += ["", entry.url]
-    return "\n".join(lines)
+class _Writer:
+    """Writes one appointment's VEVENTs; what is the same for all of them is made once."""
 
+    def __init__(self, entry: FeedEntry, detail: str) -> None:
+        appointment = self.appointment = entry.appointment
+        self.entry, self.detail = entry, detail
+        self.all_day = appointment.all_day
+        if not self.all_day:
+            self.params, self.suffix = zone_style(appointment.time_zone)
+        stamp = utc_stamp(appointment.updated_at)
+        self.ids = [f"DTSTAMP:{stamp}", f"UID:{escape_text(uid_of(appointment))}"]
+        self.sequence = f"SEQUENCE:{appointment.sequence or 0}"
+        status = "CANCELLED" if appointment.cancelled_at is not None else "CONFIRMED"
+        self.created = f"CREATED:{utc_stamp(appointment.created_at)}"
+        self.closing = [f"LAST-MODIFIED:{stamp}"]
+        self.ending = [f"STATUS:{status}", "TRANSP:OPAQUE"]
 
-def _fill(event: Event, entry: FeedEntry, detail: str, title: str, location: str, notes: str):
-    appointment = entry.appointment
-    event.add("uid", uid_of(appointment))
-    event.add("dtstamp", appointment.updated_at)
-    event.add("created", appointment.created_at)
-    event.add("last-modified", appointment.updated_at)
-    event.add("sequence", appointment.sequence or 0)
-    event.add("status", "CANCELLED" if appointment.cancelled else "CONFIRMED")
-    event.add("transp", "OPAQUE")
-    if detail == FeedDetail.BUSY:
-        event.add("summary", BUSY_TITLE)
-        event.add("class", "PRIVATE")
-        return
-    event.add("summary", title)
-    if detail == FeedDetail.FULL:
-        if location:
-            event.add("location", location)
-        event.add("description", _describe(entry, notes, location))
+    def when(self, name: str, local: datetime) -> str:
+        if self.all_day:
+            return f"{name};VALUE=DATE:{day(local)}"
+        return f"{name}{self.params}:{wall_time(local)}{self.suffix}"
+
+    def when_list(self, name: str, values: list[datetime]) -> str:
+        if self.all_day:
+            return fold(f"{name};VALUE=DATE:{','.join(day(v) for v in values)}")
+        text = ",".join(wall_time(v) + self.suffix for v in values)
+        return fold(f"{name}{self.params}:{text}")
+
+    def event(
+        self,
+        out: list[str],
+        title: str | None,
+        start: datetime,
+        end: datetime,
+        location: str | None,
+        notes: str | None,
+        *,
+        recurrence_id: datetime | None = None,
+        rule: list[str] = (),  # type: ignore[assignment]
+    ) -> None:
+        busy = self.detail == FeedDetail.BUSY
+        out.append("BEGIN:VEVENT")
+        out.append(fold("SUMMARY:" + escape_text(BUSY_TITLE if busy else title or "")))
+        out.append(self.when("DTSTART", start))
+        out.append(self.when("DTEND", end))
+        out += self.ids
+        if recurrence_id is not None:
+            out.append(self.when("RECURRENCE-ID", recurrence_id))
+        out.append(self.sequence)
+        out += rule
+        if busy:
+            out.append("CLASS:PRIVATE")
+        out.append(self.created)
+        full = self.detail == FeedDetail.FULL
+        if full:
+            out.append(fold("DESCRIPTION:" + escape_text(self.describe(notes or ""))))
+        out += self.closing
+        if full and location:
+            out.append(fold("LOCATION:" + escape_text(location)))
+        out += self.ending
+        if full and self.entry.url:
+            out.append(fold("URL:" + self.entry.url))
+        out.append("END:VEVENT")
+
+    def describe(self, notes: str) -> str:
+        appointment, entry = self.appointment, self.entry
+        kind = KIND_LABELS.get(appointment.kind, appointment.kind)
+        lines = [f"{kind} \u00b7 {entry.circle_name}"]
+        if entry.organiser:
+            lines.append(f"Organised by {entry.organiser}")
+        if appointment.video_url:
+            lines.append(f"Video link: {appointment.video_url}")
+        if notes:
+            lines += ["", notes]
         if entry.url:
-            event.add("url", entry.url)
+            lines += ["", entry.url]
+        return "\n".join(lines)
 
 
-def events_for(entry: FeedEntry, detail: str) -> list[Event]:
-    """Return the VEVENTs of one appointment: the master and one per changed occurrence."""
+def write_events(out: list[str], entry: FeedEntry, detail: str) -> None:
+    """Append the lines of one appointment's VEVENTs: the master and one per changed one."""
+    writer = _Writer(entry, detail)
     appointment = entry.appointment
-    master = Event()
-    _fill(master, entry, detail, appointment.title, appointment.location, appointment.notes)
-    master.add("dtstart", _when(appointment, appointment.start_local))
-    master.add("dtend", _when(appointment, appointment.end_local))
-    events = [master]
+    shown = detail != FeedDetail.BUSY
+    title = appointment.title if shown else None
+    full = detail == FeedDetail.FULL
+    location = appointment.location if full else None
+    notes = appointment.notes if full else None
     if not appointment.rrule:
-        return events
-    master.add("rrule", export_rule(appointment))
-    cancelled = sorted(c.original_start_local for c in entry.changes if c.cancelled)
+        writer.event(out, title, appointment.start_local, appointment.end_local, location, notes)
+        return
+    rule = [fold("RRULE:" + export_rule(appointment))]
+    changes = sorted(entry.changes, key=lambda c: c.original_start_local)
+    cancelled = [c.original_start_local for c in changes if c.cancelled]
     if cancelled:
-        master.add("exdate", [_when(appointment, original) for original in cancelled])
-    for change in sorted(entry.changes, key=lambda c: c.original_start_local):
+        rule.append(writer.when_list("EXDATE", cancelled))
+    writer.event(
+        out, title, appointment.start_local, appointment.end_local, location, notes, rule=rule
+    )
+    for change in changes:
         if change.cancelled:
             continue
         occurrence = occurrence_at(appointment, change.original_start_local, change)
-        event = Event()
-        _fill(event, entry, detail, occurrence.title, occurrence.location, occurrence.notes)
-        event.add("recurrence-id", _when(appointment, change.original_start_local))
-        event.add("dtstart", _when(appointment, occurrence.start_local))
-        event.add("dtend", _when(appointment, occurrence.end_local))
-        events.append(event)
-    return events
+        writer.event(
+            out,
+            occurrence.title if shown else None,
+            occurrence.start_local,
+            occurrence.end_local,
+            occurrence.location if full else None,
+            occurrence.notes if full else None,
+            recurrence_id=change.original_start_local,
+        )
+
+
+def _one_line(name: str) -> str:
+    """Return the calendar's name for X-WR-CALNAME, which ``icalendar`` (and so the feeds so
+    far) writes and reads unescaped; only a line break, which would end the line, becomes a
+    space."""
+    return name.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+
+
+def _zone_names(extra_events: list[Any]) -> set[str]:
+    """Return the TZIDs that plugins' events use (they are ``icalendar`` components)."""
+    found = set()
+    for event in extra_events:
+        for _name, value in event.property_items(sorted=False):
+            tzid = getattr(value, "params", {}).get("TZID")
+            if tzid:
+                found.add(tzid)
+    return found - {"UTC"}
 
 
 def build_calendar(
@@ -125,34 +214,45 @@ def build_calendar(
     detail: str,
     name: str,
     *,
-    refresh: Callable | None = None,
-    extra_events: Iterable[Event] = (),
+    extra_events: Iterable[Any] = (),
 ) -> bytes:
     """Return a VCALENDAR with every entry at ``detail`` level, with the VTIMEZONEs it uses.
 
-    ``extra_events`` (plugins' items, already at ``detail`` level) are added as they are.
+    ``extra_events`` (plugins' ``icalendar`` events, already at ``detail`` level) are added as
+    they are.
     """
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    events: list[str] = []
     first: date | None = None
     last: date | None = None
+    tzids: set[str] = set()
     for entry in entries:
-        for event in events_for(entry, detail):
-            calendar.add_component(event)
-        start = entry.appointment.start_local.date()
-        ends_at = entry.appointment.series_ends_at
+        write_events(events, entry, detail)
+        appointment = entry.appointment
+        if not appointment.all_day:
+            params = zone_style(appointment.time_zone)[0]
+            if params:
+                tzids.add(params.removeprefix(";TZID="))
+        start = appointment.start_local.date()
+        ends_at = appointment.series_ends_at
         # A series without end needs zone rules for years ahead, not just its first months.
         end = ends_at.date() if ends_at is not None else date(start.year + 12, 1, 1)
         first = start if first is None or start < first else first
         last = end if last is None or end > last else last
-    for event in extra_events:
-        calendar.add_component(event)
+    extra = list(extra_events)
+    head = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{escape_text(PRODID)}",
+        "CALSCALE:GREGORIAN",
+        fold("X-WR-CALNAME:" + _one_line(name)),
+    ]
+    parts = ["\r\n".join(head), "\r\n"]
     if first is not None and last is not None:
         # Only the transitions the events need: smaller feeds, same meaning.
-        calendar.add_missing_timezones(
-            first_date=date(first.year, 1, 1), last_date=date(min(last.year + 2, 2100), 1, 1)
-        )
-    return calendar.to_ical()
+        span = (first.year, min(last.year + 2, 2100))
+        parts += [vtimezone(tzid, *span) for tzid in sorted(tzids | _zone_names(extra))]
+    if events:
+        parts += ["\r\n".join(events), "\r\n"]
+    parts += [event.to_ical().decode("utf-8") for event in extra]
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8")

@@ -1,0 +1,94 @@
+"""Time the per-user calendar feed in-process (Flask test client), at 1,000 and 10,000 events.
+
+Usage: ``python scripts/feed_timing.py [sqlite|postgresql] [sizes...]``.  Each size gets a
+fresh database; the feed is fetched a few times and the best and median server times printed,
+for a full fetch and for a conditional one (If-None-Match with the ETag just received).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from careteam.testing import _create_postgres_database, _drop_postgres_database, make_app
+
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _database(kind: str, folder: Path) -> tuple[str, str]:
+    if kind == "postgresql":
+        return _create_postgres_database(PG)
+    return f"sqlite:///{folder / 'feed.sqlite3'}", ""
+
+
+def _seed(app, count: int) -> str:
+    from careteam.appointments.bulk import add_appointments
+    from careteam.appointments.feeds import issue_secret
+    from careteam.auth.models import User
+    from careteam.circles.service import create_circle
+    from careteam.extensions import db
+
+    with app.app_context():
+        owner = User(email="owner@example.org", display_name="Owner", password_hash="!")  # noqa: S106 (no login)
+        db.session.add(owner)
+        db.session.flush()
+        circle = create_circle(owner, name="Timing circle", description="", time_zone="UTC")
+        db.session.flush()
+        # Everyone-visible, so the owner's feed carries all of them.
+        add_appointments(circle.id, owner.id, count, audiences=("everyone",))
+        _, secret = issue_secret(owner.id, None, "full")
+        db.session.commit()
+        return secret
+
+
+def _time(client, path: str, headers: dict[str, str] | None = None, runs: int = 7):
+    times, response = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(path, headers=headers or {})
+        times.append((time.perf_counter() - started) * 1000)
+    return times, response
+
+
+def main(argv: list[str]) -> None:
+    kind = argv[0] if argv else "sqlite"
+    sizes = [int(s) for s in argv[1:]] or [1000, 10000]
+    for count in sizes:
+        folder = Path(tempfile.mkdtemp())
+        url, name = _database(kind, folder)
+        try:
+            app = make_app(url, folder, BASE_URL="http://careteam.test")
+            with app.app_context():
+                from flask_migrate import upgrade
+
+                upgrade(revision="heads")
+            secret = _seed(app, count)
+            app.testing = True
+            app.config["PROPAGATE_EXCEPTIONS"] = True
+            client = app.test_client()
+            path = f"/feeds/{secret}.ics"
+            times, response = _time(client, path)
+            assert response.status_code == 200, response.status_code
+            events = response.data.count(b"BEGIN:VEVENT")
+            line = f"{kind:10} {count:6} appointments ({events} VEVENTs, {len(response.data)} B): "
+            line += f"full best {min(times):.1f} ms, median {statistics.median(times):.1f} ms"
+            etag = response.headers.get("ETag")
+            if etag:
+                ctimes, cresponse = _time(client, path, {"If-None-Match": etag})
+                line += f"; 304 ({cresponse.status_code}) best {min(ctimes):.1f} ms, "
+                line += f"median {statistics.median(ctimes):.1f} ms"
+            print(line, flush=True)
+            with app.app_context():
+                from careteam.extensions import db
+
+                db.engine.dispose()
+        finally:
+            if name:
+                _drop_postgres_database(PG, name)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
