@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from .ical_text import day, escape_text, fold, utc_stamp, vtimezone, wall_time, zone_style
@@ -69,10 +70,15 @@ def uid_of(appointment: Any) -> str:
 
 def export_rule(appointment: Any) -> str:
     """Return the stored RRULE with UNTIL written as RFC 5545 wants it for this DTSTART."""
-    parts = dict(p.split("=", 1) for p in appointment.rrule.split(";"))
-    if "UNTIL" in parts and not appointment.all_day:
+    return _export_rule(appointment.rrule, appointment.all_day, appointment.time_zone)
+
+
+@lru_cache(maxsize=4096)
+def _export_rule(rule: str, all_day: bool, time_zone: str) -> str:
+    parts = dict(p.split("=", 1) for p in rule.split(";"))
+    if "UNTIL" in parts and not all_day:
         local = datetime.strptime(parts["UNTIL"], "%Y%m%dT%H%M%S")
-        parts["UNTIL"] = utc_stamp(to_utc(local, get_zone(appointment.time_zone)))
+        parts["UNTIL"] = utc_stamp(to_utc(local, get_zone(time_zone)))
     ordered = sorted(parts, key=lambda name: _RULE_ORDER.get(name, len(_RULE_ORDER)))
     return ";".join(f"{name}={parts[name]}" for name in ordered)
 
@@ -82,17 +88,20 @@ class _Writer:
 
     def __init__(self, entry: FeedEntry, detail: str) -> None:
         appointment = self.appointment = entry.appointment
-        self.entry, self.detail = entry, detail
+        self.entry = entry
+        self.busy, self.full = detail == FeedDetail.BUSY, detail == FeedDetail.FULL
         self.all_day = appointment.all_day
         if not self.all_day:
             self.params, self.suffix = zone_style(appointment.time_zone)
         stamp = utc_stamp(appointment.updated_at)
-        self.ids = [f"DTSTAMP:{stamp}", f"UID:{escape_text(uid_of(appointment))}"]
+        self.ids = f"DTSTAMP:{stamp}\r\nUID:{escape_text(uid_of(appointment))}"
         self.sequence = f"SEQUENCE:{appointment.sequence or 0}"
+        created = f"CREATED:{utc_stamp(appointment.created_at)}"
+        self.created = f"CLASS:PRIVATE\r\n{created}" if self.busy else created
+        self.closing = f"LAST-MODIFIED:{stamp}"
         status = "CANCELLED" if appointment.cancelled_at is not None else "CONFIRMED"
-        self.created = f"CREATED:{utc_stamp(appointment.created_at)}"
-        self.closing = [f"LAST-MODIFIED:{stamp}"]
-        self.ending = [f"STATUS:{status}", "TRANSP:OPAQUE"]
+        self.ending = f"STATUS:{status}\r\nTRANSP:OPAQUE"
+        self.url = fold("URL:" + entry.url) if self.full and entry.url else None
 
     def when(self, name: str, local: datetime) -> str:
         if self.all_day:
@@ -117,28 +126,22 @@ class _Writer:
         recurrence_id: datetime | None = None,
         rule: list[str] = (),  # type: ignore[assignment]
     ) -> None:
-        busy = self.detail == FeedDetail.BUSY
-        out.append("BEGIN:VEVENT")
-        out.append(fold("SUMMARY:" + escape_text(BUSY_TITLE if busy else title or "")))
-        out.append(self.when("DTSTART", start))
-        out.append(self.when("DTEND", end))
-        out += self.ids
+        summary = BUSY_TITLE if self.busy else title or ""
+        out += ("BEGIN:VEVENT", fold("SUMMARY:" + escape_text(summary)))
+        out += (self.when("DTSTART", start), self.when("DTEND", end), self.ids)
         if recurrence_id is not None:
             out.append(self.when("RECURRENCE-ID", recurrence_id))
         out.append(self.sequence)
         out += rule
-        if busy:
-            out.append("CLASS:PRIVATE")
         out.append(self.created)
-        full = self.detail == FeedDetail.FULL
-        if full:
+        if self.full:
             out.append(fold("DESCRIPTION:" + escape_text(self.describe(notes or ""))))
-        out += self.closing
-        if full and location:
+        out.append(self.closing)
+        if self.full and location:
             out.append(fold("LOCATION:" + escape_text(location)))
-        out += self.ending
-        if full and self.entry.url:
-            out.append(fold("URL:" + self.entry.url))
+        out.append(self.ending)
+        if self.url is not None:
+            out.append(self.url)
         out.append("END:VEVENT")
 
     def describe(self, notes: str) -> str:

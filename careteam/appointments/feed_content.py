@@ -1,0 +1,240 @@
+"""What one calendar feed contains now, loaded in a fixed number of queries, and its validator.
+
+A feed fetch reads its owner's memberships (with the circles), then per circle one query for
+the appointments and one for their single-occurrence changes -- the columns the feed's detail
+level shows and nothing else (a busy feed never reads a title) -- and asks plugins for their
+items.  The number of statements depends on the circles the feed covers, never on how many
+appointments they hold.
+
+The validator (the ETag) is a hash of exactly these inputs, plus the few settings the text
+depends on (detail level, base URL, the writer's format version, the zone blocks).  The text is
+a pure function of them, so equal validators mean equal feeds, and anything that changes a feed
+-- an edit, a cancellation, a deleted appointment, a moved occurrence, a role or membership
+change (which changes the audience), a renamed circle or organiser, the 365-day history window
+moving past an appointment, a plugin's item -- changes the validator.  A conditional fetch that
+matches is answered without writing the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..circles.models import Circle, Membership
+from ..clock import utcnow
+from ..extensions import db
+from .ical import FeedEntry, build_calendar
+from .ical_text import vtimezone, zone_style
+from .models import Appointment, CalendarFeed, FeedDetail, OccurrenceChange
+from .queries import visible
+
+# Appointments that ended longer ago than this are left out of feeds.
+FEED_HISTORY = timedelta(days=365)
+# Plugins are asked for their items up to this far ahead.
+FEED_FUTURE = timedelta(days=366)
+# Bump when the text written for the same inputs changes, so calendars fetch it again.
+FORMAT_VERSION = "2"
+
+_TIMING = (
+    Appointment.id,
+    Appointment.public_id,
+    Appointment.all_day,
+    Appointment.time_zone,
+    Appointment.start_local,
+    Appointment.end_local,
+    Appointment.rrule,
+    Appointment.series_ends_at,
+    Appointment.cancelled_at,
+    Appointment.sequence,
+    Appointment.created_at,
+    Appointment.updated_at,
+)
+_COLUMNS = {
+    FeedDetail.BUSY: _TIMING,
+    FeedDetail.TITLES: (*_TIMING, Appointment.title),
+    FeedDetail.FULL: (
+        *_TIMING,
+        Appointment.title,
+        Appointment.kind,
+        Appointment.location,
+        Appointment.video_url,
+        Appointment.notes,
+        User.display_name.label("organiser"),
+    ),
+}
+_CHANGE_TIMING = (
+    OccurrenceChange.appointment_id,
+    OccurrenceChange.original_start_local,
+    OccurrenceChange.cancelled,
+    OccurrenceChange.start_local,
+    OccurrenceChange.end_local,
+)
+_CHANGE_COLUMNS = {
+    FeedDetail.BUSY: _CHANGE_TIMING,
+    FeedDetail.TITLES: (*_CHANGE_TIMING, OccurrenceChange.title),
+    FeedDetail.FULL: (
+        *_CHANGE_TIMING,
+        OccurrenceChange.title,
+        OccurrenceChange.location,
+        OccurrenceChange.notes,
+    ),
+}
+
+
+@dataclass
+class FeedContent:
+    """Everything a feed's text is made from."""
+
+    feed_key: tuple[Any, ...]
+    name: str
+    detail: str
+    circles: list[tuple[Membership, Circle]]
+    entries: list[FeedEntry] = field(default_factory=list)
+    plugin_items: list[tuple[str, str, Any]] = field(default_factory=list)
+    url_prefixes: dict[int, str] = field(default_factory=dict)
+
+    def validator(self) -> str:
+        """Return a hash of every input of :meth:`render` (the feed's ETag value)."""
+        digest = hashlib.sha256()
+        update = digest.update
+        update(repr((FORMAT_VERSION, self.feed_key, self.name, self.detail)).encode())
+        update(repr([(m.role, c.id, c.name) for m, c in self.circles]).encode())
+        update(repr(sorted(self.url_prefixes.items())).encode())
+        zones: set[str] = set()
+        for entry in self.entries:
+            # Rows are plain tuples of str, int, bool, datetime and None: repr is exact.
+            update(repr((tuple(entry.appointment), entry.circle_name)).encode())
+            if entry.changes:
+                update(repr([tuple(c) for c in entry.changes]).encode())
+            zones.add(entry.appointment.time_zone)
+        update(repr(self.plugin_items).encode())
+        # The zone blocks come from the zone database, which an upgrade can change.
+        span = _zone_span(self.entries)
+        for zone in sorted(zones):
+            params = zone_style(zone)[0]
+            if params and span is not None:
+                update(vtimezone(params.removeprefix(";TZID="), *span).encode())
+        return digest.hexdigest()[:40]
+
+    def render(self) -> bytes:
+        """Return the feed's iCalendar text."""
+        from ..plugins.calendar import ical_event
+
+        extra = [ical_event(p, circle, item, self.detail) for p, circle, item in self.plugin_items]
+        return build_calendar(self.entries, self.detail, self.name, extra_events=extra)
+
+
+def _zone_span(entries: list[FeedEntry]) -> tuple[int, int] | None:
+    """Return the years the VTIMEZONE blocks cover (as :func:`build_calendar` chooses them)."""
+    if not entries:
+        return None
+    first = min(e.appointment.start_local for e in entries).year
+    last = 0
+    for entry in entries:
+        ends_at = entry.appointment.series_ends_at
+        year = ends_at.year if ends_at is not None else entry.appointment.start_local.year + 12
+        last = max(last, year)
+    return first, min(last + 2, 2100)
+
+
+def memberships_of(feed: CalendarFeed) -> list[tuple[Membership, Circle]]:
+    stmt = (
+        select(Membership, Circle)
+        .join(Circle, Circle.id == Membership.circle_id)
+        .where(Membership.user_id == feed.user_id)
+    )
+    if feed.circle_id is not None:
+        stmt = stmt.where(Membership.circle_id == feed.circle_id)
+    return [(m, c) for m, c in db.session.execute(stmt.order_by(Circle.name, Circle.id))]
+
+
+def _url_prefix(circle: Circle) -> str:
+    """Return the detail link of the circle's appointments without the appointment's id.
+
+    Public ids are URL-safe, so the link of each appointment is this prefix plus its id: one
+    URL build per circle instead of one per appointment.
+    """
+    from ..auth.service import external_url
+
+    marker = "APPOINTMENT"
+    url = external_url("appointments.detail", circle_id=circle.public_id, appointment_id=marker)
+    return url.removesuffix(marker)
+
+
+def _rows(membership: Membership, circle: Circle, detail: str, since: Any) -> tuple[list, list]:
+    where = (
+        Appointment.circle_id == circle.id,
+        visible(membership),
+        (Appointment.series_ends_at.is_(None)) | (Appointment.series_ends_at > since),
+    )
+    stmt = select(*_COLUMNS[FeedDetail(detail)]).where(*where)
+    if detail == FeedDetail.FULL:
+        stmt = stmt.outerjoin(User, User.id == Appointment.organiser_id)
+    rows = list(db.session.execute(stmt.order_by(Appointment.starts_at, Appointment.id)))
+    changes = list(
+        db.session.execute(
+            select(*_CHANGE_COLUMNS[FeedDetail(detail)])
+            .join(Appointment, Appointment.id == OccurrenceChange.appointment_id)
+            .where(*where, Appointment.recurring.is_(True))
+            .order_by(OccurrenceChange.appointment_id, OccurrenceChange.original_start_local)
+        )
+    )
+    return rows, changes
+
+
+def load(feed: CalendarFeed) -> FeedContent:
+    """Read what the feed's owner may see now, in every circle the feed covers."""
+    detail = FeedDetail(feed.detail).value
+    circles = memberships_of(feed)
+    content = FeedContent(
+        feed_key=(feed.id, feed.secret_hash, feed.circle_id, current_app.config["BASE_URL"]),
+        name=_calendar_name(feed, circles),
+        detail=detail,
+        circles=circles,
+    )
+    now = utcnow()
+    since = now - FEED_HISTORY
+    full = detail == FeedDetail.FULL
+    for membership, circle in circles:
+        rows, change_rows = _rows(membership, circle, detail, since)
+        changes: dict[int, list[Any]] = {}
+        for change in change_rows:
+            changes.setdefault(change.appointment_id, []).append(change)
+        prefix = _url_prefix(circle) if full else None
+        if prefix is not None:
+            content.url_prefixes[circle.id] = prefix
+        content.entries += [
+            FeedEntry(
+                row,
+                changes.get(row.id, []),
+                circle.name,
+                url=prefix + row.public_id if prefix is not None else None,
+                organiser=row.organiser if full else None,
+            )
+            for row in rows
+        ]
+    content.plugin_items = _plugin_items(circles, now)
+    return content
+
+
+def _calendar_name(feed: CalendarFeed, circles: list[tuple[Membership, Circle]]) -> str:
+    if feed.circle_id is None or feed.detail == FeedDetail.BUSY:
+        return "CareTeam"
+    circle = db.session.get(Circle, feed.circle_id)
+    return f"CareTeam \u00b7 {circle.name}" if circle else "CareTeam"
+
+
+def _plugin_items(circles: list[tuple[Membership, Circle]], now: Any) -> list[tuple]:
+    """Return (plugin, circle name, item) for the plugins' calendar items in these circles."""
+    from ..plugins.calendar import HOOK, calendar_items
+    from ..plugins.enablement import plugin_host
+
+    if not plugin_host().implements(HOOK):
+        return []  # no extra query for sites whose plugins add nothing to calendars
+    return calendar_items(circles, now - FEED_HISTORY, now + FEED_FUTURE)
