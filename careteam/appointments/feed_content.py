@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import DateTime, select, type_coerce
 
 from ..auth.models import User
 from ..circles.models import Circle, Membership
@@ -41,6 +41,13 @@ FEED_FUTURE = timedelta(days=366)
 # Bump when the text written for the same inputs changes, so calendars fetch it again.
 FORMAT_VERSION = "2"
 
+
+def _plain(column: Any) -> Any:
+    """Read an instant without UTCDateTime's per-value conversion (naive UTC on SQLite,
+    aware on PostgreSQL): the feed only writes it as a UTC stamp, which handles both."""
+    return type_coerce(column, DateTime(timezone=True)).label(column.key)
+
+
 _TIMING = (
     Appointment.id,
     Appointment.public_id,
@@ -50,10 +57,10 @@ _TIMING = (
     Appointment.end_local,
     Appointment.rrule,
     Appointment.series_ends_at,
-    Appointment.cancelled_at,
+    _plain(Appointment.cancelled_at),
     Appointment.sequence,
-    Appointment.created_at,
-    Appointment.updated_at,
+    _plain(Appointment.created_at),
+    _plain(Appointment.updated_at),
 )
 _COLUMNS = {
     FeedDetail.BUSY: _TIMING,
@@ -176,9 +183,12 @@ def _rows(membership: Membership, circle: Circle, detail: str, since: Any) -> tu
     stmt = select(*_COLUMNS[FeedDetail(detail)]).where(*where)
     if detail == FeedDetail.FULL:
         stmt = stmt.outerjoin(User, User.id == Appointment.organiser_id)
-    rows = list(db.session.execute(stmt.order_by(Appointment.starts_at, Appointment.id)))
+    # Core rows straight from the connection: the ORM's loading machinery is not needed for
+    # plain columns and costs more than the rows themselves.
+    connection = db.session.connection()
+    rows = connection.execute(stmt.order_by(Appointment.starts_at, Appointment.id)).all()
     changes = list(
-        db.session.execute(
+        connection.execute(
             select(*_CHANGE_COLUMNS[FeedDetail(detail)])
             .join(Appointment, Appointment.id == OccurrenceChange.appointment_id)
             .where(*where, Appointment.recurring.is_(True))

@@ -84,34 +84,39 @@ def _export_rule(rule: str, all_day: bool, time_zone: str) -> str:
 
 
 class _Writer:
-    """Writes one appointment's VEVENTs; what is the same for all of them is made once."""
+    """Writes one appointment's VEVENTs; what is the same for all of them is made once.
+
+    Properties come in the order ``icalendar`` wrote them (its canonical ones first, then
+    alphabetical), so the text is what the feeds always were.
+    """
 
     def __init__(self, entry: FeedEntry, detail: str) -> None:
         appointment = self.appointment = entry.appointment
         self.entry = entry
         self.busy, self.full = detail == FeedDetail.BUSY, detail == FeedDetail.FULL
-        self.all_day = appointment.all_day
-        if not self.all_day:
+        if appointment.all_day:
+            self.params, self.suffix, self.format = ";VALUE=DATE", "", day
+        else:
             self.params, self.suffix = zone_style(appointment.time_zone)
+            self.format = wall_time
         stamp = utc_stamp(appointment.updated_at)
-        self.ids = f"DTSTAMP:{stamp}\r\nUID:{escape_text(uid_of(appointment))}"
-        self.sequence = f"SEQUENCE:{appointment.sequence or 0}"
+        uid = escape_text(uid_of(appointment))
+        self.ids = f"DTSTAMP:{stamp}\r\nUID:{uid}"
         created = f"CREATED:{utc_stamp(appointment.created_at)}"
         self.created = f"CLASS:PRIVATE\r\n{created}" if self.busy else created
         self.closing = f"LAST-MODIFIED:{stamp}"
         status = "CANCELLED" if appointment.cancelled_at is not None else "CONFIRMED"
-        self.ending = f"STATUS:{status}\r\nTRANSP:OPAQUE"
-        self.url = fold("URL:" + entry.url) if self.full and entry.url else None
+        ending = f"STATUS:{status}\r\nTRANSP:OPAQUE"
+        if self.full and entry.url:
+            ending += "\r\n" + fold("URL:" + entry.url)
+        self.ending = ending + "\r\nEND:VEVENT"
+        self.about = self._about() if self.full else ""
 
     def when(self, name: str, local: datetime) -> str:
-        if self.all_day:
-            return f"{name};VALUE=DATE:{day(local)}"
-        return f"{name}{self.params}:{wall_time(local)}{self.suffix}"
+        return f"{name}{self.params}:{self.format(local)}{self.suffix}"
 
     def when_list(self, name: str, values: list[datetime]) -> str:
-        if self.all_day:
-            return fold(f"{name};VALUE=DATE:{','.join(day(v) for v in values)}")
-        text = ",".join(wall_time(v) + self.suffix for v in values)
+        text = ",".join(self.format(v) + self.suffix for v in values)
         return fold(f"{name}{self.params}:{text}")
 
     def event(
@@ -124,58 +129,57 @@ class _Writer:
         notes: str | None,
         *,
         recurrence_id: datetime | None = None,
-        rule: list[str] = (),  # type: ignore[assignment]
+        rule: str = "",
     ) -> None:
-        summary = BUSY_TITLE if self.busy else title or ""
-        out += ("BEGIN:VEVENT", fold("SUMMARY:" + escape_text(summary)))
-        out += (self.when("DTSTART", start), self.when("DTEND", end), self.ids)
+        summary = f"SUMMARY:{BUSY_TITLE}" if self.busy else fold("SUMMARY:" + escape_text(title))
+        params, suffix, format = self.params, self.suffix, self.format
+        text = (
+            f"BEGIN:VEVENT\r\n{summary}\r\n"
+            f"DTSTART{params}:{format(start)}{suffix}\r\n"
+            f"DTEND{params}:{format(end)}{suffix}\r\n{self.ids}\r\n"
+        )
         if recurrence_id is not None:
-            out.append(self.when("RECURRENCE-ID", recurrence_id))
-        out.append(self.sequence)
-        out += rule
-        out.append(self.created)
+            text += f"RECURRENCE-ID{params}:{format(recurrence_id)}{suffix}\r\n"
+        text += f"SEQUENCE:{self.appointment.sequence or 0}\r\n{rule}{self.created}\r\n"
         if self.full:
-            out.append(fold("DESCRIPTION:" + escape_text(self.describe(notes or ""))))
-        out.append(self.closing)
+            about = self.about + "\n\n" + notes if notes else self.about
+            if self.entry.url:
+                about += "\n\n" + self.entry.url
+            text += fold("DESCRIPTION:" + escape_text(about)) + "\r\n"
+        text += self.closing + "\r\n"
         if self.full and location:
-            out.append(fold("LOCATION:" + escape_text(location)))
-        out.append(self.ending)
-        if self.url is not None:
-            out.append(self.url)
-        out.append("END:VEVENT")
+            text += fold("LOCATION:" + escape_text(location)) + "\r\n"
+        out.append(text + self.ending)
 
-    def describe(self, notes: str) -> str:
+    def _about(self) -> str:
+        """Return the start of the description: kind, circle, organiser, video link."""
         appointment, entry = self.appointment, self.entry
         kind = KIND_LABELS.get(appointment.kind, appointment.kind)
-        lines = [f"{kind} \u00b7 {entry.circle_name}"]
+        about = f"{kind} \u00b7 {entry.circle_name}"
         if entry.organiser:
-            lines.append(f"Organised by {entry.organiser}")
+            about += f"\nOrganised by {entry.organiser}"
         if appointment.video_url:
-            lines.append(f"Video link: {appointment.video_url}")
-        if notes:
-            lines += ["", notes]
-        if entry.url:
-            lines += ["", entry.url]
-        return "\n".join(lines)
+            about += f"\nVideo link: {appointment.video_url}"
+        return about
 
 
 def write_events(out: list[str], entry: FeedEntry, detail: str) -> None:
-    """Append the lines of one appointment's VEVENTs: the master and one per changed one."""
+    """Append the text of one appointment's VEVENTs: the master and one per changed one."""
     writer = _Writer(entry, detail)
     appointment = entry.appointment
-    shown = detail != FeedDetail.BUSY
+    shown = not writer.busy
+    full = writer.full
     title = appointment.title if shown else None
-    full = detail == FeedDetail.FULL
     location = appointment.location if full else None
     notes = appointment.notes if full else None
     if not appointment.rrule:
         writer.event(out, title, appointment.start_local, appointment.end_local, location, notes)
         return
-    rule = [fold("RRULE:" + export_rule(appointment))]
+    rule = fold("RRULE:" + export_rule(appointment)) + "\r\n"
     changes = sorted(entry.changes, key=lambda c: c.original_start_local)
     cancelled = [c.original_start_local for c in changes if c.cancelled]
     if cancelled:
-        rule.append(writer.when_list("EXDATE", cancelled))
+        rule += writer.when_list("EXDATE", cancelled) + "\r\n"
     writer.event(
         out, title, appointment.start_local, appointment.end_local, location, notes, rule=rule
     )
