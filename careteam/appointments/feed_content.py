@@ -18,8 +18,10 @@ matches is answered without writing the text.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -29,8 +31,8 @@ from ..auth.models import User
 from ..circles.models import Circle, Membership
 from ..clock import utcnow
 from ..extensions import db
-from .ical import FeedEntry, build_calendar
-from .ical_text import vtimezone, zone_style
+from .ical import FeedEntry, assemble, event_text, zones_of
+from .ical_text import vtimezone
 from .models import Appointment, CalendarFeed, FeedDetail, OccurrenceChange
 from .queries import visible
 
@@ -94,6 +96,16 @@ _CHANGE_COLUMNS = {
 }
 
 
+@dataclass(frozen=True)
+class CircleRows:
+    """One circle's part of a feed: its appointment rows and their changes."""
+
+    name: str
+    url_prefix: str | None  # full detail only: an appointment's link is this + its public id
+    rows: list[Any]
+    changes: dict[int, tuple[Any, ...]]
+
+
 @dataclass
 class FeedContent:
     """Everything a feed's text is made from."""
@@ -102,9 +114,19 @@ class FeedContent:
     name: str
     detail: str
     circles: list[tuple[Membership, Circle]]
-    entries: list[FeedEntry] = field(default_factory=list)
+    parts: list[CircleRows] = field(default_factory=list)
     plugin_items: list[tuple[str, str, Any]] = field(default_factory=list)
-    url_prefixes: dict[int, str] = field(default_factory=dict)
+
+    def _keys(self) -> Iterator[tuple[Any, ...]]:
+        """Yield, per appointment, everything its VEVENTs are written from."""
+        detail = self.detail
+        for part in self.parts:
+            changes, name, prefix = part.changes, part.name, part.url_prefix
+            for row in part.rows:
+                yield detail, row, changes.get(row[0], ()), name, prefix
+
+    def zones(self) -> tuple[set[str], tuple[int, int] | None]:
+        return zones_of(row for part in self.parts for row in part.rows)
 
     def validator(self) -> str:
         """Return a hash of every input of :meth:`render` (the feed's ETag value)."""
@@ -112,21 +134,14 @@ class FeedContent:
         update = digest.update
         update(repr((FORMAT_VERSION, self.feed_key, self.name, self.detail)).encode())
         update(repr([(m.role, c.id, c.name) for m, c in self.circles]).encode())
-        update(repr(sorted(self.url_prefixes.items())).encode())
-        zones: set[str] = set()
-        for entry in self.entries:
-            # Rows are plain tuples of str, int, bool, datetime and None: repr is exact.
-            update(repr((tuple(entry.appointment), entry.circle_name)).encode())
-            if entry.changes:
-                update(repr([tuple(c) for c in entry.changes]).encode())
-            zones.add(entry.appointment.time_zone)
+        for key in self._keys():
+            update(_digest_of(*key))
         update(repr(self.plugin_items).encode())
         # The zone blocks come from the zone database, which an upgrade can change.
-        span = _zone_span(self.entries)
-        for zone in sorted(zones):
-            params = zone_style(zone)[0]
-            if params and span is not None:
-                update(vtimezone(params.removeprefix(";TZID="), *span).encode())
+        tzids, span = self.zones()
+        if span is not None:
+            for tzid in sorted(tzids):
+                update(vtimezone(tzid, *span).encode())
         return digest.hexdigest()[:40]
 
     def render(self) -> bytes:
@@ -134,20 +149,40 @@ class FeedContent:
         from ..plugins.calendar import ical_event
 
         extra = [ical_event(p, circle, item, self.detail) for p, circle, item in self.plugin_items]
-        return build_calendar(self.entries, self.detail, self.name, extra_events=extra)
+        texts = [_text_of(*key) for key in self._keys()]
+        return assemble(self.name, texts, *self.zones(), extra)
 
 
-def _zone_span(entries: list[FeedEntry]) -> tuple[int, int] | None:
-    """Return the years the VTIMEZONE blocks cover (as :func:`build_calendar` chooses them)."""
-    if not entries:
-        return None
-    first = min(e.appointment.start_local for e in entries).year
-    last = 0
-    for entry in entries:
-        ends_at = entry.appointment.series_ends_at
-        year = ends_at.year if ends_at is not None else entry.appointment.start_local.year + 12
-        last = max(last, year)
-    return first, min(last + 2, 2100)
+# Both caches are keyed by everything an appointment's VEVENTs are written from.  Rows compare
+# by value, so an appointment unchanged since the last fetch -- of this feed, or of another
+# member's feed of the same circle at the same detail level -- is neither hashed nor written
+# again.  They are caches, not state: any instance rebuilds them, and a change to any input is
+# a different key.  The sizes bound memory (about 1 kB of text per appointment).
+_CACHE_SIZE = 50_000
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _digest_of(
+    detail: str, row: Any, changes: tuple, circle_name: str, url_prefix: str | None
+) -> bytes:
+    # Rows are tuples of str, int, bool, datetime and None, whose repr is exact.
+    key = (tuple(row), [tuple(c) for c in changes], circle_name, url_prefix)
+    return hashlib.sha256(repr(key).encode()).digest()
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _text_of(
+    detail: str, row: Any, changes: tuple, circle_name: str, url_prefix: str | None
+) -> str:
+    full = url_prefix is not None
+    entry = FeedEntry(
+        row,
+        list(changes),
+        circle_name,
+        url=url_prefix + row.public_id if full else None,
+        organiser=row.organiser if full else None,
+    )
+    return event_text(entry, detail)
 
 
 def memberships_of(feed: CalendarFeed) -> list[tuple[Membership, Circle]]:
@@ -187,14 +222,12 @@ def _rows(membership: Membership, circle: Circle, detail: str, since: Any) -> tu
     # plain columns and costs more than the rows themselves.
     connection = db.session.connection()
     rows = connection.execute(stmt.order_by(Appointment.starts_at, Appointment.id)).all()
-    changes = list(
-        connection.execute(
-            select(*_CHANGE_COLUMNS[FeedDetail(detail)])
-            .join(Appointment, Appointment.id == OccurrenceChange.appointment_id)
-            .where(*where, Appointment.recurring.is_(True))
-            .order_by(OccurrenceChange.appointment_id, OccurrenceChange.original_start_local)
-        )
-    )
+    changes = connection.execute(
+        select(*_CHANGE_COLUMNS[FeedDetail(detail)])
+        .join(Appointment, Appointment.id == OccurrenceChange.appointment_id)
+        .where(*where, Appointment.recurring.is_(True))
+        .order_by(OccurrenceChange.appointment_id, OccurrenceChange.original_start_local)
+    ).all()
     return rows, changes
 
 
@@ -210,25 +243,14 @@ def load(feed: CalendarFeed) -> FeedContent:
     )
     now = utcnow()
     since = now - FEED_HISTORY
-    full = detail == FeedDetail.FULL
     for membership, circle in circles:
         rows, change_rows = _rows(membership, circle, detail, since)
-        changes: dict[int, list[Any]] = {}
+        grouped: dict[int, list[Any]] = {}
         for change in change_rows:
-            changes.setdefault(change.appointment_id, []).append(change)
-        prefix = _url_prefix(circle) if full else None
-        if prefix is not None:
-            content.url_prefixes[circle.id] = prefix
-        content.entries += [
-            FeedEntry(
-                row,
-                changes.get(row.id, []),
-                circle.name,
-                url=prefix + row.public_id if prefix is not None else None,
-                organiser=row.organiser if full else None,
-            )
-            for row in rows
-        ]
+            grouped.setdefault(change.appointment_id, []).append(change)
+        prefix = _url_prefix(circle) if detail == FeedDetail.FULL else None
+        changes = {key: tuple(value) for key, value in grouped.items()}
+        content.parts.append(CircleRows(circle.name, prefix, rows, changes))
     content.plugin_items = _plugin_items(circles, now)
     return content
 

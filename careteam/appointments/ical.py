@@ -216,6 +216,61 @@ def _zone_names(extra_events: list[Any]) -> set[str]:
     return found - {"UTC"}
 
 
+def event_text(entry: FeedEntry, detail: str) -> str:
+    """Return the VEVENT text (CRLF-separated, no final CRLF) of one appointment."""
+    out: list[str] = []
+    write_events(out, entry, detail)
+    return "\r\n".join(out)
+
+
+def zones_of(appointments: Iterable[Any]) -> tuple[set[str], tuple[int, int] | None]:
+    """Return the TZIDs the appointments' times use and the years their VTIMEZONEs cover."""
+    tzids: set[str] = set()
+    first: date | None = None
+    last: date | None = None
+    for appointment in appointments:
+        if not appointment.all_day:
+            params = zone_style(appointment.time_zone)[0]
+            if params:
+                tzids.add(params.removeprefix(";TZID="))
+        start = appointment.start_local.date()
+        ends_at = appointment.series_ends_at
+        # A series without end needs zone rules for years ahead, not just its first months.
+        end = ends_at.date() if ends_at is not None else date(start.year + 12, 1, 1)
+        first = start if first is None or start < first else first
+        last = end if last is None or end > last else last
+    if first is None or last is None:
+        return tzids, None
+    # Only the transitions the events need: smaller feeds, same meaning.
+    return tzids, (first.year, min(last.year + 2, 2100))
+
+
+def assemble(
+    name: str,
+    event_texts: list[str],
+    tzids: set[str],
+    span: tuple[int, int] | None,
+    extra_events: Iterable[Any] = (),
+) -> bytes:
+    """Return the VCALENDAR around already written events, with the VTIMEZONEs they use."""
+    extra = list(extra_events)
+    head = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{escape_text(PRODID)}",
+        "CALSCALE:GREGORIAN",
+        fold("X-WR-CALNAME:" + _one_line(name)),
+    ]
+    parts = ["\r\n".join(head), "\r\n"]
+    if span is not None:
+        parts += [vtimezone(tzid, *span) for tzid in sorted(tzids | _zone_names(extra))]
+    if event_texts:
+        parts += ["\r\n".join(event_texts), "\r\n"]
+    parts += [event.to_ical().decode("utf-8") for event in extra]
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8")
+
+
 def build_calendar(
     entries: Iterable[FeedEntry],
     detail: str,
@@ -228,38 +283,7 @@ def build_calendar(
     ``extra_events`` (plugins' ``icalendar`` events, already at ``detail`` level) are added as
     they are.
     """
-    events: list[str] = []
-    first: date | None = None
-    last: date | None = None
-    tzids: set[str] = set()
-    for entry in entries:
-        write_events(events, entry, detail)
-        appointment = entry.appointment
-        if not appointment.all_day:
-            params = zone_style(appointment.time_zone)[0]
-            if params:
-                tzids.add(params.removeprefix(";TZID="))
-        start = appointment.start_local.date()
-        ends_at = appointment.series_ends_at
-        # A series without end needs zone rules for years ahead, not just its first months.
-        end = ends_at.date() if ends_at is not None else date(start.year + 12, 1, 1)
-        first = start if first is None or start < first else first
-        last = end if last is None or end > last else last
-    extra = list(extra_events)
-    head = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{escape_text(PRODID)}",
-        "CALSCALE:GREGORIAN",
-        fold("X-WR-CALNAME:" + _one_line(name)),
-    ]
-    parts = ["\r\n".join(head), "\r\n"]
-    if first is not None and last is not None:
-        # Only the transitions the events need: smaller feeds, same meaning.
-        span = (first.year, min(last.year + 2, 2100))
-        parts += [vtimezone(tzid, *span) for tzid in sorted(tzids | _zone_names(extra))]
-    if events:
-        parts += ["\r\n".join(events), "\r\n"]
-    parts += [event.to_ical().decode("utf-8") for event in extra]
-    parts.append("END:VCALENDAR\r\n")
-    return "".join(parts).encode("utf-8")
+    entries = list(entries)
+    tzids, span = zones_of(e.appointment for e in entries)
+    texts = [event_text(entry, detail) for entry in entries]
+    return assemble(name, texts, tzids, span, extra_events)
