@@ -80,11 +80,14 @@ def main(argv: list[str]) -> None:
             app.config["PROPAGATE_EXCEPTIONS"] = True
             client = app.test_client()
             path = f"/feeds/{secret}.ics"
-            times, cpu, response = _time(client, path)
+            # The first fetch writes every appointment; later ones reuse unchanged ones' text.
+            times, cpu, response = _time(client, path, runs=1)
             assert response.status_code == 200, response.status_code
             events = response.data.count(b"BEGIN:VEVENT")
-            line = f"{kind:10} {count:6} appointments ({events} VEVENTs, {len(response.data)} B)"
-            print(f"{line}\n  200: {_figures(times, cpu)}", flush=True)
+            print(f"{kind} {count} appointments ({events} VEVENTs, {len(response.data)} B)")
+            print(f"  200 first fetch: {_figures(times, cpu)}", flush=True)
+            times, cpu, response = _time(client, path)
+            print(f"  200 again: {_figures(times, cpu)}", flush=True)
             etag = response.headers.get("ETag")
             if etag:
                 times, cpu, again = _time(client, path, {"If-None-Match": etag})
