@@ -6,13 +6,16 @@ level shows and nothing else (a busy feed never reads a title) -- and asks plugi
 items.  The number of statements depends on the circles the feed covers, never on how many
 appointments they hold.
 
-The validator (the ETag) is a hash of exactly these inputs, plus the few settings the text
-depends on (detail level, base URL, the writer's format version, the zone blocks).  The text is
-a pure function of them, so equal validators mean equal feeds, and anything that changes a feed
--- an edit, a cancellation, a deleted appointment, a moved occurrence, a role or membership
-change (which changes the audience), a renamed circle or organiser, the 365-day history window
-moving past an appointment, a plugin's item -- changes the validator.  A conditional fetch that
-matches is answered without writing the text.
+The validator (the ETag) hashes every part of the feed: each appointment's VEVENT text, in
+order, and the rest of what the feed is made from (its name, detail level and secret, the
+owner's roles, plugins' items, the VTIMEZONE blocks).  So anything that changes a feed -- an
+edit, a cancellation, a deleted appointment, a moved occurrence, a role or membership change
+(which changes the audience), a renamed circle or organiser, the 365-day history window moving
+past an appointment, a plugin's item -- changes the validator, and an unchanged feed keeps it.
+
+Each appointment's text and its digest are remembered by the row values they are written from,
+so a fetch writes only what changed since any earlier fetch, and a conditional fetch that
+matches only looks the digests up: no feed is assembled for a 304.
 """
 
 from __future__ import annotations
@@ -135,7 +138,7 @@ class FeedContent:
         update(repr((FORMAT_VERSION, self.feed_key, self.name, self.detail)).encode())
         update(repr([(m.role, c.id, c.name) for m, c in self.circles]).encode())
         for key in self._keys():
-            update(_digest_of(*key))
+            update(_event_of(*key)[1])
         update(repr(self.plugin_items).encode())
         # The zone blocks come from the zone database, which an upgrade can change.
         tzids, span = self.zones()
@@ -149,31 +152,20 @@ class FeedContent:
         from ..plugins.calendar import ical_event
 
         extra = [ical_event(p, circle, item, self.detail) for p, circle, item in self.plugin_items]
-        texts = [_text_of(*key) for key in self._keys()]
+        texts = [_event_of(*key)[0] for key in self._keys()]
         return assemble(self.name, texts, *self.zones(), extra)
 
 
-# Both caches are keyed by everything an appointment's VEVENTs are written from.  Rows compare
-# by value, so an appointment unchanged since the last fetch -- of this feed, or of another
-# member's feed of the same circle at the same detail level -- is neither hashed nor written
-# again.  They are caches, not state: any instance rebuilds them, and a change to any input is
-# a different key.  The sizes bound memory (about 1 kB of text per appointment).
-_CACHE_SIZE = 50_000
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def _digest_of(
+# Keyed by everything an appointment's VEVENTs are written from.  Rows compare by value, so an
+# appointment unchanged since the last fetch -- of this feed, or of another member's feed of the
+# same circle at the same detail level -- is not written again.  A cache, not state: any
+# instance rebuilds it, and a change to any input is a different key.  The size bounds memory
+# (about 1 kB of text per appointment).
+@lru_cache(maxsize=50_000)
+def _event_of(
     detail: str, row: Any, changes: tuple, circle_name: str, url_prefix: str | None
-) -> bytes:
-    # Rows are tuples of str, int, bool, datetime and None, whose repr is exact.
-    key = (tuple(row), [tuple(c) for c in changes], circle_name, url_prefix)
-    return hashlib.sha256(repr(key).encode()).digest()
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def _text_of(
-    detail: str, row: Any, changes: tuple, circle_name: str, url_prefix: str | None
-) -> str:
+) -> tuple[str, bytes]:
+    """Return an appointment's VEVENT text and the digest of that text."""
     full = url_prefix is not None
     entry = FeedEntry(
         row,
@@ -182,7 +174,8 @@ def _text_of(
         url=url_prefix + row.public_id if full else None,
         organiser=row.organiser if full else None,
     )
-    return event_text(entry, detail)
+    text = event_text(entry, detail)
+    return text, hashlib.sha256(text.encode()).digest()
 
 
 def memberships_of(feed: CalendarFeed) -> list[tuple[Membership, Circle]]:
