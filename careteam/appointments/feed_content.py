@@ -119,6 +119,7 @@ class FeedContent:
     circles: list[tuple[Membership, Circle]]
     parts: list[CircleRows] = field(default_factory=list)
     plugin_items: list[tuple[str, str, Any]] = field(default_factory=list)
+    _zones: tuple[set[str], tuple[int, int] | None] | None = None
 
     def _keys(self) -> Iterator[tuple[Any, ...]]:
         """Yield, per appointment, everything its VEVENTs are written from."""
@@ -129,7 +130,9 @@ class FeedContent:
                 yield detail, row, changes.get(row[0], ()), name, prefix
 
     def zones(self) -> tuple[set[str], tuple[int, int] | None]:
-        return zones_of(row for part in self.parts for row in part.rows)
+        if self._zones is None:
+            self._zones = zones_of(row for part in self.parts for row in part.rows)
+        return self._zones
 
     def validator(self) -> str:
         """Return a hash of every input of :meth:`render` (the feed's ETag value)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -225,24 +225,29 @@ def event_text(entry: FeedEntry, detail: str) -> str:
 
 def zones_of(appointments: Iterable[Any]) -> tuple[set[str], tuple[int, int] | None]:
     """Return the TZIDs the appointments' times use and the years their VTIMEZONEs cover."""
-    tzids: set[str] = set()
-    first: date | None = None
-    last: date | None = None
+    names: set[str] = set()
+    first: datetime | None = None
+    last_year = 0
     for appointment in appointments:
+        start = appointment.start_local
         if not appointment.all_day:
-            params = zone_style(appointment.time_zone)[0]
-            if params:
-                tzids.add(params.removeprefix(";TZID="))
-        start = appointment.start_local.date()
+            names.add(appointment.time_zone)
         ends_at = appointment.series_ends_at
         # A series without end needs zone rules for years ahead, not just its first months.
-        end = ends_at.date() if ends_at is not None else date(start.year + 12, 1, 1)
-        first = start if first is None or start < first else first
-        last = end if last is None or end > last else last
-    if first is None or last is None:
+        end_year = ends_at.year if ends_at is not None else start.year + 12
+        if first is None or start < first:
+            first = start
+        if end_year > last_year:
+            last_year = end_year
+    tzids = set()
+    for name in names:
+        params = zone_style(name)[0]
+        if params:
+            tzids.add(params.removeprefix(";TZID="))
+    if first is None:
         return tzids, None
     # Only the transitions the events need: smaller feeds, same meaning.
-    return tzids, (first.year, min(last.year + 2, 2100))
+    return tzids, (first.year, min(last_year + 2, 2100))
 
 
 def assemble(
