@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from typing import Any
 
 _LIMIT = 74  # octets before a fold: a folded line is at most 75 octets with its CRLF left out
 _CONTINUATION = 0x80  # UTF-8 continuation bytes are 0b10xxxxxx
-_ESCAPE_STARTS = frozenset(b"\\^")
+_ESCAPE_STARTS = frozenset(b"\\^") | frozenset("\\^")  # as bytes and as text
 
 
 def escape_text(text: str) -> str:
@@ -42,21 +43,28 @@ def fold(line: str) -> str:
     """Return one content line folded as RFC 5545 section 3.1 asks (CRLF + space)."""
     if len(line) <= _LIMIT and (line.isascii() or len(line) * 4 <= _LIMIT):
         return line
+    if line.isascii():  # one octet per character: cut the text itself
+        return "\r\n ".join(_pieces(line, len(line), ascii_only=True))
     data = line.encode("utf-8")
     if len(data) <= _LIMIT:
         return line
+    return b"\r\n ".join(_pieces(data, len(data), ascii_only=False)).decode("utf-8")
+
+
+def _pieces(data: Any, size: int, *, ascii_only: bool) -> list[Any]:
     pieces = []
-    start, size = 0, len(data)
+    start = 0
     while size - start > _LIMIT:
         cut = start + _LIMIT
-        while data[cut] & 0xC0 == _CONTINUATION:  # never inside a character
-            cut -= 1
+        if not ascii_only:
+            while data[cut] & 0xC0 == _CONTINUATION:  # never inside a character
+                cut -= 1
         if data[cut - 1] in _ESCAPE_STARTS and cut - start > 1:
-            cut -= 1  # keep "\n" or "^'" together on the next line
+            cut -= 1  # keep "\\n" or "^'" together on the next line
         pieces.append(data[start:cut])
         start = cut
     pieces.append(data[start:])
-    return b"\r\n ".join(pieces).decode("utf-8")
+    return pieces
 
 
 def utc_stamp(instant: datetime) -> str:
