@@ -9,25 +9,19 @@ and each circle's audience rules on every fetch.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from .. import audit
-from ..circles.models import Circle, Membership
+from ..circles.models import Circle
 from ..clock import utcnow
 from ..extensions import db
 from ..tokens import new_token, token_hash
-from .ical import FeedEntry, build_calendar
+from . import feed_content
 from .models import Appointment, CalendarFeed, FeedDetail
-from .queries import changes_for, display_names, visible
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{32,64}")
-# Appointments that ended longer ago than this are left out of feeds.
-FEED_HISTORY = timedelta(days=365)
-# Plugins are asked for their items up to this far ahead.
-FEED_FUTURE = timedelta(days=366)
 
 
 def feed_of(user_id: int, circle_id: int | None) -> CalendarFeed | None:
@@ -100,51 +94,6 @@ def feed_url(secret: str) -> str:
     return external_url("calendar.feed", secret=secret)
 
 
-def _memberships(feed: CalendarFeed) -> list[tuple[Membership, Circle]]:
-    stmt = (
-        select(Membership, Circle)
-        .join(Circle, Circle.id == Membership.circle_id)
-        .where(Membership.user_id == feed.user_id)
-    )
-    if feed.circle_id is not None:
-        stmt = stmt.where(Membership.circle_id == feed.circle_id)
-    return [(m, c) for m, c in db.session.execute(stmt.order_by(Circle.name, Circle.id))]
-
-
-def feed_entries(feed: CalendarFeed, *, with_urls: bool = True) -> list[FeedEntry]:
-    """Return what the feed's owner may see now, in every circle the feed covers."""
-    since = utcnow() - FEED_HISTORY
-    found: list[tuple[Appointment, Circle]] = []
-    for membership, circle in _memberships(feed):
-        rows = db.session.scalars(
-            select(Appointment)
-            .where(
-                Appointment.circle_id == circle.id,
-                visible(membership),
-                (Appointment.series_ends_at.is_(None)) | (Appointment.series_ends_at > since),
-            )
-            .order_by(Appointment.starts_at, Appointment.id)
-        )
-        found += [(a, circle) for a in rows]
-    changes = changes_for(a.id for a, _ in found)
-    names = display_names(a.organiser_id for a, _ in found)
-    entries = []
-    for appointment, circle in found:
-        url = None
-        if with_urls:
-            url = appointment_url(circle, appointment)
-        entries.append(
-            FeedEntry(
-                appointment,
-                changes[appointment.id],
-                circle.name,
-                url=url,
-                organiser=names.get(appointment.organiser_id or 0),
-            )
-        )
-    return entries
-
-
 def appointment_url(circle: Circle, appointment: Appointment) -> str:
     from ..auth.service import external_url
 
@@ -155,26 +104,4 @@ def appointment_url(circle: Circle, appointment: Appointment) -> str:
 
 def render_feed(feed: CalendarFeed) -> bytes:
     """Return the feed's iCalendar text."""
-    entries = feed_entries(feed, with_urls=feed.detail == FeedDetail.FULL)
-    if feed.circle_id is None:
-        name = "CareTeam"
-    else:
-        circle = db.session.get(Circle, feed.circle_id)
-        name = (
-            f"CareTeam \u00b7 {circle.name}"
-            if circle and feed.detail != FeedDetail.BUSY
-            else "CareTeam"
-        )
-    return build_calendar(entries, feed.detail, name, extra_events=_plugin_events(feed))
-
-
-def _plugin_events(feed: CalendarFeed) -> list[Any]:
-    """Return the VEVENTs that plugins add for the circles this feed covers."""
-    from ..plugins.calendar import HOOK, calendar_items, ical_event
-    from ..plugins.enablement import plugin_host
-
-    if not plugin_host().implements(HOOK):
-        return []  # no extra query for sites whose plugins add nothing to calendars
-    now = utcnow()
-    items = calendar_items(_memberships(feed), now - FEED_HISTORY, now + FEED_FUTURE)
-    return [ical_event(plugin, circle, item, feed.detail) for plugin, circle, item in items]
+    return feed_content.load(feed).render()

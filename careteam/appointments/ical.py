@@ -5,119 +5,275 @@ UTC, as RFC 5545 requires for zoned starts) and an EXDATE per cancelled occurren
 occurrence is another VEVENT with the same UID and a RECURRENCE-ID.  A cancelled appointment
 stays in the feed with STATUS:CANCELLED so subscribed calendars remove it.  UIDs never change;
 SEQUENCE follows the appointment's, which every change bumps; DTSTAMP is the last change.
+
+The text is written directly (see :mod:`.ical_text`); ``icalendar`` is used only for what it
+knows and we do not: which zones are UTC, the VTIMEZONE blocks, and plugins' items, which
+arrive as ``icalendar`` events.  An entry's appointment and changes may be ORM objects or rows
+of just the columns the detail level needs: busy feeds never read titles, places or notes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from icalendar import Calendar, Event, vRecur
-
-from .models import KIND_LABELS, Appointment, FeedDetail, Kind, OccurrenceChange
+from .ical_text import day, escape_text, fold, utc_stamp, vtimezone, wall_time, zone_style
+from .models import KIND_LABELS, FeedDetail
 from .occurrences import occurrence_at
 from .recurrence import get_zone, to_utc
 
 PRODID = "-//CareTeam//Care calendar//EN"
 UID_DOMAIN = "careteam"
 BUSY_TITLE = "Busy"
+# The order ``icalendar`` gave RRULE parts; any other part goes last, as it came.
+_RULE_ORDER = {
+    name: i
+    for i, name in enumerate(
+        [
+            "FREQ",
+            "UNTIL",
+            "COUNT",
+            "INTERVAL",
+            "BYSECOND",
+            "BYMINUTE",
+            "BYHOUR",
+            "BYDAY",
+            "BYWEEKDAY",
+            "BYMONTHDAY",
+            "BYYEARDAY",
+            "BYWEEKNO",
+            "BYMONTH",
+            "BYSETPOS",
+            "WKST",
+        ]
+    )
+}
 
 
 @dataclass(frozen=True)
 class FeedEntry:
     """One appointment to publish, with its single-occurrence changes and its circle's name."""
 
-    appointment: Appointment
-    changes: list[OccurrenceChange]
+    appointment: Any  # an Appointment, or a row with the columns the detail level needs
+    changes: list[Any]  # OccurrenceChange objects or rows
     circle_name: str
     url: str | None = None
     organiser: str | None = None
 
 
-def uid_of(appointment: Appointment) -> str:
+def uid_of(appointment: Any) -> str:
     return f"{appointment.public_id}@{UID_DOMAIN}"
 
 
-def _when(appointment: Appointment, local: datetime) -> date | datetime:
-    """Return a DATE for all-day appointments, else the wall time in its zone (for TZID)."""
-    if appointment.all_day:
-        return local.date()
-    return local.replace(tzinfo=get_zone(appointment.time_zone), fold=0)
-
-
-def export_rule(appointment: Appointment) -> vRecur:
+def export_rule(appointment: Any) -> str:
     """Return the stored RRULE with UNTIL written as RFC 5545 wants it for this DTSTART."""
-    parts = dict(p.split("=", 1) for p in appointment.rrule.split(";"))
-    if "UNTIL" in parts and not appointment.all_day:
+    return _export_rule(appointment.rrule, appointment.all_day, appointment.time_zone)
+
+
+@lru_cache(maxsize=4096)
+def _export_rule(rule: str, all_day: bool, time_zone: str) -> str:
+    parts = dict(p.split("=", 1) for p in rule.split(";"))
+    if "UNTIL" in parts and not all_day:
         local = datetime.strptime(parts["UNTIL"], "%Y%m%dT%H%M%S")
-        parts["UNTIL"] = f"{to_utc(local, get_zone(appointment.time_zone)):%Y%m%dT%H%M%SZ}"
-    return vRecur.from_ical(";".join(f"{k}={v}" for k, v in parts.items()))
+        parts["UNTIL"] = utc_stamp(to_utc(local, get_zone(time_zone)))
+    ordered = sorted(parts, key=lambda name: _RULE_ORDER.get(name, len(_RULE_ORDER)))
+    return ";".join(f"{name}={parts[name]}" for name in ordered)
 
 
-def _describe(entry: FeedEntry, notes: str, location: str) -> str:
+class _Writer:
+    """Writes one appointment's VEVENTs; what is the same for all of them is made once.
+
+    Properties come in the order ``icalendar`` wrote them (its canonical ones first, then
+    alphabetical), so the text is what the feeds always were.
+    """
+
+    def __init__(self, entry: FeedEntry, detail: str) -> None:
+        appointment = self.appointment = entry.appointment
+        self.entry = entry
+        self.busy, self.full = detail == FeedDetail.BUSY, detail == FeedDetail.FULL
+        if appointment.all_day:
+            self.params, self.suffix, self.format = ";VALUE=DATE", "", day
+        else:
+            self.params, self.suffix = zone_style(appointment.time_zone)
+            self.format = wall_time
+        stamp = utc_stamp(appointment.updated_at)
+        uid = escape_text(uid_of(appointment))
+        self.ids = f"DTSTAMP:{stamp}\r\nUID:{uid}"
+        created = f"CREATED:{utc_stamp(appointment.created_at)}"
+        self.created = f"CLASS:PRIVATE\r\n{created}" if self.busy else created
+        self.closing = f"LAST-MODIFIED:{stamp}"
+        status = "CANCELLED" if appointment.cancelled_at is not None else "CONFIRMED"
+        ending = f"STATUS:{status}\r\nTRANSP:OPAQUE"
+        if self.full and entry.url:
+            ending += "\r\n" + fold("URL:" + entry.url)
+        self.ending = ending + "\r\nEND:VEVENT"
+        self.about = self._about() if self.full else ""
+
+    def when(self, name: str, local: datetime) -> str:
+        return f"{name}{self.params}:{self.format(local)}{self.suffix}"
+
+    def when_list(self, name: str, values: list[datetime]) -> str:
+        text = ",".join(self.format(v) + self.suffix for v in values)
+        return fold(f"{name}{self.params}:{text}")
+
+    def event(
+        self,
+        out: list[str],
+        title: str | None,
+        start: datetime,
+        end: datetime,
+        location: str | None,
+        notes: str | None,
+        *,
+        recurrence_id: datetime | None = None,
+        rule: str = "",
+    ) -> None:
+        summary = f"SUMMARY:{BUSY_TITLE}" if self.busy else fold("SUMMARY:" + escape_text(title))
+        params, suffix, format = self.params, self.suffix, self.format
+        text = (
+            f"BEGIN:VEVENT\r\n{summary}\r\n"
+            f"DTSTART{params}:{format(start)}{suffix}\r\n"
+            f"DTEND{params}:{format(end)}{suffix}\r\n{self.ids}\r\n"
+        )
+        if recurrence_id is not None:
+            text += f"RECURRENCE-ID{params}:{format(recurrence_id)}{suffix}\r\n"
+        text += f"SEQUENCE:{self.appointment.sequence or 0}\r\n{rule}{self.created}\r\n"
+        if self.full:
+            about = self.about + "\n\n" + notes if notes else self.about
+            if self.entry.url:
+                about += "\n\n" + self.entry.url
+            text += fold("DESCRIPTION:" + escape_text(about)) + "\r\n"
+        text += self.closing + "\r\n"
+        if self.full and location:
+            text += fold("LOCATION:" + escape_text(location)) + "\r\n"
+        out.append(text + self.ending)
+
+    def _about(self) -> str:
+        """Return the start of the description: kind, circle, organiser, video link."""
+        appointment, entry = self.appointment, self.entry
+        kind = KIND_LABELS.get(appointment.kind, appointment.kind)
+        about = f"{kind} \u00b7 {entry.circle_name}"
+        if entry.organiser:
+            about += f"\nOrganised by {entry.organiser}"
+        if appointment.video_url:
+            about += f"\nVideo link: {appointment.video_url}"
+        return about
+
+
+def write_events(out: list[str], entry: FeedEntry, detail: str) -> None:
+    """Append the text of one appointment's VEVENTs: the master and one per changed one."""
+    writer = _Writer(entry, detail)
     appointment = entry.appointment
-    lines = [
-        f"{KIND_LABELS.get(Kind(appointment.kind), appointment.kind)} \u00b7 {entry.circle_name}"
-    ]
-    if entry.organiser:
-        lines.append(f"Organised by {entry.organiser}")
-    if appointment.video_url:
-        lines.append(f"Video link: {appointment.video_url}")
-    if notes:
-        lines += ["", notes]
-    if entry.url:
-        lines += ["", entry.url]
-    return "\n".join(lines)
-
-
-def _fill(event: Event, entry: FeedEntry, detail: str, title: str, location: str, notes: str):
-    appointment = entry.appointment
-    event.add("uid", uid_of(appointment))
-    event.add("dtstamp", appointment.updated_at)
-    event.add("created", appointment.created_at)
-    event.add("last-modified", appointment.updated_at)
-    event.add("sequence", appointment.sequence or 0)
-    event.add("status", "CANCELLED" if appointment.cancelled else "CONFIRMED")
-    event.add("transp", "OPAQUE")
-    if detail == FeedDetail.BUSY:
-        event.add("summary", BUSY_TITLE)
-        event.add("class", "PRIVATE")
-        return
-    event.add("summary", title)
-    if detail == FeedDetail.FULL:
-        if location:
-            event.add("location", location)
-        event.add("description", _describe(entry, notes, location))
-        if entry.url:
-            event.add("url", entry.url)
-
-
-def events_for(entry: FeedEntry, detail: str) -> list[Event]:
-    """Return the VEVENTs of one appointment: the master and one per changed occurrence."""
-    appointment = entry.appointment
-    master = Event()
-    _fill(master, entry, detail, appointment.title, appointment.location, appointment.notes)
-    master.add("dtstart", _when(appointment, appointment.start_local))
-    master.add("dtend", _when(appointment, appointment.end_local))
-    events = [master]
+    shown = not writer.busy
+    full = writer.full
+    title = appointment.title if shown else None
+    location = appointment.location if full else None
+    notes = appointment.notes if full else None
     if not appointment.rrule:
-        return events
-    master.add("rrule", export_rule(appointment))
-    cancelled = sorted(c.original_start_local for c in entry.changes if c.cancelled)
+        writer.event(out, title, appointment.start_local, appointment.end_local, location, notes)
+        return
+    rule = fold("RRULE:" + export_rule(appointment)) + "\r\n"
+    changes = sorted(entry.changes, key=lambda c: c.original_start_local)
+    cancelled = [c.original_start_local for c in changes if c.cancelled]
     if cancelled:
-        master.add("exdate", [_when(appointment, original) for original in cancelled])
-    for change in sorted(entry.changes, key=lambda c: c.original_start_local):
+        rule += writer.when_list("EXDATE", cancelled) + "\r\n"
+    writer.event(
+        out, title, appointment.start_local, appointment.end_local, location, notes, rule=rule
+    )
+    for change in changes:
         if change.cancelled:
             continue
         occurrence = occurrence_at(appointment, change.original_start_local, change)
-        event = Event()
-        _fill(event, entry, detail, occurrence.title, occurrence.location, occurrence.notes)
-        event.add("recurrence-id", _when(appointment, change.original_start_local))
-        event.add("dtstart", _when(appointment, occurrence.start_local))
-        event.add("dtend", _when(appointment, occurrence.end_local))
-        events.append(event)
-    return events
+        writer.event(
+            out,
+            occurrence.title if shown else None,
+            occurrence.start_local,
+            occurrence.end_local,
+            occurrence.location if full else None,
+            occurrence.notes if full else None,
+            recurrence_id=change.original_start_local,
+        )
+
+
+def _one_line(name: str) -> str:
+    """Return the calendar's name for X-WR-CALNAME, which ``icalendar`` (and so the feeds so
+    far) writes and reads unescaped; only a line break, which would end the line, becomes a
+    space."""
+    return name.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+
+
+def _zone_names(extra_events: list[Any]) -> set[str]:
+    """Return the TZIDs that plugins' events use (they are ``icalendar`` components)."""
+    found = set()
+    for event in extra_events:
+        for _name, value in event.property_items(sorted=False):
+            tzid = getattr(value, "params", {}).get("TZID")
+            if tzid:
+                found.add(tzid)
+    return found - {"UTC"}
+
+
+def event_text(entry: FeedEntry, detail: str) -> str:
+    """Return the VEVENT text (CRLF-separated, no final CRLF) of one appointment."""
+    out: list[str] = []
+    write_events(out, entry, detail)
+    return "\r\n".join(out)
+
+
+def zones_of(appointments: Iterable[Any]) -> tuple[set[str], tuple[int, int] | None]:
+    """Return the TZIDs the appointments' times use and the years their VTIMEZONEs cover."""
+    names: set[str] = set()
+    first: datetime | None = None
+    last_year = 0
+    for appointment in appointments:
+        start = appointment.start_local
+        if not appointment.all_day:
+            names.add(appointment.time_zone)
+        ends_at = appointment.series_ends_at
+        # A series without end needs zone rules for years ahead, not just its first months.
+        end_year = ends_at.year if ends_at is not None else start.year + 12
+        if first is None or start < first:
+            first = start
+        if end_year > last_year:
+            last_year = end_year
+    tzids = set()
+    for name in names:
+        params = zone_style(name)[0]
+        if params:
+            tzids.add(params.removeprefix(";TZID="))
+    if first is None:
+        return tzids, None
+    # Only the transitions the events need: smaller feeds, same meaning.
+    return tzids, (first.year, min(last_year + 2, 2100))
+
+
+def assemble(
+    name: str,
+    event_texts: list[str],
+    tzids: set[str],
+    span: tuple[int, int] | None,
+    extra_events: Iterable[Any] = (),
+) -> bytes:
+    """Return the VCALENDAR around already written events, with the VTIMEZONEs they use."""
+    extra = list(extra_events)
+    head = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{escape_text(PRODID)}",
+        "CALSCALE:GREGORIAN",
+        fold("X-WR-CALNAME:" + _one_line(name)),
+    ]
+    parts = ["\r\n".join(head), "\r\n"]
+    if span is not None:
+        parts += [vtimezone(tzid, *span) for tzid in sorted(tzids | _zone_names(extra))]
+    if event_texts:
+        parts += ["\r\n".join(event_texts), "\r\n"]
+    parts += [event.to_ical().decode("utf-8") for event in extra]
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8")
 
 
 def build_calendar(
@@ -125,34 +281,14 @@ def build_calendar(
     detail: str,
     name: str,
     *,
-    refresh: Callable | None = None,
-    extra_events: Iterable[Event] = (),
+    extra_events: Iterable[Any] = (),
 ) -> bytes:
     """Return a VCALENDAR with every entry at ``detail`` level, with the VTIMEZONEs it uses.
 
-    ``extra_events`` (plugins' items, already at ``detail`` level) are added as they are.
+    ``extra_events`` (plugins' ``icalendar`` events, already at ``detail`` level) are added as
+    they are.
     """
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
-    first: date | None = None
-    last: date | None = None
-    for entry in entries:
-        for event in events_for(entry, detail):
-            calendar.add_component(event)
-        start = entry.appointment.start_local.date()
-        ends_at = entry.appointment.series_ends_at
-        # A series without end needs zone rules for years ahead, not just its first months.
-        end = ends_at.date() if ends_at is not None else date(start.year + 12, 1, 1)
-        first = start if first is None or start < first else first
-        last = end if last is None or end > last else last
-    for event in extra_events:
-        calendar.add_component(event)
-    if first is not None and last is not None:
-        # Only the transitions the events need: smaller feeds, same meaning.
-        calendar.add_missing_timezones(
-            first_date=date(first.year, 1, 1), last_date=date(min(last.year + 2, 2100), 1, 1)
-        )
-    return calendar.to_ical()
+    entries = list(entries)
+    tzids, span = zones_of(e.appointment for e in entries)
+    texts = [event_text(entry, detail) for entry in entries]
+    return assemble(name, texts, tzids, span, extra_events)

@@ -24,7 +24,7 @@ from .. import audit
 from ..auth.models import User
 from ..extensions import db
 from ..forms import ActionForm
-from . import feeds, reminders
+from . import feed_content, feeds, reminders
 from .forms import AccountRemindersForm, FeedForm, ReminderForm
 from .models import FeedDetail
 from .views import bp
@@ -144,21 +144,38 @@ def feeds_page():
 
 @calendar_bp.route("/feeds/<secret>.ics")
 def feed(secret: str):
-    """Serve a calendar feed to a calendar app, as its owner may see it now."""
+    """Serve a calendar feed to a calendar app, as its owner may see it now.
+
+    The ETag is a hash of everything the feed is made from (see
+    :mod:`careteam.appointments.feed_content`), so a calendar app that sends it back in
+    ``If-None-Match`` gets a bodiless 304 until something in its feed changes, and the text is
+    not written at all.  It is weak: a plugin item without a change time gets a fresh DTSTAMP.
+    No Last-Modified: a deleted appointment, a role change or the history window moving on
+    leave no time to report, and a date that misses them would answer ``If-Modified-Since``
+    with a wrong 304, so ``If-Modified-Since`` alone always gets the full feed.
+    """
     g.personal_data = True  # no shared caches
     found = feeds.find_by_secret(secret)
     owner = db.session.get(User, found.user_id) if found is not None else None
     if found is None or owner is None or not owner.active:
         abort(404)  # a deactivated account's links stop working too
-    body = feeds.render_feed(found)
+    content = feed_content.load(found)
+    etag = content.validator()
+    unchanged = request.if_none_match.contains_weak(etag)
     audit.record_now(
         "calendar_feed.viewed",
         circle_id=found.circle_id,
         object_type="calendar_feed",
         object_id=found.public_id,
         actor_id=found.user_id,
-        details={"detail": found.detail},
+        details={"detail": found.detail, "unchanged": True}
+        if unchanged
+        else {"detail": found.detail},
     )
-    response = Response(body, content_type="text/calendar; charset=utf-8")
-    response.headers["Content-Disposition"] = 'inline; filename="careteam.ics"'
+    if unchanged:
+        response = Response(status=304)
+    else:
+        response = Response(content.render(), content_type="text/calendar; charset=utf-8")
+        response.headers["Content-Disposition"] = 'inline; filename="careteam.ics"'
+    response.set_etag(etag, weak=True)
     return response

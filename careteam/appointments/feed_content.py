@@ -1,0 +1,268 @@
+"""What one calendar feed contains now, loaded in a fixed number of queries, and its validator.
+
+A feed fetch reads its owner's memberships (with the circles), then per circle one query for
+the appointments and one for their single-occurrence changes -- the columns the feed's detail
+level shows and nothing else (a busy feed never reads a title) -- and asks plugins for their
+items.  The number of statements depends on the circles the feed covers, never on how many
+appointments they hold.
+
+The validator (the ETag) hashes every part of the feed: each appointment's VEVENT text, in
+order, and the rest of what the feed is made from (its name, detail level and secret, the
+owner's roles, plugins' items, the VTIMEZONE blocks).  So anything that changes a feed -- an
+edit, a cancellation, a deleted appointment, a moved occurrence, a role or membership change
+(which changes the audience), a renamed circle or organiser, the 365-day history window moving
+past an appointment, a plugin's item -- changes the validator, and an unchanged feed keeps it.
+
+Each appointment's text and its digest are remembered by the row values they are written from,
+so a fetch writes only what changed since any earlier fetch, and a conditional fetch that
+matches only looks the digests up: no feed is assembled for a 304.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import DateTime, select, type_coerce
+
+from ..auth.models import User
+from ..circles.models import Circle, Membership
+from ..clock import utcnow
+from ..extensions import db
+from .ical import FeedEntry, assemble, event_text, zones_of
+from .ical_text import vtimezone
+from .models import Appointment, CalendarFeed, FeedDetail, OccurrenceChange
+from .queries import visible
+
+# Appointments that ended longer ago than this are left out of feeds.
+FEED_HISTORY = timedelta(days=365)
+# Plugins are asked for their items up to this far ahead.
+FEED_FUTURE = timedelta(days=366)
+# Bump when the text written for the same inputs changes, so calendars fetch it again.
+FORMAT_VERSION = "2"
+
+
+def _plain(column: Any) -> Any:
+    """Read an instant without UTCDateTime's per-value conversion (naive UTC on SQLite,
+    aware on PostgreSQL): the feed only writes it as a UTC stamp, which handles both."""
+    return type_coerce(column, DateTime(timezone=True)).label(column.key)
+
+
+_TIMING = (
+    Appointment.id,
+    Appointment.public_id,
+    Appointment.all_day,
+    Appointment.time_zone,
+    Appointment.start_local,
+    Appointment.end_local,
+    Appointment.rrule,
+    Appointment.series_ends_at,
+    _plain(Appointment.cancelled_at),
+    Appointment.sequence,
+    _plain(Appointment.created_at),
+    _plain(Appointment.updated_at),
+)
+_COLUMNS = {
+    FeedDetail.BUSY: _TIMING,
+    FeedDetail.TITLES: (*_TIMING, Appointment.title),
+    FeedDetail.FULL: (
+        *_TIMING,
+        Appointment.title,
+        Appointment.kind,
+        Appointment.location,
+        Appointment.video_url,
+        Appointment.notes,
+        User.display_name.label("organiser"),
+    ),
+}
+_CHANGE_TIMING = (
+    OccurrenceChange.appointment_id,
+    OccurrenceChange.original_start_local,
+    OccurrenceChange.cancelled,
+    OccurrenceChange.start_local,
+    OccurrenceChange.end_local,
+)
+_CHANGE_COLUMNS = {
+    FeedDetail.BUSY: _CHANGE_TIMING,
+    FeedDetail.TITLES: (*_CHANGE_TIMING, OccurrenceChange.title),
+    FeedDetail.FULL: (
+        *_CHANGE_TIMING,
+        OccurrenceChange.title,
+        OccurrenceChange.location,
+        OccurrenceChange.notes,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CircleRows:
+    """One circle's part of a feed: its appointment rows and their changes."""
+
+    name: str
+    url_prefix: str | None  # full detail only: an appointment's link is this + its public id
+    rows: list[Any]
+    changes: dict[int, tuple[Any, ...]]
+
+
+@dataclass
+class FeedContent:
+    """Everything a feed's text is made from."""
+
+    feed_key: tuple[Any, ...]
+    name: str
+    detail: str
+    circles: list[tuple[Membership, Circle]]
+    parts: list[CircleRows] = field(default_factory=list)
+    plugin_items: list[tuple[str, str, Any]] = field(default_factory=list)
+    _zones: tuple[set[str], tuple[int, int] | None] | None = None
+
+    def _keys(self) -> Iterator[tuple[Any, ...]]:
+        """Yield, per appointment, everything its VEVENTs are written from."""
+        detail = self.detail
+        for part in self.parts:
+            changes, name, prefix = part.changes, part.name, part.url_prefix
+            for row in part.rows:
+                yield detail, row, changes.get(row[0], ()), name, prefix
+
+    def zones(self) -> tuple[set[str], tuple[int, int] | None]:
+        if self._zones is None:
+            self._zones = zones_of(row for part in self.parts for row in part.rows)
+        return self._zones
+
+    def validator(self) -> str:
+        """Return a hash of every input of :meth:`render` (the feed's ETag value)."""
+        digest = hashlib.sha256()
+        update = digest.update
+        update(repr((FORMAT_VERSION, self.feed_key, self.name, self.detail)).encode())
+        update(repr([(m.role, c.id, c.name) for m, c in self.circles]).encode())
+        for key in self._keys():
+            update(_event_of(*key)[1])
+        update(repr(self.plugin_items).encode())
+        # The zone blocks come from the zone database, which an upgrade can change.
+        tzids, span = self.zones()
+        if span is not None:
+            for tzid in sorted(tzids):
+                update(vtimezone(tzid, *span).encode())
+        return digest.hexdigest()[:40]
+
+    def render(self) -> bytes:
+        """Return the feed's iCalendar text."""
+        from ..plugins.calendar import ical_event
+
+        extra = [ical_event(p, circle, item, self.detail) for p, circle, item in self.plugin_items]
+        texts = [_event_of(*key)[0] for key in self._keys()]
+        return assemble(self.name, texts, *self.zones(), extra)
+
+
+# Keyed by everything an appointment's VEVENTs are written from.  Rows compare by value, so an
+# appointment unchanged since the last fetch -- of this feed, or of another member's feed of the
+# same circle at the same detail level -- is not written again.  A cache, not state: any
+# instance rebuilds it, and a change to any input is a different key.  The size bounds memory
+# (about 1 kB of text per appointment).
+@lru_cache(maxsize=50_000)
+def _event_of(
+    detail: str, row: Any, changes: tuple, circle_name: str, url_prefix: str | None
+) -> tuple[str, bytes]:
+    """Return an appointment's VEVENT text and the digest of that text."""
+    full = url_prefix is not None
+    entry = FeedEntry(
+        row,
+        list(changes),
+        circle_name,
+        url=url_prefix + row.public_id if full else None,
+        organiser=row.organiser if full else None,
+    )
+    text = event_text(entry, detail)
+    return text, hashlib.sha256(text.encode()).digest()
+
+
+def memberships_of(feed: CalendarFeed) -> list[tuple[Membership, Circle]]:
+    stmt = (
+        select(Membership, Circle)
+        .join(Circle, Circle.id == Membership.circle_id)
+        .where(Membership.user_id == feed.user_id)
+    )
+    if feed.circle_id is not None:
+        stmt = stmt.where(Membership.circle_id == feed.circle_id)
+    return [(m, c) for m, c in db.session.execute(stmt.order_by(Circle.name, Circle.id))]
+
+
+def _url_prefix(circle: Circle) -> str:
+    """Return the detail link of the circle's appointments without the appointment's id.
+
+    Public ids are URL-safe, so the link of each appointment is this prefix plus its id: one
+    URL build per circle instead of one per appointment.
+    """
+    from ..auth.service import external_url
+
+    marker = "APPOINTMENT"
+    url = external_url("appointments.detail", circle_id=circle.public_id, appointment_id=marker)
+    return url.removesuffix(marker)
+
+
+def _rows(membership: Membership, circle: Circle, detail: str, since: Any) -> tuple[list, list]:
+    where = (
+        Appointment.circle_id == circle.id,
+        visible(membership),
+        (Appointment.series_ends_at.is_(None)) | (Appointment.series_ends_at > since),
+    )
+    stmt = select(*_COLUMNS[FeedDetail(detail)]).where(*where)
+    if detail == FeedDetail.FULL:
+        stmt = stmt.outerjoin(User, User.id == Appointment.organiser_id)
+    # Core rows straight from the connection: the ORM's loading machinery is not needed for
+    # plain columns and costs more than the rows themselves.
+    connection = db.session.connection()
+    rows = connection.execute(stmt.order_by(Appointment.starts_at, Appointment.id)).all()
+    changes = connection.execute(
+        select(*_CHANGE_COLUMNS[FeedDetail(detail)])
+        .join(Appointment, Appointment.id == OccurrenceChange.appointment_id)
+        .where(*where, Appointment.recurring.is_(True))
+        .order_by(OccurrenceChange.appointment_id, OccurrenceChange.original_start_local)
+    ).all()
+    return rows, changes
+
+
+def load(feed: CalendarFeed) -> FeedContent:
+    """Read what the feed's owner may see now, in every circle the feed covers."""
+    detail = FeedDetail(feed.detail).value
+    circles = memberships_of(feed)
+    content = FeedContent(
+        feed_key=(feed.id, feed.secret_hash, feed.circle_id, current_app.config["BASE_URL"]),
+        name=_calendar_name(feed, circles),
+        detail=detail,
+        circles=circles,
+    )
+    now = utcnow()
+    since = now - FEED_HISTORY
+    for membership, circle in circles:
+        rows, change_rows = _rows(membership, circle, detail, since)
+        grouped: dict[int, list[Any]] = {}
+        for change in change_rows:
+            grouped.setdefault(change.appointment_id, []).append(change)
+        prefix = _url_prefix(circle) if detail == FeedDetail.FULL else None
+        changes = {key: tuple(value) for key, value in grouped.items()}
+        content.parts.append(CircleRows(circle.name, prefix, rows, changes))
+    content.plugin_items = _plugin_items(circles, now)
+    return content
+
+
+def _calendar_name(feed: CalendarFeed, circles: list[tuple[Membership, Circle]]) -> str:
+    if feed.circle_id is None or feed.detail == FeedDetail.BUSY:
+        return "CareTeam"
+    circle = db.session.get(Circle, feed.circle_id)
+    return f"CareTeam \u00b7 {circle.name}" if circle else "CareTeam"
+
+
+def _plugin_items(circles: list[tuple[Membership, Circle]], now: Any) -> list[tuple]:
+    """Return (plugin, circle name, item) for the plugins' calendar items in these circles."""
+    from ..plugins.calendar import HOOK, calendar_items
+    from ..plugins.enablement import plugin_host
+
+    if not plugin_host().implements(HOOK):
+        return []  # no extra query for sites whose plugins add nothing to calendars
+    return calendar_items(circles, now - FEED_HISTORY, now + FEED_FUTURE)
