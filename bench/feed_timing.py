@@ -1,6 +1,6 @@
 """Time the per-user calendar feed in-process (Flask test client), at 1,000 and 10,000 events.
 
-Usage: ``python scripts/feed_timing.py [sqlite|postgresql] [sizes...]``.  Each size gets a
+Usage: ``python -m bench.feed_timing [sqlite|postgresql] [sizes...]``.  Each size gets a
 fresh database; the feed is fetched a few times and the best and median server times printed,
 for a full fetch and for a conditional one (If-None-Match with the ETag just received).
 """
