@@ -96,26 +96,56 @@ def signed_in_client(app: Flask, email: str, password: str) -> FlaskClient:
 
 def deep_feed_cursor(app: Flask, manifest: dict[str, Any], fraction: float = 0.9) -> str:
     """Return the feed cursor that starts a page ``fraction`` of the way down the busy circle."""
-    from careteam.auth.models import User
-    from careteam.circles.models import Circle, Membership
-    from careteam.extensions import db
     from careteam.notes import queries
 
     with app.app_context():
-        circle = db.session.scalar(
-            select(Circle).where(Circle.public_id == manifest["busy_circle"])
-        )
-        membership = db.session.scalar(
-            select(Membership)
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.circle_id == circle.id, User.email == manifest["user_email"])
-        )
+        circle, membership = _bench_member(manifest)
         visible = len(queries.feed_page(circle, membership, limit=10**7).rows)
         depth = max(1, int(visible * fraction))
         page = queries.feed_page(circle, membership, limit=depth)
         if page.next_cursor is None:
             raise RuntimeError("the busy circle's feed is too short for a deep page")
         return page.next_cursor
+
+
+def _bench_member(manifest: dict[str, Any]) -> tuple[Any, Any]:
+    from careteam.auth.models import User
+    from careteam.circles.models import Circle, Membership
+    from careteam.extensions import db
+
+    busy = manifest["busy_circle"]
+    circle = db.session.scalar(select(Circle).where(Circle.public_id == busy))
+    membership = db.session.scalar(
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.circle_id == circle.id, User.email == manifest["user_email"])
+    )
+    return circle, membership
+
+
+def search_sql_ms(app: Flask, manifest: dict[str, Any], repeats: int = 200) -> dict[str, Any]:
+    """p50/p95 of the SQL of one search (the service call, not the page's prelude), per term."""
+    from careteam.extensions import db
+    from careteam.notes.search import search_circle
+
+    figures: dict[str, Any] = {}
+    with app.app_context():
+        circle, membership = _bench_member(manifest)
+        for kind, term in manifest["search_terms"].items():
+            times: list[float] = []
+            for _ in range(repeats):
+                with _metered(app) as meter:
+                    result = search_circle(circle, membership, term)
+                times.append(meter.seconds * 1000)
+                db.session.rollback()  # a fresh transaction each time, as a request has
+            times.sort()
+            figures[kind] = {
+                "p50_ms": round(statistics.median(times), 3),
+                "p95_ms": round(times[int(len(times) * 0.95) - 1], 3),
+                "statements": meter.statements,
+                "count": result.count_label,
+            }
+    return figures
 
 
 def measure(

@@ -63,6 +63,11 @@ def table(results: dict[str, Any]) -> str:
             )
         ),
         f"feed conditional GET: {results['conditional_feed_get']['second_status']}",
+        "search SQL p50/p95 ms: "
+        + " · ".join(
+            f"{kind} {f['p50_ms']:.2f}/{f['p95_ms']:.2f} ({f['count']})"
+            for kind, f in results.get("search_sql", {}).items()
+        ),
     ]
     missed = [v for v in results["verdicts"] if not v["met"]]
     lines.append("")

@@ -113,6 +113,7 @@ def run_once(
     cursor = inprocess.deep_feed_cursor(app, manifest)
     plan = scenarios(manifest, cursor)
     in_process = inprocess.measure(app, manifest, plan)
+    search_sql = inprocess.search_sql_ms(app, manifest)
 
     logs = results_dir / "logs"
     hello_env = production_environment(database_url, free_port())
@@ -162,6 +163,7 @@ def run_once(
         },
         "scenarios": {},
         "conditional_feed_get": conditional,
+        "search_sql": search_sql,
         "memory_mb": _memory_keys(memory, memory_requests),
     }
     for scenario in plan:

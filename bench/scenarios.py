@@ -28,7 +28,8 @@ class Scenario:
 
 LIST_PAGE = Targets(ratio={"sqlite": 0.20, "postgresql": 0.12}, single_p99_ms=15.0)
 DETAIL_PAGE = Targets(ratio={"sqlite": 0.25, "postgresql": 0.15})
-SEARCH_PAGE = Targets(ratio={"sqlite": 0.15, "postgresql": 0.10}, db_ms=2.0)
+# The search's own SQL budget (2 ms) is checked on the service call: see inprocess.search_sql_ms.
+SEARCH_PAGE = Targets(ratio={"sqlite": 0.15, "postgresql": 0.10})
 
 
 def scenarios(manifest: dict[str, Any], deep_cursor: str) -> list[Scenario]:

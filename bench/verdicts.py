@@ -8,6 +8,7 @@ from .scenarios import Scenario
 
 RSS_LIMIT_MB = 100.0
 RSS_GROWTH_LIMIT = 0.10
+SEARCH_SQL_MS = 2.0  # the database part of one search, any term
 
 
 def _check(name: str, check: str, measured: float, target: float, at_most: bool) -> dict:
@@ -61,6 +62,10 @@ def judge(results: dict[str, Any], plan: list[Scenario]) -> list[dict[str, Any]]
             verdicts.append(
                 _check(scenario.name, "SQL ms p50", figures["db_ms_p50"], targets.db_ms, True)
             )
+    for kind, figures in results.get("search_sql", {}).items():
+        verdicts.append(
+            _check(f"search_{kind}", "search SQL ms p50", figures["p50_ms"], SEARCH_SQL_MS, True)
+        )
     conditional = results["conditional_feed_get"]
     verdicts.append(
         {
