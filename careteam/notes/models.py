@@ -1,8 +1,9 @@
 """The care notes journal: notes, their revisions, tags, comments, read markers and handoff acks.
 
-Full-text search lives outside these tables on purpose: SQLite keeps an FTS5 table
-``notes_fts`` (external content, kept in sync by triggers) and PostgreSQL an expression GIN index
-``ix_notes_fts`` on ``notes``.  Both are created by hand in migration 0004 because their DDL is
+Full-text search lives outside the mapped columns on purpose: SQLite keeps an FTS5 table
+``notes_fts`` (external content with a per-circle key, kept in sync by triggers) and PostgreSQL a
+stored generated ``notes.search_fts`` tsvector with a (circle_id, search_fts) GIN index
+``ix_notes_fts``.  Both are created by hand in migrations 0004 and 0007 because their DDL is
 backend-specific; :mod:`careteam.notes.search` queries them.
 """
 
