@@ -324,3 +324,38 @@ def test_the_prelude_is_session_membership_plugins_and_audit(
     tables = [re.search(r"\bFROM (\w+)|\bINTO (\w+)", s) for s in cost.prelude]
     names = [m.group(1) or m.group(2) for m in tables if m]
     assert names == ["user_sessions", "circles", "circle_plugins", "audit_events"], names
+
+
+# --- the month grid's fast expansion -------------------------------------------------------------
+
+
+def test_plain_daily_and_weekly_rules_expand_as_dateutil_does() -> None:
+    """The arithmetic shortcut for plain rules (see recurrence._simple_starts) and the
+    fast-forwarded start give exactly dateutil's occurrences, WKST, INTERVAL and UNTIL included."""
+    import random
+
+    from dateutil.rrule import rrulestr
+
+    from careteam.appointments.recurrence import starts_between
+
+    days = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+    chance = random.Random(7)  # a fixed sample of rules
+    for _ in range(1000):
+        parts = [f"FREQ={chance.choice(['DAILY', 'WEEKLY'])}"]
+        start = datetime(2024, 1, 1, chance.randint(0, 23), chance.choice([0, 30]))
+        start += timedelta(days=chance.randint(0, 400))
+        if chance.random() < 0.5:
+            parts.append(f"INTERVAL={chance.randint(1, 5)}")
+        if chance.random() < 0.5:
+            parts.append("BYDAY=" + ",".join(chance.sample(days, chance.randint(1, 4))))
+        if chance.random() < 0.3:
+            parts.append(f"WKST={chance.choice(days)}")
+        if chance.random() < 0.2:
+            parts.append(f"COUNT={chance.randint(1, 80)}")
+        elif chance.random() < 0.3:
+            parts.append(f"UNTIL={start + timedelta(days=chance.randint(0, 900)):%Y%m%dT%H%M%S}")
+        text = ";".join(parts)
+        low = start + timedelta(days=chance.randint(-30, 900), hours=chance.randint(0, 23))
+        high = low + timedelta(days=chance.randint(0, 60))
+        expected = rrulestr(text, dtstart=start).between(low, high, inc=True)
+        assert starts_between(text, start, low, high) == expected, (text, start, low, high)
