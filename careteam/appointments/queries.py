@@ -182,16 +182,24 @@ def start_of_today(circle: Any, now: datetime) -> datetime:
 
 def _singles_page(circle: Any, membership: Any, cursor: Cursor, past: bool, live: bool) -> Select:
     at, pid = cursor.at, cursor.appointment
+    # The plain range on starts_at comes first so the index seeks to the cursor instead of
+    # walking every earlier appointment (the OR alone is not a range either database can use).
     if past:
-        position = or_(
-            Appointment.starts_at < at,
-            and_(Appointment.starts_at == at, Appointment.public_id <= pid),
+        position = and_(
+            Appointment.starts_at <= at,
+            or_(
+                Appointment.starts_at < at,
+                and_(Appointment.starts_at == at, Appointment.public_id <= pid),
+            ),
         )
         order = (Appointment.starts_at.desc(), Appointment.public_id.desc())
     else:
-        position = or_(
-            Appointment.starts_at > at,
-            and_(Appointment.starts_at == at, Appointment.public_id >= pid),
+        position = and_(
+            Appointment.starts_at >= at,
+            or_(
+                Appointment.starts_at > at,
+                and_(Appointment.starts_at == at, Appointment.public_id >= pid),
+            ),
         )
         order = (Appointment.starts_at, Appointment.public_id)
     stmt = select(*_list_columns()).where(
