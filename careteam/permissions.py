@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from blinker import Namespace
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -119,6 +120,12 @@ def capabilities_of(role: str) -> frozenset[str]:
 
 CIRCLE_URL_PREFIX = "/circles/<circle_id>"
 
+_signals = Namespace()
+# Sent (with the app as sender) once the guard has loaded everything every circle page needs,
+# just before the view runs.  Query-budget tests use it to tell that fixed per-request prelude
+# apart from what the page itself costs; without receivers sending costs nothing.
+circle_view_starting = _signals.signal("careteam-circle-view-starting")
+
 
 def load_circle_membership(circle_public_id: str) -> tuple[Any, Any]:
     """Return (circle, membership of the current user), or abort 404 for outsiders."""
@@ -176,6 +183,7 @@ def require_capability(
                 abort(403)
             if circle.archived and request.method not in {"GET", "HEAD"} and not allow_archived:
                 abort(403)
+            circle_view_starting.send(current_app._get_current_object())  # type: ignore[attr-defined]
             return view(circle=circle, membership=membership, **kwargs)
 
         guarded.careteam_capability = capability  # type: ignore[attr-defined]
@@ -187,10 +195,13 @@ def require_capability(
 
 def page_switched_on(blueprint: str | None, circle_id: int) -> bool:
     """Return False for a plugin's page in a circle where that plugin is switched off."""
-    from .plugins.enablement import is_enabled, plugin_host
+    from .plugins.enablement import enabled_plugins, plugin_host
 
+    # Loaded for core pages too: their navigation and panels ask for it anyway, and asking
+    # here, in the guard, keeps it in the fixed per-request prelude (one query, cached on g).
+    switched_on = enabled_plugins(circle_id)
     owner = plugin_host().blueprint_owner.get(blueprint or "")
-    return owner is None or is_enabled(circle_id, owner)
+    return owner is None or owner in switched_on
 
 
 class CircleBlueprint(Blueprint):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, union_all
 from sqlalchemy.orm import defer
 
 from ..audience import visible_clause
@@ -114,20 +114,31 @@ def changes_for(appointment_ids: Iterable[int]) -> dict[int, list[OccurrenceChan
 LIST_COLUMNS = (defer(Appointment.notes, raiseload=True),)
 
 
-def _series(circle_ids: list[int], membership_of: Any, start: datetime, end: datetime) -> list:
-    return list(
-        db.session.scalars(
-            select(Appointment)
-            .options(*LIST_COLUMNS)
-            .where(
-                Appointment.circle_id.in_(circle_ids),
-                Appointment.recurring.is_(True),
-                Appointment.starts_at < end,
-                or_(Appointment.series_ends_at.is_(None), Appointment.series_ends_at > start),
-                membership_of,
-            )
-        )
+def _list_columns() -> list[Any]:
+    return [column for column in Appointment.__table__.c if column.key != "notes"]
+
+
+def _series(circle_ids: list[int], membership_of: Any, start: datetime, end: datetime) -> Select:
+    """Select the series with an occurrence that may fall in [start, end)."""
+    return select(*_list_columns()).where(
+        Appointment.circle_id.in_(circle_ids),
+        Appointment.recurring.is_(True),
+        Appointment.starts_at < end,
+        or_(Appointment.series_ends_at.is_(None), Appointment.series_ends_at > start),
+        membership_of,
     )
+
+
+def _singles_and_series(singles: Select, series: Select) -> tuple[list, list]:
+    """Load single appointments and series in one round trip (UNION ALL); return both lists.
+
+    Each part keeps its own index-served WHERE (and the singles their ORDER BY ... LIMIT, in a
+    subquery), so one statement costs what the two did.
+    """
+    both = union_all(select(singles.subquery()), series)
+    rows = db.session.scalars(select(Appointment).options(*LIST_COLUMNS).from_statement(both))
+    found = list(rows)
+    return [a for a in found if not a.recurring], [a for a in found if a.recurring]
 
 
 def _expand_all(
@@ -148,19 +159,17 @@ def occurrences_between(
     circle: Any, membership: Any, start: datetime, end: datetime, *, by_start: bool = False
 ) -> list[Occurrence]:
     """Return every visible occurrence overlapping [start, end) (or starting in it), sorted."""
-    singles = db.session.scalars(
-        select(Appointment)
-        .options(*LIST_COLUMNS)
-        .where(
-            Appointment.circle_id == circle.id,
-            Appointment.recurring.is_(False),
-            Appointment.starts_at < end,
-            Appointment.starts_at >= start if by_start else Appointment.ends_at > start,
-            visible(membership),
-        )
+    singles_stmt = select(*_list_columns()).where(
+        Appointment.circle_id == circle.id,
+        Appointment.recurring.is_(False),
+        Appointment.starts_at < end,
+        Appointment.starts_at >= start if by_start else Appointment.ends_at > start,
+        visible(membership),
+    )
+    singles, series = _singles_and_series(
+        singles_stmt, _series([circle.id], visible(membership), start, end)
     )
     found = [single_occurrence(a) for a in singles]
-    series = _series([circle.id], visible(membership), start, end)
     found += _expand_all(series, start, end, by_start=by_start)
     return sorted(found, key=lambda o: o.sort_key)
 
@@ -171,33 +180,37 @@ def start_of_today(circle: Any, now: datetime) -> datetime:
     return to_utc(local.replace(hour=0, minute=0, second=0, microsecond=0), zone)
 
 
-def _singles_page(circle: Any, membership: Any, cursor: Cursor, past: bool, live: bool) -> list:
+def _singles_page(circle: Any, membership: Any, cursor: Cursor, past: bool, live: bool) -> Select:
     at, pid = cursor.at, cursor.appointment
+    # The plain range on starts_at comes first so the index seeks to the cursor instead of
+    # walking every earlier appointment (the OR alone is not a range either database can use).
     if past:
-        position = or_(
-            Appointment.starts_at < at,
-            and_(Appointment.starts_at == at, Appointment.public_id <= pid),
+        position = and_(
+            Appointment.starts_at <= at,
+            or_(
+                Appointment.starts_at < at,
+                and_(Appointment.starts_at == at, Appointment.public_id <= pid),
+            ),
         )
         order = (Appointment.starts_at.desc(), Appointment.public_id.desc())
     else:
-        position = or_(
-            Appointment.starts_at > at,
-            and_(Appointment.starts_at == at, Appointment.public_id >= pid),
+        position = and_(
+            Appointment.starts_at >= at,
+            or_(
+                Appointment.starts_at > at,
+                and_(Appointment.starts_at == at, Appointment.public_id >= pid),
+            ),
         )
         order = (Appointment.starts_at, Appointment.public_id)
-    stmt = (
-        select(Appointment)
-        .options(*LIST_COLUMNS)
-        .where(
-            Appointment.circle_id == circle.id,
-            Appointment.recurring.is_(False),
-            position,
-            visible(membership),
-        )
+    stmt = select(*_list_columns()).where(
+        Appointment.circle_id == circle.id,
+        Appointment.recurring.is_(False),
+        position,
+        visible(membership),
     )
     if live:
         stmt = stmt.where(Appointment.cancelled_at.is_(None))
-    return list(db.session.scalars(stmt.order_by(*order).limit(PAGE_SIZE + 2)))
+    return stmt.order_by(*order).limit(PAGE_SIZE + 2)
 
 
 def agenda_page(
@@ -219,12 +232,14 @@ def agenda_page(
     if not past and cursor.at > now + UPCOMING_HORIZON + SERIES_WINDOW:
         return AgendaPage([], None)
     ref = cursor.sort_key
-    singles = _singles_page(circle, membership, cursor, past, live)
     if past:
         low, high = cursor.at - SERIES_WINDOW, cursor.at + timedelta(seconds=1)
     else:
         low, high = cursor.at, cursor.at + SERIES_WINDOW
-    series_rows = _series([circle.id], visible(membership), low, high)
+    singles, series_rows = _singles_and_series(
+        _singles_page(circle, membership, cursor, past, live),
+        _series([circle.id], visible(membership), low, high),
+    )
     if live:
         series_rows = [a for a in series_rows if not a.cancelled]
     items = [single_occurrence(a) for a in singles]
@@ -264,23 +279,26 @@ def help_summaries(appointment_ids: list[int], occurrences: list[Occurrence]) ->
     """Return {(appointment id, occurrence key): [HelpSummary]} for the slots still asked for."""
     if not appointment_ids:
         return {}
-    slots = list(
-        db.session.scalars(
-            select(HelpSlot)
-            .where(HelpSlot.appointment_id.in_(appointment_ids), HelpSlot.needed > 0)
-            .order_by(HelpSlot.id)
+    # One query: each slot still asked for, with its sign-up count per occurrence shown here
+    # (sign-ups for other occurrences of a series stay in the database).
+    originals = sorted({o.original for o in occurrences})
+    rows = db.session.execute(
+        select(HelpSlot, HelpSignup.occurrence_start_local, func.count(HelpSignup.id))
+        .outerjoin(
+            HelpSignup,
+            and_(
+                HelpSignup.slot_id == HelpSlot.id,
+                HelpSignup.occurrence_start_local.in_(originals),
+            ),
         )
-    )
-    if not slots:
+        .where(HelpSlot.appointment_id.in_(appointment_ids), HelpSlot.needed > 0)
+        .group_by(HelpSlot.id, HelpSignup.occurrence_start_local)
+        .order_by(HelpSlot.id)
+    ).all()
+    if not rows:
         return {}
-    counts = {
-        (slot_id, original): n
-        for slot_id, original, n in db.session.execute(
-            select(HelpSignup.slot_id, HelpSignup.occurrence_start_local, func.count())
-            .where(HelpSignup.slot_id.in_([s.id for s in slots]))
-            .group_by(HelpSignup.slot_id, HelpSignup.occurrence_start_local)
-        )
-    }
+    slots = list({slot.id: slot for slot, _original, _n in rows}.values())
+    counts = {(slot.id, original): n for slot, original, n in rows if original is not None}
     result: dict[tuple[int, str], list[HelpSummary]] = {}
     for occurrence in occurrences:
         for slot in slots:

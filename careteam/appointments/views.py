@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar as pycalendar
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Response, abort, current_app, g, render_template, request, url_for
 
@@ -35,15 +35,31 @@ UPCOMING_ON_DETAIL = 10
 def occurrence_url(circle: Any, occurrence: Occurrence) -> str:
     appointment = occurrence.appointment
     if not appointment.recurring:
-        return url_for(
-            "appointments.detail", circle_id=circle.public_id, appointment_id=appointment.public_id
+        return _url_pattern(circle, "appointments.detail").replace(
+            _APPOINTMENT_SLOT, appointment.public_id
         )
-    return url_for(
-        "appointments.occurrence",
-        circle_id=circle.public_id,
-        appointment_id=appointment.public_id,
-        occurrence=occurrence.key,
+    return (
+        _url_pattern(circle, "appointments.occurrence")
+        .replace(_APPOINTMENT_SLOT, appointment.public_id)
+        .replace(_OCCURRENCE_SLOT, occurrence.key)
     )
+
+
+# Placeholders for building many links at once: a month page links to hundreds of occurrences,
+# and url_for costs more than the rest of each entry.  Public ids and occurrence keys are
+# URL-safe characters only, so putting them in by replacement gives what url_for would.
+_APPOINTMENT_SLOT, _OCCURRENCE_SLOT = "APPOINTMENTID", "OCCURRENCEKEY"
+
+
+def _url_pattern(circle: Any, endpoint: str) -> str:
+    patterns = g.setdefault("_calendar_url_patterns", {})
+    key = (circle.public_id, endpoint)
+    if key not in patterns:
+        values = {"appointment_id": _APPOINTMENT_SLOT}
+        if endpoint == "appointments.occurrence":
+            values["occurrence"] = _OCCURRENCE_SLOT
+        patterns[key] = url_for(endpoint, circle_id=circle.public_id, **values)
+    return patterns[key]
 
 
 @bp.context_processor
@@ -133,6 +149,28 @@ def _shift_month(first: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+class MonthEntry(NamedTuple):
+    """What the month grid shows of one occurrence, worked out before rendering: with a few
+    hundred occurrences a month, each lookup the template saves is measurable."""
+
+    url: str
+    start_iso: str | None  # None for all-day occurrences, which show no time
+    clock: str
+    title: str
+    cancelled: bool
+
+
+def _month_entry(circle: Any, occurrence: Occurrence, zone: Any) -> MonthEntry:
+    all_day = occurrence.appointment.all_day
+    return MonthEntry(
+        url=occurrence_url(circle, occurrence),
+        start_iso=None if all_day else occurrence.start.isoformat(),
+        clock="" if all_day else f"{occurrence.start.astimezone(zone):%H:%M}",
+        title=occurrence.title,
+        cancelled=occurrence.cancelled,
+    )
+
+
 @bp.circle_route("/month", capability="appointments.view")
 def month(circle: Any, membership: Any):
     """Show one month as a table of weeks, each day listing its occurrences."""
@@ -142,14 +180,15 @@ def month(circle: Any, membership: Any):
     start = local_to_utc(datetime.combine(first, time()), zone)
     end = local_to_utc(datetime.combine(following, time()), zone)
     occurrences = queries.occurrences_between(circle, membership, start, end)
-    by_day: dict[date, list[Occurrence]] = {}
+    by_day: dict[date, list[MonthEntry]] = {}
     for occurrence in occurrences:
+        entry = _month_entry(circle, occurrence, zone)
         if occurrence.appointment.all_day:
             day, last = occurrence.start_local.date(), occurrence.last_day.date()
         else:
             day = last = occurrence.start.astimezone(zone).date()
         while day <= last:
-            by_day.setdefault(day, []).append(occurrence)
+            by_day.setdefault(day, []).append(entry)
             day += timedelta(days=1)
     weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     today = utcnow().astimezone(zone).date()

@@ -1,7 +1,7 @@
 """The circle's audit log as people read it: who did what, when; filters; newest first.
 
 Pages are keyset-paginated by event id, and a page costs the same few queries however long the
-log is: the filter choices (two), the page itself (one) and the names it mentions (one).
+log is: the filter choices (two) and the page itself, with the names it mentions (one).
 Features name their own actions with :func:`register_action_label`.
 """
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import Row, select
+from sqlalchemy.orm import aliased
 
 from ..audit import AuditEvent
 from ..auth.models import User
@@ -94,6 +95,8 @@ def parse_cursor(cursor: str | None) -> int | None:
 
 
 def _events(circle_id: int) -> Any:
+    # The person an event is about (details["user"], a public id) comes in the same query.
+    subject = aliased(User)
     return (
         select(
             AuditEvent.id,
@@ -105,8 +108,10 @@ def _events(circle_id: int) -> Any:
             AuditEvent.details,
             User.display_name.label("actor_name"),
             User.public_id.label("actor_public_id"),
+            subject.display_name.label("subject_name"),
         )
         .outerjoin(User, User.id == AuditEvent.actor_id)
+        .outerjoin(subject, subject.public_id == AuditEvent.details["user"].as_string())
         .where(AuditEvent.circle_id == circle_id)
     )
 
@@ -147,16 +152,12 @@ def recent_activity(circle_id: int, limit: int = RECENT_ACTIVITY) -> list[AuditE
 
 
 def _subject_names(rows: list[Row[Any]]) -> dict[str, str]:
-    """Look up, in one query, the people the events are about (by user public id)."""
-    ids = {
-        str(row.details.get("user"))
+    """Return the names of the people the events are about (by user public id)."""
+    return {
+        str(row.details.get("user")): row.subject_name
         for row in rows
-        if isinstance(row.details, dict) and row.details.get("user")
+        if isinstance(row.details, dict) and row.details.get("user") and row.subject_name
     }
-    if not ids:
-        return {}
-    stmt = select(User.public_id, User.display_name).where(User.public_id.in_(ids))
-    return {row.public_id: row.display_name for row in db.session.execute(stmt)}
 
 
 def _role(value: Any) -> str:

@@ -29,10 +29,12 @@ def recent_notes_section(circle: Any = None, membership: Any = None, **_: Any) -
 
     if circle is None or not member_can(membership, "notes.read"):
         return None
+    recent = queries.recent_notes(circle, membership)
     return {
         "circle": circle,
-        "notes": queries.recent_notes(circle, membership),
-        "unread": queries.unread_count(circle, membership),
+        "notes": recent.rows,
+        "unread": recent.unread,
+        "unread_text": queries.unread_text(recent.unread),
         "category_labels": {c.value: label for c, label in CATEGORY_LABELS.items()},
     }
 

@@ -51,6 +51,8 @@ class Note(db.Model):
         Index("ix_notes_circle_category", "circle_id", "category", "created_at"),
         Index("ix_notes_circle_author", "circle_id", "author_id", "created_at"),
         Index("ix_notes_circle_deleted", "circle_id", "deleted_at"),
+        # Newest first regardless of pinning: the home page's "Recent notes" (migration 0008).
+        Index("ix_notes_circle_recent", "circle_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

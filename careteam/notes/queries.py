@@ -12,7 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, exists, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    ScalarSelect,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.orm import aliased
 
 from ..audience import visible_clause
 from ..auth.models import User
@@ -25,6 +37,9 @@ from .models import Note, NoteAcknowledgement, NoteComment, NoteRead, NoteRevisi
 from .service import TRASH_DAYS
 
 PAGE_SIZE = 25
+# Unread counts stop at this many rows, so a member back after months does not make the page
+# count ten thousand notes: they see "99+" (see :func:`unread_text`).
+UNREAD_SHOWN_MAX = 99
 
 
 @dataclass(frozen=True)
@@ -62,16 +77,38 @@ def decode_cursor(cursor: str) -> tuple[bool, datetime, int]:
         raise BadCursor(cursor) from error
 
 
-def _live_visible(circle: Circle, membership: Any) -> list[ColumnElement[bool]]:
+def _live_visible(circle: Circle, membership: Any, note: Any = Note) -> list[ColumnElement[bool]]:
     return [
-        Note.circle_id == circle.id,
-        Note.deleted_at.is_(None),
-        visible_clause(Note.audience, Note.author_id, membership),
+        note.circle_id == circle.id,
+        note.deleted_at.is_(None),
+        visible_clause(note.audience, note.author_id, membership),
     ]
 
 
-def _unread(membership: Any) -> ColumnElement[bool]:
-    return or_(NoteRead.seen_version.is_(None), NoteRead.seen_version < Note.version)
+def _unread(membership: Any, note: Any = Note, read: Any = NoteRead) -> ColumnElement[bool]:
+    return or_(read.seen_version.is_(None), read.seen_version < note.version)
+
+
+def _unread_count_capped(circle: Circle, membership: Any) -> ScalarSelect[int]:
+    """Count unread notes up to one more than :data:`UNREAD_SHOWN_MAX` (a scalar subquery).
+
+    Aliased tables, so it can sit in the select list of a query over ``notes`` without being
+    correlated to it.
+    """
+    note, read = aliased(Note), aliased(NoteRead)
+    unread = (
+        select(note.id)
+        .outerjoin(read, and_(read.note_id == note.id, read.user_id == membership.user_id))
+        .where(*_live_visible(circle, membership, note), _unread(membership, note, read))
+        .limit(UNREAD_SHOWN_MAX + 1)
+        .subquery()
+    )
+    return select(func.count()).select_from(unread).scalar_subquery()
+
+
+def unread_text(count: int) -> str:
+    """Show an unread count the way pages do: "99+" once it reaches the cap."""
+    return f"{UNREAD_SHOWN_MAX}+" if count > UNREAD_SHOWN_MAX else str(count)
 
 
 def feed_page(
@@ -141,36 +178,38 @@ def feed_page(
     return FeedPage(rows=rows, next_cursor=next_cursor)
 
 
-def recent_notes(circle: Circle, membership: Any, limit: int = 5) -> list[Row[Any]]:
-    """Return the newest notes the member may see (for the circle home page)."""
+@dataclass(frozen=True)
+class RecentNotes:
+    rows: list[Row[Any]]
+    unread: int  # capped: see unread_text
+
+
+def recent_notes(circle: Circle, membership: Any, limit: int = 5) -> RecentNotes:
+    """Return the newest notes the member may see and their unread count (for the circle home
+    page), in one query: the count rides along as a column of every row."""
     stmt = (
         select(
             Note.public_id,
             Note.title,
-            Note.excerpt,
             Note.category,
-            Note.audience,
             Note.created_at,
             User.display_name.label("author_name"),
+            _unread_count_capped(circle, membership).label("unread_total"),
         )
         .outerjoin(User, User.id == Note.author_id)
         .where(*_live_visible(circle, membership))
         .order_by(Note.created_at.desc(), Note.id.desc())
         .limit(limit)
     )
-    return list(db.session.execute(stmt).all())
+    rows = list(db.session.execute(stmt).all())
+    # No visible note at all means nothing unread either.
+    return RecentNotes(rows=rows, unread=rows[0].unread_total if rows else 0)
 
 
 def unread_count(circle: Circle, membership: Any) -> int:
-    """Count the notes the member may see and has not read at their current version."""
-    stmt = (
-        select(func.count(Note.id))
-        .outerjoin(
-            NoteRead, and_(NoteRead.note_id == Note.id, NoteRead.user_id == membership.user_id)
-        )
-        .where(*_live_visible(circle, membership), _unread(membership))
-    )
-    return db.session.scalar(stmt) or 0
+    """Count the notes the member may see and has not read at their current version, up to
+    one more than :data:`UNREAD_SHOWN_MAX`."""
+    return db.session.scalar(select(_unread_count_capped(circle, membership))) or 0
 
 
 def circle_authors(circle: Circle) -> list[Row[Any]]:

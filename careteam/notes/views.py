@@ -91,6 +91,7 @@ def feed(circle: Any, membership: Any):
         page=page,
         filter_args=filter_args,
         unread=queries.unread_count(circle, membership),
+        unread_text=queries.unread_text,
         can_write=member_can(membership, "notes.write"),
         can_manage=member_can(membership, "circle.manage"),
     ), status

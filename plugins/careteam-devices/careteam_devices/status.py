@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask import g, has_request_context, request
 from sqlalchemy import select
 
 from careteam.api import Circle, circle_zone, db, utcnow
@@ -72,7 +73,19 @@ def statuses(
     return [found[d.id] for d in devices]
 
 
+def _statuses_this_request(circle: Circle) -> list[DeviceStatus]:
+    """Return :func:`statuses` once per page view: the home page asks twice (its "What's next"
+    items and the device panel), and a read-only page cannot change the answer in between."""
+    if not has_request_context() or request.method not in {"GET", "HEAD"}:
+        return statuses(circle)
+    cache = g.setdefault("_devices_statuses", {})
+    if circle.id not in cache:
+        cache[circle.id] = statuses(circle)
+    return cache[circle.id]
+
+
 def attention_summary(circle: Circle, now: datetime | None = None) -> list[DeviceStatus]:
     """Return the devices with something overdue or due today, most overdue first."""
-    wanted = [s for s in statuses(circle, now) if s.overdue or s.due_today]
+    found = statuses(circle, now) if now is not None else _statuses_this_request(circle)
+    wanted = [s for s in found if s.overdue or s.due_today]
     return sorted(wanted, key=lambda s: (-s.overdue, -s.due_today, s.device.name.casefold()))

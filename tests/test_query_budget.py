@@ -1,0 +1,361 @@
+"""Per-request SQL budgets: every page costs the same statements however much data a circle has.
+
+Each page is requested as a signed-in coordinator (who sees the most) in a circle with some data
+and again after ten times as much was added.  Its statements are split in two:
+
+- the **prelude** every circle page pays (session user, circle + membership, plugin switches,
+  and the view's audit row): everything before the guard's ``circle_view_starting`` signal,
+  plus audit inserts; at most :data:`PRELUDE_BUDGET`;
+- the **page**: everything else; equal at both sizes and within the page's budget.
+
+Transaction control (BEGIN, COMMIT, SAVEPOINT ...) is not counted: SQLite issues it explicitly
+and PostgreSQL's driver does not, and it is no round trip to a table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from careteam.clock import utcnow
+from careteam.extensions import db
+from careteam.permissions import circle_view_starting
+from careteam.testing import sql_statements
+
+PRELUDE_BUDGET = 4
+# DESIGN.md section 5 and issue 7: statements per page beyond the prelude.
+FEED_BUDGET = 4
+SEARCH_BUDGET = 3
+AGENDA_BUDGET = 3
+# The issue's home budget: 2 + 1 per plugin panel (devices and hello here).  Not met yet: see
+# test_home_meets_the_issue_budget (xfail) for where the statements go.
+HOME_ISSUE_BUDGET = 2 + 2
+# What the home page costs today, pinned so it cannot grow: what's next 4 (appointments and
+# series, their changes, help wanted, requests to join), device checks 4 (devices, checklist
+# items, last answers, problems: shared with what's next), kind words 3 (words, names, count),
+# recent notes with the unread count 1, recent activity 1, members 1.
+HOME_BUDGET = 14
+HOME_PANELS = 6  # what's next, recent notes, device checks, recent activity, kind words, members
+# No budget in the issue: kept as low as reasonable and pinned here so a regression shows.
+DETAIL_BUDGET = 5  # note + author, comments, acknowledgements, read marker
+MONTH_BUDGET = 2  # singles and series in one query, their changed occurrences
+DEVICES_BUDGET = 5  # devices, items, last answers, problems, retired (or the check under way)
+HELLO_BUDGET = 2
+
+SMALL = 1
+LARGE = 10
+NOTES_PER_UNIT = 60  # more than two feed pages even at the small size
+_TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
+_AUDIT_INSERT = re.compile(r"\s*INSERT INTO audit_events\b", re.I)
+
+
+@dataclass
+class Cost:
+    prelude: list[str] = field(default_factory=list)
+    page: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        lines = [f"prelude {len(self.prelude)}, page {len(self.page)}:"]
+        lines += ["  prelude: " + " ".join(s.split())[:160] for s in self.prelude]
+        lines += ["  page:    " + " ".join(s.split())[:160] for s in self.page]
+        return "\n".join(lines)
+
+
+def request_cost(app: Flask, client: Any, url: str) -> Cost:
+    """GET ``url`` and split the statements it ran into prelude and page."""
+    view_started_at: list[int] = []
+    with sql_statements(app) as statements:
+
+        def starting(_sender: Any) -> None:
+            view_started_at.append(len(statements))
+
+        with circle_view_starting.connected_to(starting, app):
+            response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    assert len(view_started_at) == 1, "not a guarded circle page"
+    counted = [(i, s) for i, s in enumerate(statements) if not _TRANSACTION_CONTROL.match(s)]
+    cost = Cost()
+    for index, statement in counted:
+        in_prelude = index < view_started_at[0] or _AUDIT_INSERT.match(statement)
+        (cost.prelude if in_prelude else cost.page).append(statement)
+    return cost
+
+
+# --- data, added quickly in bulk ---------------------------------------------------------------
+
+
+@dataclass
+class Circle:
+    setup: Any
+    detail_note: str = ""
+    device: str = ""
+    notes: list[tuple[datetime, int]] = field(default_factory=list)
+
+
+def add_notes(app: Flask, circle: Circle, units: int) -> None:
+    """Add notes (every one with the word "walker", one per unit with "zebra"), comments on
+    the detail note, and read markers for half of them."""
+    from careteam.notes.models import Note, NoteComment, NoteRead
+
+    setup = circle.setup
+    author = setup.people["family"].id
+    reader = setup.people["coordinator"].id
+    start = len(circle.notes)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    with app.app_context():
+        notes = []
+        for index in range(start, start + units * NOTES_PER_UNIT):
+            when = base + timedelta(minutes=index)
+            rare = " zebra" if index % NOTES_PER_UNIT == 7 else ""
+            notes.append(
+                Note(
+                    circle_id=setup.id,
+                    author_id=author,
+                    title=f"Day {index}",
+                    body=f"The walker brakes were checked today{rare}.",
+                    excerpt="The walker brakes were checked today.",
+                    category="update",
+                    tags_text="",
+                    audience="care_team" if index % 3 else "everyone",
+                    version=1,
+                    created_at=when,
+                    updated_at=when,
+                )
+            )
+        db.session.add_all(notes)
+        db.session.flush()
+        circle.notes += [(n.created_at, n.id) for n in notes]
+        db.session.add_all(
+            NoteRead(note_id=n.id, user_id=reader, seen_version=1) for n in notes[::2]
+        )
+        if not circle.detail_note:
+            circle.detail_note = notes[0].public_id
+        detail = db.session.scalar(db.select(Note.id).where(Note.public_id == circle.detail_note))
+        db.session.add_all(
+            NoteComment(note_id=detail, author_id=author, body=f"Comment {i}", created_at=base)
+            for i in range(units * 5)
+        )
+        db.session.commit()
+
+
+def add_appointments(app: Flask, circle: Circle, units: int) -> None:
+    """Add upcoming single appointments and weekly series (with help wanted on some)."""
+    from careteam.appointments import service
+    from careteam.appointments.models import HelpSlot
+
+    setup = circle.setup
+    tomorrow = utcnow().date() + timedelta(days=1)
+    with app.app_context():
+        rows = []
+        for index in range(units * 10):
+            start = datetime.combine(tomorrow, time(9)) + timedelta(hours=7 * index)
+            rows.append(_appointment(setup, f"Visit {index}", start, ""))
+        for index in range(units * 3):
+            start = datetime(2025, 1, 6, 8) + timedelta(minutes=10 * index)
+            rows.append(_appointment(setup, f"Therapy {index}", start, "FREQ=WEEKLY"))
+        for row in rows:
+            service.derive_instants(row, [])
+        db.session.add_all(rows)
+        db.session.flush()
+        db.session.add_all(
+            HelpSlot(appointment_id=row.id, kind="ride_there", needed=1) for row in rows[::4]
+        )
+        db.session.commit()
+
+
+def _appointment(setup: Any, title: str, start: datetime, rrule: str) -> Any:
+    from careteam.appointments.models import Appointment
+
+    return Appointment(
+        circle_id=setup.id,
+        created_by_id=setup.people["family"].id,
+        title=title,
+        kind="gp",
+        audience="care_team",
+        time_zone="Europe/London",
+        start_local=start,
+        end_local=start + timedelta(hours=1),
+        rrule=rrule,
+        sequence=0,
+        location="",
+        video_url="",
+        notes="",
+    )
+
+
+def add_devices(app: Flask, circle: Circle, units: int) -> None:
+    from careteam_devices.testing import make_device
+
+    for index in range(units * 2):
+        public_id = make_device(app, circle.setup, kind="rollator", name=f"Rollator {index}")
+        circle.device = circle.device or public_id
+
+
+def add_kind_words(app: Flask, circle: Circle, units: int) -> None:
+    from careteam_hello.models import KindWord
+
+    with app.app_context():
+        db.session.add_all(
+            KindWord(
+                circle_id=circle.setup.id,
+                author_id=circle.setup.people["family"].id,
+                message=f"You are doing great {i}",
+            )
+            for i in range(units * 3)
+        )
+        db.session.commit()
+
+
+def add_everything(app: Flask, circle: Circle, units: int) -> None:
+    add_notes(app, circle, units)
+    add_appointments(app, circle, units)
+    add_devices(app, circle, units)
+    add_kind_words(app, circle, units)
+
+
+# --- the pages -------------------------------------------------------------------------------
+
+
+def _deep_cursor(circle: Circle) -> str:
+    """A keyset cursor far into the feed: past 80% of the notes, newest first."""
+    from careteam.notes.queries import encode_cursor
+
+    created_at, note_id = sorted(circle.notes)[len(circle.notes) // 5]
+    return encode_cursor(False, created_at, note_id)
+
+
+def _next_month() -> str:
+    today = utcnow().date()
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return f"{first:%Y-%m}"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    url: Callable[[Circle], str]
+    grow: Callable[[Flask, Circle, int], None]
+    budget: int
+
+
+SCENARIOS = [
+    Scenario("circle home", lambda c: c.setup.url(), add_everything, HOME_BUDGET),
+    Scenario("feed page 1", lambda c: c.setup.url("/notes"), add_notes, FEED_BUDGET),
+    Scenario(
+        "feed deep page",
+        lambda c: c.setup.url(f"/notes?after={_deep_cursor(c)}"),
+        add_notes,
+        FEED_BUDGET,
+    ),
+    Scenario(
+        "note detail with comments",
+        lambda c: c.setup.url(f"/notes/{c.detail_note}"),
+        add_notes,
+        DETAIL_BUDGET,
+    ),
+    Scenario(
+        "search, rare term",
+        lambda c: c.setup.url("/notes/search?q=zebra"),
+        add_notes,
+        SEARCH_BUDGET,
+    ),
+    Scenario(
+        "search, common term",
+        lambda c: c.setup.url("/notes/search?q=walker+brakes"),
+        add_notes,
+        SEARCH_BUDGET,
+    ),
+    Scenario("agenda", lambda c: c.setup.url("/appointments"), add_appointments, AGENDA_BUDGET),
+    Scenario(
+        "month grid",
+        lambda c: c.setup.url(f"/appointments/month?month={_next_month()}"),
+        add_appointments,
+        MONTH_BUDGET,
+    ),
+    Scenario("devices index", lambda c: c.setup.url("/devices"), add_devices, DEVICES_BUDGET),
+    Scenario(
+        "device page", lambda c: c.setup.url(f"/devices/{c.device}"), add_devices, DEVICES_BUDGET
+    ),
+    Scenario("hello index", lambda c: c.setup.url("/hello"), add_kind_words, HELLO_BUDGET),
+]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_page_costs_the_same_statements_at_any_size(
+    app: Flask, client_as: Any, circle_with_roles: Any, scenario: Scenario
+) -> None:
+    circle = Circle(circle_with_roles)
+    client = client_as("coordinator")
+    scenario.grow(app, circle, SMALL)
+    small = request_cost(app, client, scenario.url(circle))
+    scenario.grow(app, circle, LARGE - SMALL)
+    large = request_cost(app, client, scenario.url(circle))
+
+    assert len(large.prelude) <= PRELUDE_BUDGET, large.describe()
+    assert len(small.prelude) == len(large.prelude), small.describe() + "\n" + large.describe()
+    assert len(small.page) == len(large.page), small.describe() + "\n" + large.describe()
+    assert len(large.page) <= scenario.budget, large.describe()
+
+
+@pytest.mark.xfail(strict=True, reason="home costs 14 statements beyond the prelude, not 2 + 2")
+def test_home_meets_the_issue_budget(app: Flask, client_as: Any, circle_with_roles: Any) -> None:
+    circle = Circle(circle_with_roles)
+    add_everything(app, circle, SMALL)
+    client = client_as("coordinator")
+    html = client.get(circle.setup.url()).get_data(as_text=True)
+    assert html.count('<section class="card" aria-labelledby="section-') == HOME_PANELS
+    cost = request_cost(app, client, circle.setup.url())
+    assert len(cost.page) <= HOME_ISSUE_BUDGET, cost.describe()
+
+
+def test_the_prelude_is_session_membership_plugins_and_audit(
+    app: Flask, client_as: Any, circle_with_roles: Any
+) -> None:
+    circle = Circle(circle_with_roles)
+    add_notes(app, circle, SMALL)
+    client = client_as("coordinator")
+    cost = request_cost(app, client, circle.setup.url(f"/notes/{circle.detail_note}"))
+    tables = [re.search(r"\bFROM (\w+)|\bINTO (\w+)", s) for s in cost.prelude]
+    names = [m.group(1) or m.group(2) for m in tables if m]
+    assert names == ["user_sessions", "circles", "circle_plugins", "audit_events"], names
+
+
+# --- the month grid's fast expansion -------------------------------------------------------------
+
+
+def test_plain_daily_and_weekly_rules_expand_as_dateutil_does() -> None:
+    """The arithmetic shortcut for plain rules (see recurrence._simple_starts) and the
+    fast-forwarded start give exactly dateutil's occurrences, WKST, INTERVAL and UNTIL included."""
+    import random
+
+    from dateutil.rrule import rrulestr
+
+    from careteam.appointments.recurrence import starts_between
+
+    days = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+    chance = random.Random(7)  # a fixed sample of rules
+    for _ in range(1000):
+        parts = [f"FREQ={chance.choice(['DAILY', 'WEEKLY'])}"]
+        start = datetime(2024, 1, 1, chance.randint(0, 23), chance.choice([0, 30]))
+        start += timedelta(days=chance.randint(0, 400))
+        if chance.random() < 0.5:
+            parts.append(f"INTERVAL={chance.randint(1, 5)}")
+        if chance.random() < 0.5:
+            parts.append("BYDAY=" + ",".join(chance.sample(days, chance.randint(1, 4))))
+        if chance.random() < 0.3:
+            parts.append(f"WKST={chance.choice(days)}")
+        if chance.random() < 0.2:
+            parts.append(f"COUNT={chance.randint(1, 80)}")
+        elif chance.random() < 0.3:
+            parts.append(f"UNTIL={start + timedelta(days=chance.randint(0, 900)):%Y%m%dT%H%M%S}")
+        text = ";".join(parts)
+        low = start + timedelta(days=chance.randint(-30, 900), hours=chance.randint(0, 23))
+        high = low + timedelta(days=chance.randint(0, 60))
+        expected = rrulestr(text, dtstart=start).between(low, high, inc=True)
+        assert starts_between(text, start, low, high) == expected, (text, start, low, high)
