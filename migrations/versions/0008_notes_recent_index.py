@@ -4,14 +4,14 @@ The feed's index (circle_id, pinned, created_at, id) cannot serve "newest first"
 pinning first, so "Recent notes" sorted every live note of the circle to show five.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 Create Date: 2026-12-02 04:55:00.000000
 """
 
 from alembic import op
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
