@@ -305,3 +305,47 @@ def test_list_pages_leave_appointment_notes_out_of_their_queries(app, client, se
         reads = [s for s in statements if "FROM appointments" in s]
         assert reads, url
         assert all("appointments.notes" not in s for s in reads), url
+
+
+@pytest.mark.parametrize("past", [False, True])
+def test_agenda_pages_equal_one_expansion_of_the_whole_year(app, setup, past):
+    # Pages are built from a fortnight of series first, widened only while not full: walking
+    # every page must give exactly the year's occurrences, in order, each once.
+    from careteam.appointments.bulk import add_appointments
+    from careteam.appointments.queries import (
+        SERIES_WINDOW,
+        agenda_page,
+        occurrences_between,
+        start_of_today,
+    )
+    from careteam.circles.models import Circle, Membership
+
+    with app.app_context():
+        coordinator = setup.people["coordinator"]
+        add_appointments(setup.id, coordinator.id, 90, start=date(2029, 6, 3))
+        db.session.commit()
+        circle = db.session.get(Circle, setup.id)
+        membership = db.session.scalar(
+            select(Membership).where(
+                Membership.circle_id == setup.id, Membership.user_id == coordinator.id
+            )
+        )
+        today = start_of_today(circle, NOW)
+        low, high = today - SERIES_WINDOW, today + SERIES_WINDOW
+        walked, cursor = [], None
+        for _ in range(300):
+            page = agenda_page(circle, membership, NOW, past=past, after=cursor)
+            walked += [(o.appointment.public_id, o.start) for o in page.rows]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        in_year = [w for w in walked if (low <= w[1] < today if past else today <= w[1] < high)]
+        window = occurrences_between(
+            circle, membership, *((low, today) if past else (today, high)), by_start=True
+        )
+        expected = [(o.appointment.public_id, o.start) for o in window]
+        if past:
+            expected.reverse()
+        assert len(expected) > 60
+        assert len(set(walked)) == len(walked)
+        assert in_year == expected
