@@ -8,7 +8,6 @@ benchmark-only path in the app.
 from __future__ import annotations
 
 import os
-import re
 import statistics
 import time
 from collections.abc import Iterator
@@ -22,8 +21,8 @@ from sqlalchemy import event, select
 
 from .scenarios import Scenario
 from .servers import production_environment
+from .signin import csrf_token
 
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 HOST = "http://127.0.0.1"
 
 
@@ -81,12 +80,13 @@ def open_app(database_url: str) -> Flask:
 def signed_in_client(app: Flask, email: str, password: str) -> FlaskClient:
     client = app.test_client()
     page = client.get("/login", base_url=HOST)
-    token = _CSRF.search(page.get_data(as_text=True))
-    if token is None:
-        raise RuntimeError("the login page has no CSRF token")
     answer = client.post(
         "/login",
-        data={"csrf_token": token[1], "email": email, "password": password},
+        data={
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+            "email": email,
+            "password": password,
+        },
         base_url=HOST,
     )
     if answer.status_code != 302 or "/login" in answer.headers.get("Location", ""):

@@ -14,17 +14,22 @@ class SignInFailed(RuntimeError):
     pass
 
 
+def csrf_token(html: str) -> str:
+    """Return the CSRF token of the form on a page, or raise :class:`SignInFailed`."""
+    token = _CSRF.search(html)
+    if token is None:
+        raise SignInFailed("the login page has no CSRF token")
+    return token[1]
+
+
 def sign_in(base_url: str, email: str, password: str) -> str:
     """Return the ``Cookie`` header value of a signed-in session."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     with opener.open(base_url + "/login", timeout=30) as page:
         html = page.read().decode()
-    token = _CSRF.search(html)
-    if token is None:
-        raise SignInFailed("the login page has no CSRF token")
     form = urllib.parse.urlencode(
-        {"csrf_token": token[1], "email": email, "password": password}
+        {"csrf_token": csrf_token(html), "email": email, "password": password}
     ).encode()
     with opener.open(base_url + "/login", data=form, timeout=30) as answer:
         landed = urllib.parse.urlsplit(answer.geturl()).path

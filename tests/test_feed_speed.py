@@ -1,6 +1,7 @@
 """Large feeds: a fixed number of SQL statements however many appointments there are, and the
 text parsed back with icalendar + recurring-ical-events gives the app's own occurrences at every
-detail level.  (Timings are measured by bench/feed_timing.py, not asserted here.)"""
+detail level.  (Timings are measured by the benchmark harness, ``python -m bench``; none are
+asserted here.)"""
 
 from __future__ import annotations
 
