@@ -243,13 +243,15 @@ def test_coordinators_demoting_each_other_at_once_leave_one(app, setup):
     errors: dict[str, str] = {}
 
     def demote(actor_role: str, target_role: str, first: bool) -> None:
+        if not first:
+            # Touch the database only once the first change holds the lock: outside a request
+            # a SQLite transaction begins IMMEDIATE, so reading first would take the lock here.
+            first_locked.wait(5)
+            second_started.set()
         with app.app_context():
             circle = db.session.get(Circle, setup.id)
             actor = membership_of(setup.id, setup.people[actor_role].id)
             target = membership_of(setup.id, setup.people[target_role].id)
-            if not first:
-                first_locked.wait(5)
-                second_started.set()
             try:
                 change_role(circle, actor, target, "family")
                 if first:
