@@ -195,3 +195,14 @@ def test_stem_prefix_keeps_short_words_whole():
         "bus",
         "happ",
     ]
+
+
+def test_many_matches_older_than_the_newest_notes_are_still_found(app, setup):
+    # PostgreSQL first tests only the newest notes; matches behind them come from the index.
+    from careteam.notes.search import PROBE_WINDOW
+
+    older = add_notes(app, setup, COUNT_CAP + 10, "Fatigue long ago.", prefix="old")
+    add_notes(app, setup, PROBE_WINDOW + 10, "Quiet morning.", prefix="new")
+    result = search(app, setup, "family", "fatigue")
+    assert result.capped and result.count_label == f"{COUNT_CAP}+"
+    assert [h.public_id for h in result.hits] == older[::-1][:PAGE_SIZE]

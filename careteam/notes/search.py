@@ -8,16 +8,18 @@ The database finds the matches, only inside the circle, and returns their ids fi
   rows come newest first by rowid (the order the notes were added), straight out of the index.
 - PostgreSQL: the stored column ``notes.search_fts`` (weighted tsvector: title A, tags B, body C)
   with the GIN index ``ix_notes_fts`` over (circle_id, search_fts) (``btree_gin``).  Rows come in
-  the feed's order (pinned, then newest), so for a common word the planner walks
-  ``ix_notes_feed`` and stops after a few rows; for a rarer word it takes the GIN index.  The
-  values are written into the SQL text (:func:`_with_values_inline`) so every search is planned
-  for its own word and circle; the planner needs the column's statistics (ANALYZE, which the
-  migration and autovacuum run) to tell a common word from a rare one.
+  the feed's order (pinned, then newest).  One statement (:func:`_postgres_rows`) first tests the
+  newest few notes of the circle, which settles a common word after ~100 rows, and only
+  otherwise takes every match from the GIN index and sorts it: the planner's statistics cover
+  all circles, so it cannot tell which of the two a word needs in this one.  The values are
+  written into the SQL text (:func:`_with_values_inline`) so every search is planned for its
+  own word and circle.
 
 Both treat the words typed as "all of these" with stemming (PostgreSQL drops English stop
 words, FTS5 does not -- as before).  The first statement reads at most :data:`COUNT_CAP` + 1
 matching ids, with the audience rule (``visible_clause``) and the trash filter in SQL, so its
-cost does not grow with the circle; the second reads the shown columns of the notes needed:
+cost does not grow with the circle; then the shown columns of the notes needed are read (on
+PostgreSQL in the same statement):
 
 - at most :data:`COUNT_CAP` matches: all of them, ranked here -- title over tags over body
   (10/5/1 per marked word), ties newest first -- and the count is exact;
@@ -43,7 +45,7 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import func, literal_column, select, table, text
+from sqlalchemy import func, literal_column, select, table, text, union_all
 
 from ..audience import visible_clause
 from ..auth.models import User
@@ -58,6 +60,9 @@ PAGE_SIZE = 25
 # word then reads about 80 rows of the circle: 0.7 ms in PostgreSQL, against 1.5 ms at 100).
 COUNT_CAP = 50
 SNIPPET_WORDS = 24
+# PostgreSQL: how many of the newest notes are tested before the GIN index is asked.  A word in
+# a good half of the notes fills the page within about 100; each note tested costs ~5 us.
+PROBE_WINDOW = 150
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MARKERS = re.compile(f"([{START}{STOP}])")
 # Longest first; a stem keeps at least three letters so "leg" or "bus" stay whole.
@@ -143,24 +148,22 @@ def search_circle(
     terms = search_terms(query)
     if not terms:
         return SearchResult(hits=[], count=0, capped=False)
-    if db.engine.dialect.name == "postgresql":
-        stmt = _postgres_matches(circle, membership, terms)
-    else:
-        stmt = _sqlite_matches(circle, membership, terms)
     connection = db.session.connection()
-    # First only ids, so a sort or a walk over the circle carries narrow rows.
-    ids = list(connection.execute(_with_values_inline(stmt.limit(COUNT_CAP + 1))).scalars())
-    capped = len(ids) > COUNT_CAP
-    # Capped: the newest page is known already.  Else every match is read, to be ranked here.
-    wanted = ids[:limit] if capped else ids
-    rows = _rows_by_id(connection, wanted)
+    if db.engine.dialect.name == "postgresql":
+        rows = _postgres_rows(connection, circle, membership, terms)
+        capped = len(rows) > COUNT_CAP
+    else:
+        ids = _sqlite_ids(connection, circle, membership, terms)
+        capped = len(ids) > COUNT_CAP
+        # Capped: the newest page is known already.  Else every match is read, to be ranked.
+        rows = _rows_by_id(connection, ids[:limit] if capped else ids)
     matcher = _Matcher(terms)
     if not capped:
         # Stable sort: ties keep the statement's newest-first order.
         rows.sort(key=lambda row: _score(matcher, row), reverse=True)
     return SearchResult(
         hits=[_hit(matcher, row) for row in rows[:limit]],
-        count=min(len(ids), COUNT_CAP),
+        count=COUNT_CAP if capped else len(rows),
         capped=capped,
     )
 
@@ -220,29 +223,80 @@ def _filters(circle: Circle, membership: Any) -> list[Any]:
     ]
 
 
-def _sqlite_matches(circle: Circle, membership: Any, terms: list[str]) -> Any:
+def _sqlite_ids(connection: Any, circle: Circle, membership: Any, terms: list[str]) -> list[int]:
+    """Return the ids of the newest :data:`COUNT_CAP` + 1 matches, newest first."""
     # Each word quoted: FTS5 operators and syntax in what people type stay plain words.
     words = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
     match = f'circle_key : "circle{int(circle.id)}" AND {words}'
     fts = literal_column("notes_fts")
     rowid = literal_column("notes_fts.rowid")
-    return (
+    stmt = (
         select(_notes.id)
         .select_from(_notes_fts)
         .join(Note.__table__, _notes.id == rowid)
         .where(fts.op("MATCH")(match), *_filters(circle, membership))
         # FTS5 hands rows out in rowid order itself, so no sort and an early stop.
         .order_by(rowid.desc())
+        .limit(COUNT_CAP + 1)
     )
+    return list(connection.execute(_with_values_inline(stmt)).scalars())
 
 
-def _postgres_matches(circle: Circle, membership: Any, terms: list[str]) -> Any:
+def _postgres_rows(connection: Any, circle: Circle, membership: Any, terms: list[str]) -> list[Any]:
+    """Return the shown columns of the newest :data:`COUNT_CAP` + 1 matches, in feed order.
+
+    The planner cannot tell a word common in this circle from a rare one (its statistics are
+    over every circle: it guessed 640 matches for "garden" where 6,044 are), so the choice is
+    made in the statement.  First the :data:`PROBE_WINDOW` newest notes the member may see are
+    walked through the feed index and tested with ``@@``: a common word fills the page there,
+    and those are then the newest matches of all.  Only when it does not are all matches
+    taken from the GIN index and sorted (MATERIALIZED, so no ORDER BY ... LIMIT can tempt the
+    planner into walking the circle); that branch sits behind a one-time filter and is not run
+    at all for a common word.  One statement, so one plan and one round trip either way.
+    """
     tsquery = func.plainto_tsquery(literal_column(PG_CONFIG), " ".join(terms))
+    vector = literal_column(PG_VECTOR_COLUMN)
+    recent = (
+        select(_notes.id, _notes.pinned, _notes.created_at, vector.label("vector"))
+        .where(*_filters(circle, membership))
+        .order_by(*_feed_order(_notes))
+        .limit(PROBE_WINDOW)
+        .subquery("recent")
+    )
+    found = (
+        select(recent.c.id, recent.c.pinned, recent.c.created_at)
+        .where(recent.c.vector.op("@@")(tsquery))
+        .limit(COUNT_CAP + 1)
+        .cte("found")
+        .prefix_with("MATERIALIZED")
+    )
+    page_filled = select(func.count()).select_from(found).scalar_subquery() > COUNT_CAP
+    everything = (
+        select(_notes.id, _notes.pinned, _notes.created_at)
+        .where(vector.op("@@")(tsquery), *_filters(circle, membership), ~page_filled)
+        .cte("matches")
+        .prefix_with("MATERIALIZED")
+    )
+    chosen = union_all(
+        select(found.c.id, found.c.pinned, found.c.created_at).where(page_filled),
+        select(everything.c.id, everything.c.pinned, everything.c.created_at),
+    ).subquery("chosen")
+    return connection.execute(_with_values_inline(_page_of(chosen))).all()
+
+
+def _feed_order(columns: Any) -> list[Any]:
+    # The feed's order (pinned, then newest), which the index ix_notes_feed hands out.
+    return [columns.pinned.desc(), columns.created_at.desc(), columns.id.desc()]
+
+
+def _page_of(matches: Any) -> Any:
+    """Return the shown columns of the first :data:`COUNT_CAP` + 1 of ``matches`` in feed order."""
+    first = select(matches.c.id, matches.c.pinned, matches.c.created_at)
+    first = first.order_by(*_feed_order(matches.c)).limit(COUNT_CAP + 1).subquery("page")
     return (
-        select(_notes.id)
-        .where(literal_column(PG_VECTOR_COLUMN).op("@@")(tsquery), *_filters(circle, membership))
-        # The feed index's order: a common word reads only the newest few rows of the circle.
-        .order_by(_notes.pinned.desc(), _notes.created_at.desc(), _notes.id.desc())
+        select(_notes.id, *_columns())
+        .join(first, first.c.id == _notes.id)
+        .order_by(*_feed_order(first.c))
     )
 
 
