@@ -29,7 +29,7 @@ from .dbtypes import UTCDateTime, new_public_id, relationship
 from .demo import DEMO_PASSWORD
 from .exports import ExportSection, SectionContent, csv_bytes, safe_cell
 from .extensions import db
-from .forms import multiline_text, no_control_characters, strip_filter
+from .forms import SelectField, multiline_text, no_control_characters, strip_filter
 from .hookspecs import hookimpl
 from .mail import send_template
 from .notes import service as _notes
@@ -72,6 +72,7 @@ __all__ = [
     "ReminderItem",
     "Role",
     "SectionContent",
+    "SelectField",
     "UTCDateTime",
     "WhatsNextItem",
     "choices",

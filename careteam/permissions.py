@@ -24,7 +24,7 @@ from typing import Any
 from blinker import Namespace
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
 from .extensions import db
 
@@ -127,18 +127,43 @@ _signals = Namespace()
 circle_view_starting = _signals.signal("careteam-circle-view-starting")
 
 
-def load_circle_membership(circle_public_id: str) -> tuple[Any, Any]:
-    """Return (circle, membership of the current user), or abort 404 for outsiders."""
+@functools.cache
+def _membership_statement() -> Any:
+    """The guard's one query: the circle, the member's membership, and the plugins switched on
+    there (one row per plugin, or one row with no plugin).  Built once: building and keying a
+    statement cost more than running it."""
     from .circles.models import Circle, Membership
+    from .plugins.models import CirclePlugin
 
-    row = db.session.execute(
-        select(Circle, Membership)
+    switched_on = and_(CirclePlugin.circle_id == Circle.id, CirclePlugin.enabled.is_(True))
+    return (
+        select(Circle, Membership, CirclePlugin.plugin)
         .join(Membership, Membership.circle_id == Circle.id)
-        .where(Circle.public_id == circle_public_id, Membership.user_id == current_user.id)
-    ).first()
-    if row is None:
+        .outerjoin(CirclePlugin, switched_on)
+        .where(
+            Circle.public_id == bindparam("circle_public_id"),
+            Membership.user_id == bindparam("user_id"),
+        )
+    )
+
+
+def load_circle_membership(circle_public_id: str) -> tuple[Any, Any]:
+    """Return (circle, membership of the current user), or abort 404 for outsiders.
+
+    The circle's plugin switches come in the same query and are kept for the request (see
+    :func:`careteam.plugins.enablement.enabled_plugins`).
+    """
+    from .plugins.enablement import remember_enabled
+
+    rows = db.session.execute(
+        _membership_statement(),
+        {"circle_public_id": circle_public_id, "user_id": current_user.id},
+    ).all()
+    if not rows:
         abort(404)
-    return row[0], row[1]
+    circle, membership = rows[0][0], rows[0][1]
+    remember_enabled(circle.id, (row[2] for row in rows if row[2] is not None))
+    return circle, membership
 
 
 _PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -197,8 +222,7 @@ def page_switched_on(blueprint: str | None, circle_id: int) -> bool:
     """Return False for a plugin's page in a circle where that plugin is switched off."""
     from .plugins.enablement import enabled_plugins, plugin_host
 
-    # Loaded for core pages too: their navigation and panels ask for it anyway, and asking
-    # here, in the guard, keeps it in the fixed per-request prelude (one query, cached on g).
+    # The guard's membership query has already read the switches (cached on g).
     switched_on = enabled_plugins(circle_id)
     owner = plugin_host().blueprint_owner.get(blueprint or "")
     return owner is None or owner in switched_on

@@ -2,31 +2,45 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 
+from .links import repeated_url
 from .ui import nav_items, page_sections
+
+
+def _reader_zone() -> ZoneInfo | None:
+    """The signed-in user's zone (None for UTC or an unknown zone), looked up once a request:
+    a feed page formats dozens of times and each ``current_user`` lookup goes through proxies."""
+    if "_careteam_reader_zone" not in g:
+        name = "UTC"
+        if current_user and current_user.is_authenticated:
+            name = current_user.time_zone or "UTC"
+        try:
+            zone = None if name == "UTC" else ZoneInfo(name)
+        except (KeyError, ValueError):
+            zone = None
+        g._careteam_reader_zone = zone
+    return g._careteam_reader_zone
 
 
 def local_time(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
     """Format an instant in the signed-in user's time zone."""
     if value is None:
         return ""
-    zone = "UTC"
-    if current_user and current_user.is_authenticated:
-        zone = current_user.time_zone or "UTC"
-    try:
-        local = value.astimezone(ZoneInfo(zone))
-    except (KeyError, ValueError):
-        local = value
-    return local.strftime(fmt) + ("" if zone != "UTC" else " UTC")
+    zone = _reader_zone()
+    if zone is None:
+        return value.astimezone(UTC).strftime(fmt) + " UTC"
+    return value.astimezone(zone).strftime(fmt)
 
 
 def init_templating(app: Flask) -> None:
-    app.jinja_env.globals.update(nav_items=nav_items, page_sections=page_sections)
+    app.jinja_env.globals.update(
+        nav_items=nav_items, page_sections=page_sections, repeated_url=repeated_url
+    )
     app.jinja_env.filters["local_time"] = local_time
     # Escape everything except plain-text emails, where "&amp;" would reach the reader as is.
     app.jinja_env.autoescape = lambda name: not (name or "").endswith(".txt")

@@ -28,7 +28,7 @@ from careteam.extensions import db
 from careteam.permissions import circle_view_starting
 from careteam.testing import sql_statements
 
-PRELUDE_BUDGET = 4
+PRELUDE_BUDGET = 3  # the issue allows 4; circle, membership and plugins now share one
 # DESIGN.md section 5 and issue 7: statements per page beyond the prelude.
 FEED_BUDGET = 4
 SEARCH_BUDGET = 3
@@ -323,7 +323,10 @@ def test_the_prelude_is_session_membership_plugins_and_audit(
     cost = request_cost(app, client, circle.setup.url(f"/notes/{circle.detail_note}"))
     tables = [re.search(r"\bFROM (\w+)|\bINTO (\w+)", s) for s in cost.prelude]
     names = [m.group(1) or m.group(2) for m in tables if m]
-    assert names == ["user_sessions", "circles", "circle_plugins", "audit_events"], names
+    # The circle, the reader's membership and the circle's switched-on plugins come in one
+    # statement (permissions._membership_statement).
+    assert names == ["user_sessions", "circles", "audit_events"], names
+    assert "circle_plugins" in cost.prelude[1] and "memberships" in cost.prelude[1], cost.prelude
 
 
 # --- the month grid's fast expansion -------------------------------------------------------------

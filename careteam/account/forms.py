@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, Field, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..auth.passwords import MAX_LENGTH, MIN_LENGTH
-from ..forms import no_control_characters, strip_filter, time_zone_choices
+from ..forms import SelectField, no_control_characters, strip_filter, time_zone_choices
 
 try:  # WTForms 3.3 prefers SelectChoice objects to (value, label) tuples
     from wtforms.fields.choices import SelectChoice

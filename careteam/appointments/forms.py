@@ -12,7 +12,6 @@ from wtforms import (
     DateField,
     IntegerField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -24,7 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..audience import audience_choices
-from ..forms import no_control_characters, strip_filter, time_zone_choices
+from ..forms import SelectField, no_control_characters, strip_filter, time_zone_choices
 from .models import FEED_DETAIL_LABELS, HELP_LABELS, KIND_LABELS, HelpKind
 from .recurrence import MAX_COUNT, WEEKDAYS
 from .service import MAX_HELPERS

@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timedelta
 
 from flask import current_app, request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..clock import utcnow
@@ -50,14 +50,18 @@ def start_session(user: User, remember: bool) -> str:
     return token
 
 
+# Built once: on a small page, building and keying this statement cost more than running it.
+_SESSION_USER = (
+    select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
+
+
 def load_session_user(token: str) -> User | None:
     """Return the user of a live session named by ``token``, or None if it has ended."""
     now = utcnow()
-    row = db.session.execute(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == token_hash(token))
-    ).first()
+    row = db.session.execute(_SESSION_USER, {"token_hash": token_hash(token)}).first()
     if row is None:
         return None
     sess, user = row

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
 from ..auth.passwords import MAX_LENGTH
 from ..circles.forms import choices, multiline_text
-from ..forms import no_control_characters, strip_filter
+from ..forms import SelectField, no_control_characters, strip_filter
 from ..permissions import ROLE_LABELS, Role
 from .service import MAX_MESSAGE
 

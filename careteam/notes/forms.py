@@ -10,7 +10,6 @@ from wtforms import (
     HiddenField,
     RadioField,
     SearchField,
-    SelectField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -18,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..audience import audience_choices
-from ..forms import no_control_characters, strip_filter
+from ..forms import SelectField, no_control_characters, strip_filter
 from .models import CATEGORY_LABELS
 from .service import MAX_TAG_LENGTH, MAX_TAGS, NoteError, parse_tags
 

@@ -1,11 +1,13 @@
 """Per-circle switches: which plugins are on in a circle, and switching them.
 
-A circle's switches are read once per request (one query, cached on ``flask.g``) and only when
-something asks: the circle navigation, a plugin page's guard, the home page panels, an event.
+A circle's switches are read once per request and cached on ``flask.g``: on circle pages the
+guard's query brings them along with the membership; elsewhere one query, only when something
+asks (an event, a page outside the circle's routes).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import current_app, g
@@ -43,6 +45,13 @@ def enabled_plugins(circle_id: int) -> frozenset[str]:
         )
         cache[circle_id] = frozenset(n for n in names if n in host.plugins)
     return cache[circle_id]
+
+
+def remember_enabled(circle_id: int, names: Iterable[str]) -> None:
+    """Keep, for this request, the switches a query that had to run anyway read (the circle
+    guard's), so :func:`enabled_plugins` does not ask again."""
+    loaded = plugin_host().plugins
+    _cache()[circle_id] = frozenset(n for n in names if n in loaded)
 
 
 def is_enabled(circle_id: int, plugin: str) -> bool:

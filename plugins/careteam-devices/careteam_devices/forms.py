@@ -12,7 +12,6 @@ from wtforms import (
     FormField,
     HiddenField,
     RadioField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from careteam.api import (
     PluginForm,
+    SelectField,
     choices,
     multiline_text,
     no_control_characters,

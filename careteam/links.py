@@ -1,0 +1,47 @@
+"""Links a page repeats with one value changing, built at a fraction of ``url_for``'s cost.
+
+A feed page links every note and every tag on it; each ``url_for`` call walks the URL map and
+showed up as a tenth of the page's time.  Here ``url_for`` runs once per pattern and request
+with a marker in place of the changing value, and each link is the pattern with the marker
+replaced by the value, quoted as werkzeug quotes it (path segment or query string).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+from flask import g, url_for
+
+# Letters only, so url_for leaves the marker as it is in a path and in a query string.
+_MARK = "CARETEAMLINKVALUE"
+# The characters werkzeug leaves unquoted in a path segment and in a query value.
+_PATH_SAFE = "!$&'()*+,/:;=@"
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
+class _Pattern:
+    __slots__ = ("head", "in_query", "tail")
+
+    def __init__(self, url: str) -> None:
+        self.head, _, self.tail = url.partition(_MARK)
+        self.in_query = "?" in self.head
+
+    def fill(self, value: Any) -> str:
+        text = str(value)
+        quoted = quote_plus(text, safe=_QUERY_SAFE) if self.in_query else quote(text, _PATH_SAFE)
+        return f"{self.head}{quoted}{self.tail}"
+
+
+def repeated_url(endpoint: str, slot: str, value: Any, **values: Any) -> str:
+    """Return what ``url_for(endpoint, **values, **{slot: value})`` returns, only faster.
+
+    For a path ``slot`` the value must fit the rule's converter as it is (a public id, a
+    string): no conversion or validation happens after the first call of the request.
+    """
+    patterns: dict[tuple, _Pattern] = g.setdefault("_careteam_link_patterns", {})
+    key = (endpoint, slot, *sorted(values.items()))
+    pattern = patterns.get(key)
+    if pattern is None:
+        pattern = patterns[key] = _Pattern(url_for(endpoint, **values, **{slot: _MARK}))
+    return pattern.fill(value)

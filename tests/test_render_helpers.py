@@ -1,0 +1,97 @@
+"""The fast rendering helpers give exactly what the slow, general ones give."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask, url_for
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from wtforms import Form
+from wtforms import SelectField as PlainSelectField
+from wtforms.fields.choices import SelectChoice
+
+from careteam.forms import SelectField
+from careteam.links import repeated_url
+from careteam.notes.forms import choice
+from careteam.notes.forms import choices as to_choices
+
+# Text a person could type: quotes, ampersands, angle brackets, spaces, slashes, non-Latin.
+texts = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=30,
+)
+
+
+def _forms(choices: list[tuple[str, str]], selected: str | None):
+    class Quick(Form):
+        field = SelectField("Pick", choices=to_choices(choices))
+
+    class Plain(Form):
+        field = PlainSelectField("Pick", choices=to_choices(choices))
+
+    data = {"field": selected} if selected is not None else None
+    return Quick(data=data), Plain(data=data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    choices=st.lists(st.tuples(texts, texts), max_size=6),
+    pick=st.integers(min_value=-1, max_value=5),
+)
+def test_quick_select_renders_what_wtforms_renders(choices, pick) -> None:
+    selected = choices[pick][0] if 0 <= pick < len(choices) else None
+    quick, plain = _forms(choices, selected)
+    assert str(quick.field()) == str(plain.field())
+    attrs = {"aria_describedby": 'x" onfocus="y', "aria_invalid": "true"}
+    assert str(quick.field(**attrs)) == str(plain.field(**attrs))
+
+
+def test_quick_select_escapes_labels_and_values() -> None:
+    quick, _ = _forms([('"><script>', "<b>&</b>")], '"><script>')
+    html = str(quick.field())
+    assert "<script>" not in html and "<b>" not in html
+    assert (
+        '<option selected value="&#34;&gt;&lt;script&gt;">&lt;b&gt;&amp;&lt;/b&gt;</option>' in html
+    )
+
+
+def test_quick_select_keeps_per_option_attributes() -> None:
+    options = [SelectChoice("a", "A", render_kw={"disabled": True}), choice("b", "B")]
+
+    class WithKw(Form):
+        field = SelectField("Pick", choices=options)
+
+    class PlainKw(Form):
+        field = PlainSelectField("Pick", choices=options)
+
+    assert str(WithKw().field()) == str(PlainKw().field())
+    assert "disabled" in str(WithKw().field())
+
+
+@pytest.fixture(scope="module")
+def link_app() -> Flask:
+    app = Flask(__name__)
+    app.add_url_rule("/c/<circle_id>/notes", "feed", lambda circle_id: "")
+    app.add_url_rule("/c/<circle_id>/notes/<note_id>", "detail", lambda circle_id, note_id: "")
+    return app
+
+
+@settings(max_examples=200, deadline=None)
+@given(circle=texts.filter(bool), value=texts.filter(bool))
+def test_repeated_url_builds_what_url_for_builds(link_app: Flask, circle: str, value: str) -> None:
+    with link_app.test_request_context("/"):
+        for _ in range(2):  # the second call reuses the request's pattern
+            assert repeated_url("feed", "tag", value, circle_id=circle) == url_for(
+                "feed", circle_id=circle, tag=value
+            )
+            assert repeated_url("detail", "note_id", value, circle_id=circle) == url_for(
+                "detail", circle_id=circle, note_id=value
+            )
+
+
+def test_repeated_url_keeps_patterns_apart(link_app: Flask) -> None:
+    with link_app.test_request_context("/"):
+        assert repeated_url("feed", "tag", "pt", circle_id="a") == "/c/a/notes?tag=pt"
+        assert repeated_url("feed", "tag", "pt", circle_id="b") == "/c/b/notes?tag=pt"
+        assert repeated_url("detail", "note_id", "n1", circle_id="a") == "/c/a/notes/n1"
+        assert repeated_url("feed", "tag", "a b&c", circle_id="a") == "/c/a/notes?tag=a+b%26c"
