@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -35,7 +34,7 @@ def whats_next(circle: Any = None, membership: Any = None, **_: Any) -> list:
         return []
     now = utcnow()
     page = agenda_page(circle, membership, now, size=WHATS_NEXT_COUNT, live=True)
-    rows = [o for o in page.rows if o.end > now - timedelta(minutes=1)][:WHATS_NEXT_COUNT]
+    rows = page.rows[:WHATS_NEXT_COUNT]
     summaries = help_summaries(list({o.appointment.id for o in rows}), rows)
     items = []
     for occurrence in rows:

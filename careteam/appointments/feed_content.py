@@ -167,8 +167,8 @@ class FeedContent:
 @lru_cache(maxsize=50_000)
 def _event_of(
     detail: str, row: Any, changes: tuple, circle_name: str, url_prefix: str | None
-) -> tuple[str, bytes]:
-    """Return an appointment's VEVENT text and the digest of that text."""
+) -> tuple[bytes, bytes]:
+    """Return an appointment's VEVENT text (UTF-8) and the digest of that text."""
     full = url_prefix is not None
     entry = FeedEntry(
         row,
@@ -177,8 +177,8 @@ def _event_of(
         url=url_prefix + row.public_id if full else None,
         organiser=row.organiser if full else None,
     )
-    text = event_text(entry, detail)
-    return text, hashlib.sha256(text.encode()).digest()
+    text = event_text(entry, detail).encode("utf-8")
+    return text, hashlib.sha256(text).digest()
 
 
 def memberships_of(feed: CalendarFeed) -> list[tuple[Membership, Circle]]:

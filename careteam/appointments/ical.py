@@ -252,12 +252,16 @@ def zones_of(appointments: Iterable[Any]) -> tuple[set[str], tuple[int, int] | N
 
 def assemble(
     name: str,
-    event_texts: list[str],
+    event_texts: list[bytes],
     tzids: set[str],
     span: tuple[int, int] | None,
     extra_events: Iterable[Any] = (),
 ) -> bytes:
-    """Return the VCALENDAR around already written events, with the VTIMEZONEs they use."""
+    """Return the VCALENDAR around already written (UTF-8) events, with their VTIMEZONEs.
+
+    The events stay bytes and are joined once: a 10,000-event feed is ~6 MB, and joining text
+    and then encoding it held three copies of that at once.
+    """
     extra = list(extra_events)
     head = [
         "BEGIN:VCALENDAR",
@@ -266,14 +270,17 @@ def assemble(
         "CALSCALE:GREGORIAN",
         fold("X-WR-CALNAME:" + _one_line(name)),
     ]
-    parts = ["\r\n".join(head), "\r\n"]
+    before = ["\r\n".join(head), "\r\n"]
     if span is not None:
-        parts += [vtimezone(tzid, *span) for tzid in sorted(tzids | _zone_names(extra))]
-    if event_texts:
-        parts += ["\r\n".join(event_texts), "\r\n"]
-    parts += [event.to_ical().decode("utf-8") for event in extra]
-    parts.append("END:VCALENDAR\r\n")
-    return "".join(parts).encode("utf-8")
+        before += [vtimezone(tzid, *span) for tzid in sorted(tzids | _zone_names(extra))]
+    after = [event.to_ical().decode("utf-8") for event in extra]
+    after.append("END:VCALENDAR\r\n")
+    separator = b"\r\n"
+    parts = ["".join(before).encode("utf-8")]
+    for text in event_texts:
+        parts += (text, separator)
+    parts.append("".join(after).encode("utf-8"))
+    return b"".join(parts)
 
 
 def build_calendar(
@@ -290,5 +297,5 @@ def build_calendar(
     """
     entries = list(entries)
     tzids, span = zones_of(e.appointment for e in entries)
-    texts = [event_text(entry, detail) for entry in entries]
+    texts = [event_text(entry, detail).encode("utf-8") for entry in entries]
     return assemble(name, texts, tzids, span, extra_events)

@@ -26,7 +26,11 @@ from .recurrence import get_zone, to_utc
 PAGE_SIZE = 20
 SERIES_WINDOW = timedelta(days=366)
 # The spans a page of series is expanded over, narrowest first (the last is SERIES_WINDOW).
-GROWING_WINDOWS = (timedelta(days=14), timedelta(days=62), SERIES_WINDOW)
+# Two days first: a busy circle's weekly series fill the home page's five and the agenda's
+# twenty from there, without building a fortnight of occurrences to show a handful.
+GROWING_WINDOWS = (timedelta(days=2), timedelta(days=14), timedelta(days=62), SERIES_WINDOW)
+# "What's next" keeps an occurrence for a minute after it ends, so it does not vanish mid-read.
+LIVE_GRACE = timedelta(minutes=1)
 # Repeating appointments are listed this far ahead (single ones however far they are).
 UPCOMING_HORIZON = timedelta(days=731)
 _CURSOR = re.compile(r"(\d{8}T\d{6}Z)\.([A-Za-z0-9_-]{0,16})\.(\d{8}(?:T\d{4})?)?")
@@ -188,7 +192,9 @@ def start_of_today(circle: Any, now: datetime) -> datetime:
     return to_utc(local.replace(hour=0, minute=0, second=0, microsecond=0), zone)
 
 
-def _singles_page(circle: Any, membership: Any, cursor: Cursor, past: bool, live: bool) -> Select:
+def _singles_page(
+    circle: Any, membership: Any, cursor: Cursor, past: bool, live: datetime | None
+) -> Select:
     at, pid = cursor.at, cursor.appointment
     # The plain range on starts_at comes first so the index seeks to the cursor instead of
     # walking every earlier appointment (the OR alone is not a range either database can use).
@@ -217,7 +223,8 @@ def _singles_page(circle: Any, membership: Any, cursor: Cursor, past: bool, live
         visible(membership),
     )
     if live:
-        stmt = stmt.where(Appointment.cancelled_at.is_(None))
+        # Ended ones would take the page's places and leave "What's next" short.
+        stmt = stmt.where(Appointment.cancelled_at.is_(None), Appointment.ends_at > live)
     return stmt.order_by(*order).limit(PAGE_SIZE + 2)
 
 
@@ -233,8 +240,10 @@ def agenda_page(
 ) -> AgendaPage:
     """Return one page of occurrences after ``after`` (upcoming) or before it (``past``).
 
-    ``live`` leaves cancelled appointments out (the home page); the agenda shows them marked.
+    ``live`` (the home page) leaves out cancelled appointments, which the agenda shows marked,
+    and occurrences that have ended: the page is what is still to come.
     """
+    ended_before = now - LIVE_GRACE if live else None
     today = start_of_today(circle, now)
     cursor = Cursor.decode(after) if after else Cursor(today)
     if not past and cursor.at > now + UPCOMING_HORIZON + SERIES_WINDOW:
@@ -245,7 +254,7 @@ def agenda_page(
     else:
         low, high = cursor.at, cursor.at + SERIES_WINDOW
     singles, series_rows = _singles_and_series(
-        _singles_page(circle, membership, cursor, past, live),
+        _singles_page(circle, membership, cursor, past, ended_before),
         _series([circle.id], visible(membership), low, high),
     )
     if live:
@@ -266,6 +275,8 @@ def agenda_page(
             items.sort(key=lambda o: o.sort_key, reverse=True)
         else:
             items = [o for o in items if o.sort_key > ref and o.start < high]
+            if ended_before is not None:
+                items = [o for o in items if o.end > ended_before]
             items.sort(key=lambda o: o.sort_key)
         if len(items) > size:
             break
