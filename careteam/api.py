@@ -82,6 +82,7 @@ __all__ = [
     "db",
     "demo_circle",
     "demo_membership",
+    "display_name_of",
     "display_names",
     "external_url",
     "get_circle",
@@ -180,6 +181,22 @@ def display_names(user_ids: Iterable[int | None]) -> dict[int, str]:
     from .appointments.queries import display_names as _display_names
 
     return _display_names(user_ids)
+
+
+def display_name_of(user_id_column: Any) -> Any:
+    """Return a column expression for the display name of the person ``user_id_column`` names
+    (NULL when the account is gone), to select beside a plugin's own columns: the names come
+    in the same query instead of a second one (see :func:`display_names`)."""
+    from sqlalchemy import select
+
+    from .auth.models import User
+
+    return (
+        select(User.display_name)
+        .where(User.id == user_id_column)
+        .correlate_except(User)
+        .scalar_subquery()
+    )
 
 
 def circle_zone(circle: Circle) -> ZoneInfo:

@@ -99,3 +99,26 @@ def test_the_surface_functions_are_documented():
         value = getattr(careteam.api, name)
         if inspect.isfunction(value) and value.__module__ == "careteam.api":
             assert inspect.getdoc(value), f"careteam.api.{name} needs a docstring"
+
+
+def test_display_name_of_reads_names_in_the_plugins_own_query(app, make_user):
+    """The name comes as a column of the same statement, NULL for nobody or a gone account."""
+    from sqlalchemy import literal, select, union_all
+
+    from careteam.api import db, display_name_of
+
+    sam = make_user(display_name="Sam <b>")
+    with app.app_context():
+        ids = union_all(
+            select(literal(sam.id).label("person_id")),
+            select(literal(10**9).label("person_id")),
+            select(literal(None).label("person_id")),
+        ).subquery()
+        rows = db.session.execute(
+            select(ids.c.person_id, display_name_of(ids.c.person_id).label("name"))
+        ).all()
+    assert {(row.person_id, row.name) for row in rows} == {
+        (sam.id, "Sam <b>"),
+        (10**9, None),
+        (None, None),
+    }

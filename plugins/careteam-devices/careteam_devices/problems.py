@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from careteam.api import Circle, db, display_names, record_audit, require, utcnow
+from careteam.api import Circle, db, display_name_of, record_audit, require, utcnow
 
 from .models import CheckItem, Device, Problem
 
@@ -45,6 +45,7 @@ def open_problems(
             Problem.public_id,
             Problem.opened_at,
             Problem.opened_by_id,
+            display_name_of(Problem.opened_by_id).label("opened_by"),
             CheckItem.text,
             CheckItem.comment,
             Device.public_id.label("device_id"),
@@ -59,9 +60,7 @@ def open_problems(
         stmt = stmt.where(Problem.device_id == device.id)
     if limit is not None:
         stmt = stmt.limit(limit)
-    rows = db.session.execute(stmt).all()
-    names = display_names(r.opened_by_id for r in rows)
-    return [dict(r._mapping, opened_by=names.get(r.opened_by_id or 0, "")) for r in rows]
+    return [dict(r._mapping, opened_by=r.opened_by or "") for r in db.session.execute(stmt)]
 
 
 def problem_row(problem: Problem) -> Any:

@@ -62,12 +62,12 @@ def careteam_circle_nav_items() -> list[NavItem]:
 
 
 def _panel_context(circle: Any, membership: Any, **_: Any) -> dict[str, Any]:
-    settings = plugin_settings(circle, NAME)
+    show_count = bool(plugin_settings(circle, NAME).get("show_count"))
     return {
         "circle": circle,
         "latest": service.kind_words(circle, limit=service.RECENT),
-        "show_count": bool(settings.get("show_count")),
-        "count": service.shared_update_count(circle),
+        "show_count": show_count,
+        "count": service.shared_update_count(circle) if show_count else None,
     }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from careteam.api import Circle, db, display_names, record_audit, require, utcnow
+from careteam.api import Circle, db, display_name_of, record_audit, require, utcnow
 
 from .models import KindWord, SharedUpdateCount
 
@@ -36,13 +36,18 @@ PAGE_SIZE = 50
 def kind_words(
     circle: Circle, limit: int | None = PAGE_SIZE, before: str | None = None
 ) -> list[dict[str, Any]]:
-    """Return the circle's messages, newest first, with their authors' names (two queries).
+    """Return the circle's messages, newest first, with their authors' names (one query).
 
     ``before`` is the public id of the last message of the previous page (keyset paging: the
     database jumps straight to it through the (circle_id, id) index, however deep the page).
     """
     stmt = (
-        select(KindWord.public_id, KindWord.message, KindWord.created_at, KindWord.author_id)
+        select(
+            KindWord.public_id,
+            KindWord.message,
+            KindWord.created_at,
+            display_name_of(KindWord.author_id).label("author_name"),
+        )
         .where(KindWord.circle_id == circle.id)
         .order_by(KindWord.id.desc())
     )
@@ -55,16 +60,14 @@ def kind_words(
         stmt = stmt.where(KindWord.id < boundary)
     if limit is not None:
         stmt = stmt.limit(limit)
-    rows = db.session.execute(stmt).all()
-    names = display_names(row.author_id for row in rows)
     return [
         {
             "id": row.public_id,
             "message": row.message,
             "created_at": row.created_at,
-            "author": names.get(row.author_id or 0, "A former member"),
+            "author": row.author_name or "A former member",
         }
-        for row in rows
+        for row in db.session.execute(stmt)
     ]
 
 
