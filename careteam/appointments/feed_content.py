@@ -1,7 +1,7 @@
 """What one calendar feed contains now, loaded in a fixed number of queries, and its validator.
 
 A feed fetch reads its owner's memberships (with the circles), then per circle one query for
-the appointments and one for their single-occurrence changes -- the columns the feed's detail
+the single-occurrence changes and one for the appointments -- the columns the feed's detail
 level shows and nothing else (a busy feed never reads a title) -- and asks plugins for their
 items.  The number of statements depends on the circles the feed covers, never on how many
 appointments they hold.
@@ -21,7 +21,6 @@ matches only looks the digests up: no feed is assembled for a 304.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -34,7 +33,7 @@ from ..auth.models import User
 from ..circles.models import Circle, Membership
 from ..clock import utcnow
 from ..extensions import db
-from .ical import FeedEntry, assemble, event_text, zones_of
+from .ical import FeedEntry, ZoneSpan, assemble, event_text
 from .ical_text import vtimezone
 from .models import Appointment, CalendarFeed, FeedDetail, OccurrenceChange
 from .queries import visible
@@ -99,39 +98,23 @@ _CHANGE_COLUMNS = {
 }
 
 
-@dataclass(frozen=True)
-class CircleRows:
-    """One circle's part of a feed: its appointment rows and their changes."""
-
-    name: str
-    url_prefix: str | None  # full detail only: an appointment's link is this + its public id
-    rows: list[Any]
-    changes: dict[int, tuple[Any, ...]]
-
-
 @dataclass
 class FeedContent:
-    """Everything a feed's text is made from."""
+    """Everything a feed's text is made from: each appointment's VEVENT text and digest, in
+    feed order, and what the rest of the calendar is written from."""
 
     feed_key: tuple[Any, ...]
     name: str
     detail: str
     circles: list[tuple[Membership, Circle]]
-    parts: list[CircleRows] = field(default_factory=list)
+    events: list[tuple[bytes, bytes]] = field(default_factory=list)
+    span: ZoneSpan = field(default_factory=ZoneSpan)
     plugin_items: list[tuple[str, str, Any]] = field(default_factory=list)
     _zones: tuple[set[str], tuple[int, int] | None] | None = None
 
-    def _keys(self) -> Iterator[tuple[Any, ...]]:
-        """Yield, per appointment, everything its VEVENTs are written from."""
-        detail = self.detail
-        for part in self.parts:
-            changes, name, prefix = part.changes, part.name, part.url_prefix
-            for row in part.rows:
-                yield detail, row, changes.get(row[0], ()), name, prefix
-
     def zones(self) -> tuple[set[str], tuple[int, int] | None]:
         if self._zones is None:
-            self._zones = zones_of(row for part in self.parts for row in part.rows)
+            self._zones = self.span.result()
         return self._zones
 
     def validator(self) -> str:
@@ -140,8 +123,8 @@ class FeedContent:
         update = digest.update
         update(repr((FORMAT_VERSION, self.feed_key, self.name, self.detail)).encode())
         update(repr([(m.role, c.id, c.name) for m, c in self.circles]).encode())
-        for key in self._keys():
-            update(_event_of(*key)[1])
+        for _text, event_digest in self.events:
+            update(event_digest)
         update(repr(self.plugin_items).encode())
         # The zone blocks come from the zone database, which an upgrade can change.
         tzids, span = self.zones()
@@ -155,7 +138,7 @@ class FeedContent:
         from ..plugins.calendar import ical_event
 
         extra = [ical_event(p, circle, item, self.detail) for p, circle, item in self.plugin_items]
-        texts = [_event_of(*key)[0] for key in self._keys()]
+        texts = [text for text, _digest in self.events]
         return assemble(self.name, texts, *self.zones(), extra)
 
 
@@ -205,26 +188,42 @@ def _url_prefix(circle: Circle) -> str:
     return url.removesuffix(marker)
 
 
-def _rows(membership: Membership, circle: Circle, detail: str, since: Any) -> tuple[list, list]:
-    where = (
+def _where(membership: Membership, circle: Circle, since: Any) -> tuple[Any, ...]:
+    return (
         Appointment.circle_id == circle.id,
         visible(membership),
         (Appointment.series_ends_at.is_(None)) | (Appointment.series_ends_at > since),
     )
-    stmt = select(*_COLUMNS[FeedDetail(detail)]).where(*where)
-    if detail == FeedDetail.FULL:
-        stmt = stmt.outerjoin(User, User.id == Appointment.organiser_id)
-    # Core rows straight from the connection: the ORM's loading machinery is not needed for
-    # plain columns and costs more than the rows themselves.
-    connection = db.session.connection()
-    rows = connection.execute(stmt.order_by(Appointment.starts_at, Appointment.id)).all()
-    changes = connection.execute(
+
+
+def _changes(
+    membership: Membership, circle: Circle, detail: str, since: Any
+) -> dict[int, tuple[Any, ...]]:
+    """Return {appointment id: its single-occurrence changes} for the circle's series."""
+    grouped: dict[int, list[Any]] = {}
+    rows = db.session.connection().execute(
         select(*_CHANGE_COLUMNS[FeedDetail(detail)])
         .join(Appointment, Appointment.id == OccurrenceChange.appointment_id)
-        .where(*where, Appointment.recurring.is_(True))
+        .where(*_where(membership, circle, since), Appointment.recurring.is_(True))
         .order_by(OccurrenceChange.appointment_id, OccurrenceChange.original_start_local)
-    ).all()
-    return rows, changes
+    )
+    for change in rows:
+        grouped.setdefault(change.appointment_id, []).append(change)
+    return {key: tuple(value) for key, value in grouped.items()}
+
+
+def _appointment_rows(membership: Membership, circle: Circle, detail: str, since: Any) -> Any:
+    """Return the circle's appointment rows as they are read, oldest first.
+
+    Core rows straight from the connection: the ORM's loading machinery is not needed for plain
+    columns and costs more than the rows themselves.  Not collected in a list: each row is
+    turned into its (cached) event and dropped, so a 10,000-event feed does not hold 10,000
+    rows beside the cache's own.
+    """
+    stmt = select(*_COLUMNS[FeedDetail(detail)]).where(*_where(membership, circle, since))
+    if detail == FeedDetail.FULL:
+        stmt = stmt.outerjoin(User, User.id == Appointment.organiser_id)
+    return db.session.connection().execute(stmt.order_by(Appointment.starts_at, Appointment.id))
 
 
 def load(feed: CalendarFeed) -> FeedContent:
@@ -239,14 +238,14 @@ def load(feed: CalendarFeed) -> FeedContent:
     )
     now = utcnow()
     since = now - FEED_HISTORY
+    add_event, add_zones = content.events.append, content.span.add
     for membership, circle in circles:
-        rows, change_rows = _rows(membership, circle, detail, since)
-        grouped: dict[int, list[Any]] = {}
-        for change in change_rows:
-            grouped.setdefault(change.appointment_id, []).append(change)
+        changes = _changes(membership, circle, detail, since)
         prefix = _url_prefix(circle) if detail == FeedDetail.FULL else None
-        changes = {key: tuple(value) for key, value in grouped.items()}
-        content.parts.append(CircleRows(circle.name, prefix, rows, changes))
+        name = circle.name
+        for row in _appointment_rows(membership, circle, detail, since):
+            add_event(_event_of(detail, row, changes.get(row[0], ()), name, prefix))
+            add_zones(row)
     content.plugin_items = _plugin_items(circles, now)
     return content
 

@@ -223,31 +223,47 @@ def event_text(entry: FeedEntry, detail: str) -> str:
     return "\r\n".join(out)
 
 
-def zones_of(appointments: Iterable[Any]) -> tuple[set[str], tuple[int, int] | None]:
-    """Return the TZIDs the appointments' times use and the years their VTIMEZONEs cover."""
-    names: set[str] = set()
-    first: datetime | None = None
-    last_year = 0
-    for appointment in appointments:
+class ZoneSpan:
+    """The TZIDs a calendar's times use and the years their VTIMEZONEs cover, gathered one
+    appointment at a time (a feed adds its rows as they are read, without keeping them)."""
+
+    __slots__ = ("first", "last_year", "names")
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.first: datetime | None = None
+        self.last_year = 0
+
+    def add(self, appointment: Any) -> None:
         start = appointment.start_local
         if not appointment.all_day:
-            names.add(appointment.time_zone)
+            self.names.add(appointment.time_zone)
         ends_at = appointment.series_ends_at
         # A series without end needs zone rules for years ahead, not just its first months.
         end_year = ends_at.year if ends_at is not None else start.year + 12
-        if first is None or start < first:
-            first = start
-        if end_year > last_year:
-            last_year = end_year
-    tzids = set()
-    for name in names:
-        params = zone_style(name)[0]
-        if params:
-            tzids.add(params.removeprefix(";TZID="))
-    if first is None:
-        return tzids, None
-    # Only the transitions the events need: smaller feeds, same meaning.
-    return tzids, (first.year, min(last_year + 2, 2100))
+        if self.first is None or start < self.first:
+            self.first = start
+        if end_year > self.last_year:
+            self.last_year = end_year
+
+    def result(self) -> tuple[set[str], tuple[int, int] | None]:
+        tzids = set()
+        for name in self.names:
+            params = zone_style(name)[0]
+            if params:
+                tzids.add(params.removeprefix(";TZID="))
+        if self.first is None:
+            return tzids, None
+        # Only the transitions the events need: smaller feeds, same meaning.
+        return tzids, (self.first.year, min(self.last_year + 2, 2100))
+
+
+def zones_of(appointments: Iterable[Any]) -> tuple[set[str], tuple[int, int] | None]:
+    """Return the TZIDs the appointments' times use and the years their VTIMEZONEs cover."""
+    span = ZoneSpan()
+    for appointment in appointments:
+        span.add(appointment)
+    return span.result()
 
 
 def assemble(
