@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Row,
     ScalarSelect,
     and_,
+    bindparam,
     exists,
     func,
     literal,
@@ -193,29 +196,58 @@ class RecentNotes:
 def recent_notes(circle: Circle, membership: Any, limit: int = 5) -> RecentNotes:
     """Return the newest notes the member may see and their unread count (for the circle home
     page), in one query: the count rides along as a column of every row."""
-    stmt = (
+    statement = _recent_notes_statement(membership.role)
+    values = {"circle_id": circle.id, "user_id": membership.user_id, "limit": limit}
+    rows = list(db.session.execute(statement, values).all())
+    # No visible note at all means nothing unread either.
+    return RecentNotes(rows=rows, unread=rows[0].unread_total if rows else 0)
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Stands in for a circle and a membership while a statement is built with placeholders."""
+
+    id: Any = None
+    role: str = ""
+    user_id: Any = None
+
+
+@functools.cache
+def _unread_count_statement(role: str) -> Any:
+    # Built once per role (the audiences a role sees are part of the SQL) with the circle and
+    # the reader as parameters: building and keying this nested statement cost more than the
+    # database took to run it.
+    circle = _Reader(id=bindparam("circle_id"))
+    reader = _Reader(role=role, user_id=bindparam("user_id"))
+    return select(_unread_count_capped(circle, reader))  # type: ignore[arg-type]
+
+
+@functools.cache
+def _recent_notes_statement(role: str) -> Any:
+    circle = _Reader(id=bindparam("circle_id"))
+    reader = _Reader(role=role, user_id=bindparam("user_id"))
+    return (
         select(
             Note.public_id,
             Note.title,
             Note.category,
             Note.created_at,
             User.display_name.label("author_name"),
-            _unread_count_capped(circle, membership).label("unread_total"),
+            _unread_count_capped(circle, reader).label("unread_total"),  # type: ignore[arg-type]
         )
         .outerjoin(User, User.id == Note.author_id)
-        .where(*_live_visible(circle, membership))
+        .where(*_live_visible(circle, reader))  # type: ignore[arg-type]
         .order_by(Note.created_at.desc(), Note.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer, literal_execute=True))
     )
-    rows = list(db.session.execute(stmt).all())
-    # No visible note at all means nothing unread either.
-    return RecentNotes(rows=rows, unread=rows[0].unread_total if rows else 0)
 
 
 def unread_count(circle: Circle, membership: Any) -> int:
     """Count the notes the member may see and has not read at their current version, up to
     one more than :data:`UNREAD_SHOWN_MAX`."""
-    return db.session.scalar(select(_unread_count_capped(circle, membership))) or 0
+    statement = _unread_count_statement(membership.role)
+    values = {"circle_id": circle.id, "user_id": membership.user_id}
+    return db.session.scalar(statement, values) or 0
 
 
 def circle_authors(circle: Circle) -> list[Row[Any]]:
