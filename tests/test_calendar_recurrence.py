@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from careteam.appointments import service
@@ -14,10 +16,13 @@ from careteam.appointments.models import Appointment
 from careteam.appointments.occurrences import expand
 from careteam.appointments.queries import changes_for
 from careteam.appointments.recurrence import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
     RecurrenceError,
     RuleSpec,
     build_rule,
     normalise_rule,
+    occurrence_key,
     spec_from_rule,
     wall_time_exists,
 )
@@ -227,3 +232,22 @@ def test_a_rule_that_never_matches_is_refused_quickly():
 def test_builder_round_trip(spec):
     rule = build_rule(spec, date(2026, 3, 10))
     assert spec_from_rule(rule) == spec
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    local=st.datetimes(
+        min_value=datetime(EARLIEST_YEAR, 1, 1), max_value=datetime(LATEST_YEAR, 12, 31)
+    ),
+    all_day=st.booleans(),
+)
+def test_occurrence_keys_are_the_documented_formats(local: datetime, all_day: bool) -> None:
+    """The hand-formatted key is exactly strftime's, and parses back to the minute (or day)."""
+    from careteam.appointments.recurrence import DAY_KEY_FORMAT, KEY_FORMAT, parse_occurrence_key
+
+    key = occurrence_key(local, all_day)
+    assert key == local.strftime(DAY_KEY_FORMAT if all_day else KEY_FORMAT)
+    expected = local.replace(second=0, microsecond=0)
+    if all_day:
+        expected = expected.replace(hour=0, minute=0)
+    assert parse_occurrence_key(key, all_day) == expected

@@ -105,12 +105,32 @@ def duration(appointment: Appointment) -> timedelta:
 
 
 def occurrence_at(
-    appointment: Appointment, original: datetime, change: OccurrenceChange | None
+    appointment: Appointment,
+    original: datetime,
+    change: OccurrenceChange | None,
+    length: timedelta | None = None,
 ) -> Occurrence:
-    """Build the occurrence whose original start is ``original`` (with its change, if any)."""
+    """Build the occurrence whose original start is ``original`` (with its change, if any).
+
+    ``length`` is the appointment's duration, when the caller already has it.
+    """
     if change is not None and change.start_local is not None and change.end_local is not None:
         return Occurrence(appointment, original, change.start_local, change.end_local, change)
-    return Occurrence(appointment, original, original, original + duration(appointment), change)
+    if length is None:
+        length = duration(appointment)
+    return Occurrence(appointment, original, original, original + length, change)
+
+
+def _placed(occurrence: Occurrence, zone: Any) -> Occurrence:
+    """Work out the occurrence's UTC start and end now, in the zone the caller looked up once.
+
+    The same values ``start`` and ``end`` would compute on first use (stored where they store
+    them), without looking the zone up again for each of a month's thousand occurrences.
+    """
+    values = occurrence.__dict__
+    values["start"] = to_utc(occurrence.start_local, zone)
+    values["end"] = to_utc(occurrence.end_local, zone)
+    return occurrence
 
 
 def expand(
@@ -127,18 +147,20 @@ def expand(
     """
     by_original = {c.original_start_local: c for c in changes}
     zone = get_zone(appointment.time_zone)
-    low, high = local_window(start, end, zone, duration(appointment))
+    length = duration(appointment)
+    low, high = local_window(start, end, zone, length)
     found: dict[datetime, Occurrence] = {}
     for original in starts_between(appointment.rrule, appointment.start_local, low, high):
-        found[original] = occurrence_at(appointment, original, by_original.get(original))
+        found[original] = occurrence_at(appointment, original, by_original.get(original), length)
     # A changed occurrence may have moved into the window from outside the rule's range.
     for original, change in by_original.items():
         if change.start_local is not None and original not in found:
-            found[original] = occurrence_at(appointment, original, change)
+            found[original] = occurrence_at(appointment, original, change, length)
     result = []
     for occurrence in found.values():
         if occurrence.change is not None and occurrence.change.cancelled:
             continue
+        _placed(occurrence, zone)
         if by_start:
             inside = start <= occurrence.start < end
         else:

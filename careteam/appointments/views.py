@@ -160,12 +160,13 @@ class MonthEntry(NamedTuple):
     cancelled: bool
 
 
-def _month_entry(circle: Any, occurrence: Occurrence, zone: Any) -> MonthEntry:
-    all_day = occurrence.appointment.all_day
+def _month_entry(circle: Any, occurrence: Occurrence, local_start: datetime | None) -> MonthEntry:
+    """``local_start``: the start in the circle's zone, None for an all-day occurrence."""
     return MonthEntry(
         url=occurrence_url(circle, occurrence),
-        start_iso=None if all_day else occurrence.start.isoformat(),
-        clock="" if all_day else f"{occurrence.start.astimezone(zone):%H:%M}",
+        start_iso=None if local_start is None else occurrence.start.isoformat(),
+        # Not strftime: a month shows a thousand of these, and it cost five times as much.
+        clock="" if local_start is None else f"{local_start.hour:02d}:{local_start.minute:02d}",
         title=occurrence.title,
         cancelled=occurrence.cancelled,
     )
@@ -182,11 +183,13 @@ def month(circle: Any, membership: Any):
     occurrences = queries.occurrences_between(circle, membership, start, end)
     by_day: dict[date, list[MonthEntry]] = {}
     for occurrence in occurrences:
-        entry = _month_entry(circle, occurrence, zone)
         if occurrence.appointment.all_day:
+            local_start = None
             day, last = occurrence.start_local.date(), occurrence.last_day.date()
         else:
-            day = last = occurrence.start.astimezone(zone).date()
+            local_start = occurrence.start.astimezone(zone)
+            day = last = local_start.date()
+        entry = _month_entry(circle, occurrence, local_start)
         while day <= last:
             by_day.setdefault(day, []).append(entry)
             day += timedelta(days=1)
