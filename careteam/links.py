@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from flask import g, url_for
+from flask import current_app, g, request, url_for
 
 # Letters only, so url_for leaves the marker as it is in a path and in a query string.
 _MARK = "CARETEAMLINKVALUE"
@@ -41,6 +41,21 @@ def repeated_url(endpoint: str, slot: str, value: Any, **values: Any) -> str:
     """
     patterns: dict[tuple, _Pattern] = g.setdefault("_careteam_link_patterns", {})
     key = (endpoint, slot, *sorted(values.items()))
+    pattern = patterns.get(key)
+    if pattern is None:
+        pattern = patterns[key] = _Pattern(url_for(endpoint, **values, **{slot: _MARK}))
+    return pattern.fill(value)
+
+
+def site_wide_url(endpoint: str, slot: str, value: Any, **values: Any) -> str:
+    """Like :func:`repeated_url`, with the pattern kept for the life of the process.
+
+    For links every page builds, such as a circle's sub-navigation.  The URL map does not
+    change once the app is serving, and a relative URL depends on it and on the script root
+    alone, so the pattern is kept per app and script root.
+    """
+    patterns: dict[tuple, _Pattern] = current_app.extensions.setdefault("careteam_links", {})
+    key = (request.script_root, endpoint, slot, *sorted(values.items()))
     pattern = patterns.get(key)
     if pattern is None:
         pattern = patterns[key] = _Pattern(url_for(endpoint, **values, **{slot: _MARK}))

@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app, g, render_template, request, url_for
+from flask import Flask, current_app, g, render_template, request
 from markupsafe import Markup
 from werkzeug.routing import BuildError
+
+from .links import site_wide_url
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +116,7 @@ def circle_nav_links() -> list[tuple[NavItem, str, bool]]:
     links = []
     for item in nav_items("circle"):
         try:
-            url = url_for(item.endpoint, circle_id=circle.public_id, **item.url_values)
+            url = site_wide_url(item.endpoint, "circle_id", circle.public_id, **item.url_values)
         except BuildError:
             continue  # a feature whose pages are not registered in this app
         # A feature's own blueprint marks its menu item current on all its pages; the

@@ -11,7 +11,7 @@ from wtforms import SelectField as PlainSelectField
 from wtforms.fields.choices import SelectChoice
 
 from careteam.forms import SelectField
-from careteam.links import repeated_url
+from careteam.links import repeated_url, site_wide_url
 from careteam.notes.forms import choice
 from careteam.notes.forms import choices as to_choices
 
@@ -95,3 +95,20 @@ def test_repeated_url_keeps_patterns_apart(link_app: Flask) -> None:
         assert repeated_url("feed", "tag", "pt", circle_id="b") == "/c/b/notes?tag=pt"
         assert repeated_url("detail", "note_id", "n1", circle_id="a") == "/c/a/notes/n1"
         assert repeated_url("feed", "tag", "a b&c", circle_id="a") == "/c/a/notes?tag=a+b%26c"
+
+
+@settings(max_examples=100, deadline=None)
+@given(circle=st.from_regex(r"[A-Za-z0-9_-]{1,16}", fullmatch=True))
+def test_site_wide_url_builds_what_url_for_builds_under_any_script_root(
+    link_app: Flask, circle: str
+) -> None:
+    """Kept across requests, per script root: an app mounted under a prefix gets its own."""
+    for root in ("", "/careteam", "/other/place"):
+        with link_app.test_request_context("/", environ_base={"SCRIPT_NAME": root}):
+            for _ in range(2):
+                assert site_wide_url("feed", "circle_id", circle) == url_for(
+                    "feed", circle_id=circle
+                )
+                assert site_wide_url("feed", "circle_id", circle, tag="x y") == url_for(
+                    "feed", circle_id=circle, tag="x y"
+                )
