@@ -256,38 +256,26 @@ def test_whats_next_on_the_circle_home(app, client, setup):
 def test_whats_next_is_not_crowded_out_by_what_ended_earlier_today(app, client, setup):
     """Appointments that are over (singles and a series' occurrence) take no place of the five:
     a busy morning still leaves the afternoon and the next days on the home page."""
-    family = setup.people["family"].id
-    for hour in range(6, 12):  # Berlin is UTC+1: all over by NOW (13:00 there)
+
+    def add(title: str, day: date, hours: tuple[time, time], **fields) -> None:
+        start, end = hours
         make_appointment(
             app,
             setup.id,
-            family,
-            title=f"Morning {hour}",
-            start_date=date(2030, 1, 7),
-            start_time=time(hour, 0),
-            end_time=time(hour, 30),
+            setup.people["family"].id,
+            title=title,
+            start_date=day,
+            start_time=start,
+            end_time=end,
+            **fields,
         )
-    make_appointment(
-        app,
-        setup.id,
-        family,
-        title="Stretches",
-        start_date=date(2029, 12, 3),
-        start_time=time(8, 0),
-        end_time=time(9, 0),
-        rrule="FREQ=WEEKLY",
-    )
-    make_appointment(
-        app,
-        setup.id,
-        family,
-        title="Lunch visit",
-        start_date=date(2030, 1, 7),
-        start_time=time(12, 30),
-        end_time=time(14, 0),
-    )
+
+    for hour in range(6, 12):  # Berlin is UTC+1: all over by NOW (13:00 there)
+        add(f"Morning {hour}", date(2030, 1, 7), (time(hour, 0), time(hour, 30)))
+    add("Stretches", date(2029, 12, 3), (time(8, 0), time(9, 0)), rrule="FREQ=WEEKLY")
+    add("Lunch visit", date(2030, 1, 7), (time(12, 30), time(14, 0)))
     for day in range(8, 13):
-        make_appointment(app, setup.id, family, title=f"Day {day}", start_date=date(2030, 1, day))
+        add(f"Day {day}", date(2030, 1, day), (time(10, 0), time(11, 0)))
     login(client, setup.people["therapist"].email)
     html = client.get(f"/circles/{setup.public_id}").get_data(as_text=True)
     section = html.split('id="section-whats-next"', 1)[1].split("</section>", 1)[0]
