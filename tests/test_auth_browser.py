@@ -80,6 +80,7 @@ def test_a_newcomer_registers_confirms_signs_in_and_resets(app, mail, live_url, 
     other = fresh.new_page()
     other.goto(f"{live_url}/login")
     other.get_by_role("link", name="Forgot your password?").click()
+    other.wait_for_url("**/forgot-password")  # the click only starts the navigation
     check_accessible(other, "forgot password")
     _type_into(other, "#email", email)
     other.keyboard.press("Enter")

@@ -54,6 +54,10 @@ def test_newcomer_creates_a_circle_invites_by_email_and_changes_the_role(
     # The coordinator makes Ruth a caregiver.
     coordinator.goto(f"{live_url}{circle_url}/members")
     coordinator.get_by_role("link", name="Change role").last.click()
+    # The click only starts the navigation: checking before the role page (and its stylesheet)
+    # has loaded measured the members page half torn down, once in CI.
+    coordinator.wait_for_url(f"**{circle_url}/members/*/role")
+    coordinator.wait_for_load_state("load")
     check_accessible(coordinator, "change role")
     coordinator.check("input[value=caregiver]")
     coordinator.click("button:has-text('Save')")
