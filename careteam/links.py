@@ -33,30 +33,40 @@ class _Pattern:
         return f"{self.head}{quoted}{self.tail}"
 
 
+def _filled(
+    patterns: dict[tuple, _Pattern],
+    key: tuple,
+    endpoint: str,
+    slot: str,
+    value: Any,
+    values: dict[str, Any],
+) -> str:
+    pattern = patterns.get(key)
+    if pattern is None:
+        pattern = patterns[key] = _Pattern(url_for(endpoint, **values, **{slot: _MARK}))
+    return pattern.fill(value)
+
+
 def repeated_url(endpoint: str, slot: str, value: Any, **values: Any) -> str:
     """Return what ``url_for(endpoint, **values, **{slot: value})`` returns, only faster.
 
     For a path ``slot`` the value must fit the rule's converter as it is (a public id, a
     string): no conversion or validation happens after the first call of the request.
+    Patterns are kept for the request: their ``values`` (a circle's id) vary without bound.
     """
-    patterns: dict[tuple, _Pattern] = g.setdefault("_careteam_link_patterns", {})
+    patterns = g.setdefault("_careteam_link_patterns", {})
     key = (endpoint, slot, *sorted(values.items()))
-    pattern = patterns.get(key)
-    if pattern is None:
-        pattern = patterns[key] = _Pattern(url_for(endpoint, **values, **{slot: _MARK}))
-    return pattern.fill(value)
+    return _filled(patterns, key, endpoint, slot, value, values)
 
 
 def site_wide_url(endpoint: str, slot: str, value: Any, **values: Any) -> str:
     """Like :func:`repeated_url`, with the pattern kept for the life of the process.
 
-    For links every page builds, such as a circle's sub-navigation.  The URL map does not
-    change once the app is serving, and a relative URL depends on it and on the script root
-    alone, so the pattern is kept per app and script root.
+    For links every page builds with the changing part in ``slot``, such as a circle's
+    sub-navigation (``values`` then come from a fixed set).  The URL map does not change once
+    the app is serving, and a relative URL depends on it and on the script root alone, so the
+    pattern is kept per app and script root.
     """
-    patterns: dict[tuple, _Pattern] = current_app.extensions.setdefault("careteam_links", {})
+    patterns = current_app.extensions.setdefault("careteam_links", {})
     key = (request.script_root, endpoint, slot, *sorted(values.items()))
-    pattern = patterns.get(key)
-    if pattern is None:
-        pattern = patterns[key] = _Pattern(url_for(endpoint, **values, **{slot: _MARK}))
-    return pattern.fill(value)
+    return _filled(patterns, key, endpoint, slot, value, values)

@@ -212,20 +212,23 @@ class _Reader:
     user_id: Any = None
 
 
+def _placeholders(role: str) -> tuple[Any, Any]:
+    """A circle and a reader of ``role`` whose ids are the parameters circle_id and user_id."""
+    return _Reader(id=bindparam("circle_id")), _Reader(role=role, user_id=bindparam("user_id"))
+
+
 @functools.cache
 def _unread_count_statement(role: str) -> Any:
     # Built once per role (the audiences a role sees are part of the SQL) with the circle and
     # the reader as parameters: building and keying this nested statement cost more than the
     # database took to run it.
-    circle = _Reader(id=bindparam("circle_id"))
-    reader = _Reader(role=role, user_id=bindparam("user_id"))
+    circle, reader = _placeholders(role)
     return select(_unread_count_capped(circle, reader))  # type: ignore[arg-type]
 
 
 @functools.cache
 def _recent_notes_statement(role: str) -> Any:
-    circle = _Reader(id=bindparam("circle_id"))
-    reader = _Reader(role=role, user_id=bindparam("user_id"))
+    circle, reader = _placeholders(role)
     return (
         select(
             Note.public_id,
