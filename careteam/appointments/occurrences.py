@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from .models import Appointment, OccurrenceChange
@@ -133,6 +134,13 @@ def _placed(occurrence: Occurrence, zone: Any) -> Occurrence:
     return occurrence
 
 
+# Expansions of series kept for the process, keyed by everything they depend on (the rule, the
+# series' first start, length, zone and the window), so an edited series simply misses.  Only
+# list pages ask for them, over windows that stay the same all day (a month; today + 2 days);
+# a busy circle's home page expanded 235 weekly series on every request.
+EXPANSION_CACHE_SIZE = 4096
+
+
 def expand(
     appointment: Appointment,
     changes: Iterable[OccurrenceChange],
@@ -140,31 +148,78 @@ def expand(
     end: datetime,
     *,
     by_start: bool = True,
+    reuse: bool = False,
 ) -> list[Occurrence]:
     """Return the appointment's occurrences in [start, end) (UTC), cancelled ones left out.
 
     ``by_start`` selects occurrences that start in the window; otherwise those that overlap it.
+    ``reuse`` keeps the rule's dates in the window for the process: for list pages, whose
+    windows repeat from one request to the next.
     """
     by_original = {c.original_start_local: c for c in changes}
     zone = get_zone(appointment.time_zone)
     length = duration(appointment)
-    low, high = local_window(start, end, zone, length)
-    found: dict[datetime, Occurrence] = {}
-    for original in starts_between(appointment.rrule, appointment.start_local, low, high):
-        found[original] = occurrence_at(appointment, original, by_original.get(original), length)
-    # A changed occurrence may have moved into the window from outside the rule's range.
-    for original, change in by_original.items():
-        if change.start_local is not None and original not in found:
-            found[original] = occurrence_at(appointment, original, change, length)
+    dates = _rule_dates if reuse else _rule_dates.__wrapped__
+    listed = dates(
+        appointment.rrule,
+        appointment.start_local,
+        length,
+        appointment.time_zone,
+        appointment.all_day,
+        start,
+        end,
+        by_start,
+    )
     result = []
-    for occurrence in found.values():
-        if occurrence.change is not None and occurrence.change.cancelled:
+    for original, start_utc, end_utc, key in listed:
+        if original not in by_original:
+            occurrence = Occurrence(appointment, original, original, original + length)
+            values = occurrence.__dict__
+            values["start"], values["end"], values["key"] = start_utc, end_utc, key
+            result.append(occurrence)
+    if not by_original:
+        return result  # the dates come sorted, and without changes nothing else can appear
+    # Changed occurrences: those of the rule's dates (which may have moved out of the window,
+    # or been cancelled) and those moved into the window from elsewhere.
+    low, high = local_window(start, end, zone, length)
+    in_rule = set(starts_between(appointment.rrule, appointment.start_local, low, high))
+    for original, change in by_original.items():
+        if change.cancelled:
             continue
-        _placed(occurrence, zone)
-        if by_start:
-            inside = start <= occurrence.start < end
-        else:
-            inside = occurrence.start < end and occurrence.end > start
-        if inside:
+        if original not in in_rule and change.start_local is None:
+            continue  # a change to a date the rule no longer has, and not moved anywhere
+        occurrence = _placed(occurrence_at(appointment, original, change, length), zone)
+        if _inside(occurrence.start, occurrence.end, start, end, by_start):
             result.append(occurrence)
     return sorted(result, key=lambda o: o.sort_key)
+
+
+def _inside(
+    begins: datetime, ends: datetime, start: datetime, end: datetime, by_start: bool
+) -> bool:
+    if by_start:
+        return start <= begins < end
+    return begins < end and ends > start
+
+
+@lru_cache(maxsize=EXPANSION_CACHE_SIZE)
+def _rule_dates(
+    rule_text: str,
+    first_start: datetime,
+    length: timedelta,
+    zone_name: str,
+    all_day: bool,
+    start: datetime,
+    end: datetime,
+    by_start: bool,
+) -> tuple[tuple[datetime, datetime, datetime, str], ...]:
+    """Return (original, UTC start, UTC end, key) of each rule date in the window, sorted."""
+    zone = get_zone(zone_name)
+    low, high = local_window(start, end, zone, length)
+    found = []
+    for original in starts_between(rule_text, first_start, low, high):
+        begins, ends = to_utc(original, zone), to_utc(original + length, zone)
+        if _inside(begins, ends, start, end, by_start):
+            found.append((begins, original, ends, occurrence_key(original, all_day)))
+    found.sort()
+    return tuple((original, begins, ends, key) for begins, original, ends, key in found)

@@ -159,7 +159,9 @@ def _expand_all(
         changes = changes_for(a.id for a in appointments)
     found: list[Occurrence] = []
     for appointment in appointments:
-        found.extend(expand(appointment, changes[appointment.id], start, end, by_start=by_start))
+        found.extend(
+            expand(appointment, changes[appointment.id], start, end, by_start=by_start, reuse=True)
+        )
     return found
 
 
