@@ -8,11 +8,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from careteam import hookimpl
 from careteam.api import CalendarItem, PluginManifest
-from careteam.appointments import service
+from careteam.appointments import feed_content, service
 from careteam.appointments.models import Appointment
 from careteam.appointments.occurrences import occurrence_at
 from careteam.appointments.testing import appointment_url, calendar_circle, make_appointment
@@ -330,3 +330,28 @@ def test_the_history_window_moving_on(app, client, feed):
     again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 200
     assert b"SUMMARY:GP" in first.data and b"SUMMARY:GP" not in again.data
+
+
+def test_an_edit_that_leaves_updated_at_alone_still_shows(app, client, feed):
+    """The cache of written events is keyed by every column it reads, not the change time."""
+    path, ids = feed
+
+    def quiet_edit():
+        db.session.execute(
+            update(Appointment)
+            .where(Appointment.public_id == ids["single"])
+            .values(location="Hydrotherapy pool")
+        )
+
+    _assert_changes(app, client, path, quiet_edit)
+    assert b"Hydrotherapy pool" in client.get(path).data
+
+
+def test_the_event_cache_keeps_to_its_size(app, client, feed, monkeypatch):
+    path, _ids = feed
+    whole = client.get(path).data
+    monkeypatch.setattr(feed_content, "_events", {})
+    monkeypatch.setattr(feed_content, "EVENT_CACHE_SIZE", 1)
+    assert client.get(path).data == whole  # two events, written again with room for one
+    assert len(feed_content._events) == 1
+    assert client.get(path).data == whole

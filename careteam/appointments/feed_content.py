@@ -21,9 +21,9 @@ matches only looks the digests up: no feed is assembled for a 304.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -142,16 +142,39 @@ class FeedContent:
         return assemble(self.name, texts, *self.zones(), extra)
 
 
-# Keyed by everything an appointment's VEVENTs are written from.  Rows compare by value, so an
-# appointment unchanged since the last fetch -- of this feed, or of another member's feed of the
-# same circle at the same detail level -- is not written again.  A cache, not state: any
-# instance rebuilds it, and a change to any input is a different key.  The size bounds memory
-# (about 1 kB of text per appointment).
-@lru_cache(maxsize=50_000)
+# Each appointment's VEVENT text, kept for the process so that an appointment unchanged since
+# the last fetch -- of this feed, or of another member's feed of the same circle at the same
+# detail level -- is not written again.  A cache, not state: any instance rebuilds it.
+#
+# The key stands for every input of the text without holding the row: the appointment's id and
+# last change, and the hash of all its read columns (any edit changes the hash; two versions of
+# one appointment with the same id, the same updated_at and the same 64-bit hash would have to
+# collide), plus its changed occurrences, circle name and link prefix.  Keeping the rows
+# themselves cost ~1 kB more per appointment: a 10,000-event feed grew each worker by 25 MB.
+EVENT_CACHE_SIZE = 50_000
+_events: dict[tuple, tuple[bytes, bytes]] = {}
+_lock = threading.Lock()  # gthread workers share the cache between threads
+
+
 def _event_of(
     detail: str, row: Any, changes: tuple, circle_name: str, url_prefix: str | None
 ) -> tuple[bytes, bytes]:
     """Return an appointment's VEVENT text (UTF-8) and the digest of that text."""
+    key = (detail, row.id, row.updated_at, hash(tuple(row)), changes, circle_name, url_prefix)
+    with _lock:
+        found = _events.pop(key, None)
+    if found is None:
+        found = _write_event(detail, row, changes, circle_name, url_prefix)
+    with _lock:  # re-inserted, so the dict's first entry is always the least recently used
+        _events[key] = found
+        if len(_events) > EVENT_CACHE_SIZE:
+            del _events[next(iter(_events))]
+    return found
+
+
+def _write_event(
+    detail: str, row: Any, changes: tuple, circle_name: str, url_prefix: str | None
+) -> tuple[bytes, bytes]:
     full = url_prefix is not None
     entry = FeedEntry(
         row,

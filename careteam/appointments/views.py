@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar as pycalendar
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from flask import Response, abort, current_app, g, render_template, request, url_for
 
@@ -22,44 +22,16 @@ from . import helping, queries
 from .display import clock_text, rule_text, time_of_day, when_text
 from .ical import FeedEntry, build_calendar
 from .models import HELP_LABELS, KIND_LABELS, Appointment
+from .month_grid import entries_by_day
 from .occurrences import Occurrence, expand, occurrence_at
 from .recurrence import EARLIEST_YEAR, LATEST_YEAR, get_zone, occurrence_key, parse_occurrence_key
 from .recurrence import to_utc as local_to_utc
 from .service import can_schedule, find_change, is_original
+from .urls import occurrence_url
 
 bp = CircleBlueprint("appointments", __name__, url_prefix="/appointments")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 UPCOMING_ON_DETAIL = 10
-
-
-def occurrence_url(circle: Any, occurrence: Occurrence) -> str:
-    appointment = occurrence.appointment
-    if not appointment.recurring:
-        return _url_pattern(circle, "appointments.detail").replace(
-            _APPOINTMENT_SLOT, appointment.public_id
-        )
-    return (
-        _url_pattern(circle, "appointments.occurrence")
-        .replace(_APPOINTMENT_SLOT, appointment.public_id)
-        .replace(_OCCURRENCE_SLOT, occurrence.key)
-    )
-
-
-# Placeholders for building many links at once: a month page links to hundreds of occurrences,
-# and url_for costs more than the rest of each entry.  Public ids and occurrence keys are
-# URL-safe characters only, so putting them in by replacement gives what url_for would.
-_APPOINTMENT_SLOT, _OCCURRENCE_SLOT = "APPOINTMENTID", "OCCURRENCEKEY"
-
-
-def _url_pattern(circle: Any, endpoint: str) -> str:
-    patterns = g.setdefault("_calendar_url_patterns", {})
-    key = (circle.public_id, endpoint)
-    if key not in patterns:
-        values = {"appointment_id": _APPOINTMENT_SLOT}
-        if endpoint == "appointments.occurrence":
-            values["occurrence"] = _OCCURRENCE_SLOT
-        patterns[key] = url_for(endpoint, circle_id=circle.public_id, **values)
-    return patterns[key]
 
 
 @bp.context_processor
@@ -149,29 +121,6 @@ def _shift_month(first: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-class MonthEntry(NamedTuple):
-    """What the month grid shows of one occurrence, worked out before rendering: with a few
-    hundred occurrences a month, each lookup the template saves is measurable."""
-
-    url: str
-    start_iso: str | None  # None for all-day occurrences, which show no time
-    clock: str
-    title: str
-    cancelled: bool
-
-
-def _month_entry(circle: Any, occurrence: Occurrence, local_start: datetime | None) -> MonthEntry:
-    """``local_start``: the start in the circle's zone, None for an all-day occurrence."""
-    return MonthEntry(
-        url=occurrence_url(circle, occurrence),
-        start_iso=None if local_start is None else occurrence.start.isoformat(),
-        # Not strftime: a month shows a thousand of these, and it cost five times as much.
-        clock="" if local_start is None else f"{local_start.hour:02d}:{local_start.minute:02d}",
-        title=occurrence.title,
-        cancelled=occurrence.cancelled,
-    )
-
-
 @bp.circle_route("/month", capability="appointments.view")
 def month(circle: Any, membership: Any):
     """Show one month as a table of weeks, each day listing its occurrences."""
@@ -181,18 +130,7 @@ def month(circle: Any, membership: Any):
     start = local_to_utc(datetime.combine(first, time()), zone)
     end = local_to_utc(datetime.combine(following, time()), zone)
     occurrences = queries.occurrences_between(circle, membership, start, end)
-    by_day: dict[date, list[MonthEntry]] = {}
-    for occurrence in occurrences:
-        if occurrence.appointment.all_day:
-            local_start = None
-            day, last = occurrence.start_local.date(), occurrence.last_day.date()
-        else:
-            local_start = occurrence.start.astimezone(zone)
-            day = last = local_start.date()
-        entry = _month_entry(circle, occurrence, local_start)
-        while day <= last:
-            by_day.setdefault(day, []).append(entry)
-            day += timedelta(days=1)
+    by_day = entries_by_day(circle, occurrences, zone)
     weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     today = utcnow().astimezone(zone).date()
     return render_template(
