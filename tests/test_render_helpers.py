@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from flask import Flask, url_for
 from hypothesis import given, settings
@@ -10,6 +12,7 @@ from wtforms import Form
 from wtforms import SelectField as PlainSelectField
 from wtforms.fields.choices import SelectChoice
 
+from careteam.appointments.urls import occurrence_url
 from careteam.forms import SelectField
 from careteam.links import repeated_url, site_wide_url
 from careteam.notes.forms import choice
@@ -112,3 +115,44 @@ def test_site_wide_url_builds_what_url_for_builds_under_any_script_root(
                 assert site_wide_url("feed", "circle_id", circle, tag="x y") == url_for(
                     "feed", circle_id=circle, tag="x y"
                 )
+
+
+@pytest.fixture(scope="module")
+def calendar_app() -> Flask:
+    app = Flask(__name__)
+    app.add_url_rule("/c/<circle_id>/a/<appointment_id>", "appointments.detail", lambda **_: "")
+    app.add_url_rule(
+        "/c/<circle_id>/a/<appointment_id>/on/<occurrence>",
+        "appointments.occurrence",
+        lambda **_: "",
+    )
+    return app
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    circle=st.from_regex(r"[A-Za-z0-9_-]{1,16}", fullmatch=True),
+    appointment=st.from_regex(r"[A-Za-z0-9_-]{1,16}", fullmatch=True),
+    key=st.from_regex(r"[0-9]{8}(T[0-9]{4})?", fullmatch=True),
+    recurring=st.booleans(),
+    root=st.sampled_from(["", "/careteam"]),
+)
+def test_occurrence_links_build_what_url_for_builds(
+    calendar_app: Flask, circle: str, appointment: str, key: str, recurring: bool, root: str
+) -> None:
+    """Public ids and occurrence keys are URL-safe as they are: replacing markers is enough."""
+    occurrence = SimpleNamespace(
+        appointment=SimpleNamespace(public_id=appointment, recurring=recurring), key=key
+    )
+    with calendar_app.test_request_context("/", environ_base={"SCRIPT_NAME": root}):
+        if recurring:
+            expected = url_for(
+                "appointments.occurrence",
+                circle_id=circle,
+                appointment_id=appointment,
+                occurrence=key,
+            )
+        else:
+            expected = url_for("appointments.detail", circle_id=circle, appointment_id=appointment)
+        for _ in range(2):  # the second call uses the request's patterns
+            assert occurrence_url(SimpleNamespace(public_id=circle), occurrence) == expected

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup, escape
 
 from .occurrences import Occurrence
-from .urls import fill_key, occurrence_url, series_url_pattern
+from .urls import OccurrenceLinks, fill_key, occurrence_links
 
 
 class MonthEntry(NamedTuple):
@@ -31,35 +31,50 @@ def entries_by_day(
 ) -> dict[date, list[MonthEntry]]:
     """Return each day's entries (in the circle's zone), in the occurrences' order."""
     by_day: dict[date, list[MonthEntry]] = {}
-    shared: dict[int, tuple[str, Markup]] = {}
+    shared: dict[Any, _Shared] = {}
+    links = occurrence_links(circle)
     for occurrence in occurrences:
         appointment = occurrence.appointment
-        known = shared.get(appointment.id)
-        if known is None:
-            link = (
-                series_url_pattern(circle, appointment.public_id)
-                if appointment.recurring
-                else occurrence_url(circle, occurrence)
-            )
-            known = shared[appointment.id] = (link, escape(appointment.title))
-        link, title = known
-        if occurrence.change is not None:
-            title = escape(occurrence.title)
-        if appointment.all_day:
+        series = shared.get(appointment)  # by identity: the ORM's id attribute costs more
+        if series is None:
+            series = shared[appointment] = _Shared.of(links, appointment, occurrence)
+        title = series.title if occurrence.change is None else escape(occurrence.title)
+        if series.all_day:
             local_start: datetime | None = None
             day, last = occurrence.start_local.date(), occurrence.last_day.date()
         else:
             local_start = occurrence.start.astimezone(zone)
             day = last = local_start.date()
         entry = MonthEntry(
-            url=fill_key(link, occurrence.key) if appointment.recurring else link,
+            url=fill_key(series.link, occurrence.key) if series.recurring else series.link,
             start_iso=None if local_start is None else occurrence.start.isoformat(),
             # Not strftime: a month shows a thousand of these, and it cost five times as much.
             clock="" if local_start is None else f"{local_start.hour:02d}:{local_start.minute:02d}",
             title=title,
-            cancelled=appointment.cancelled,
+            cancelled=series.cancelled,
         )
         while day <= last:
             by_day.setdefault(day, []).append(entry)
             day += timedelta(days=1)
     return by_day
+
+
+class _Shared(NamedTuple):
+    """What every occurrence of one appointment shows alike, read from the ORM object once."""
+
+    link: str  # a series' link has the place of the occurrence key marked
+    title: Markup
+    all_day: bool
+    recurring: bool
+    cancelled: bool
+
+    @classmethod
+    def of(cls, links: OccurrenceLinks, appointment: Any, occurrence: Occurrence) -> _Shared:
+        recurring = appointment.recurring
+        return cls(
+            links.series_pattern(appointment.public_id) if recurring else links.of(occurrence),
+            escape(appointment.title),
+            appointment.all_day,
+            recurring,
+            appointment.cancelled,
+        )
