@@ -7,11 +7,11 @@ sync workers served more requests per second than gthread ones.  ``CARETEAM_BIND
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import os
 from typing import Any
+
+from careteam import allocator
 
 bind = os.environ.get("CARETEAM_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -19,13 +19,6 @@ worker_class = "sync"
 # Behind a reverse proxy that buffers slow clients, a sync worker is never held by one.
 keepalive = 2
 timeout = 30
-
-# glibc's malloc raises its mmap threshold to the size of each large block freed, so after one
-# big calendar feed (5.6 MB for 10,000 events) the next one is built on the heap between
-# long-lived objects, and the heap cannot shrink again.  A fixed threshold keeps big buffers in
-# mmap, returned whole when freed: a worker serving the 10,000-event feed stayed 7.5 MB smaller.
-MMAP_THRESHOLD = 1 << 20
-_M_MMAP_THRESHOLD = -3  # from glibc's malloc.h
 
 
 def post_worker_init(worker: Any) -> None:
@@ -36,13 +29,12 @@ def post_worker_init(worker: Any) -> None:
     p99 latency.  Then fix the C allocator's mmap threshold, before the first big feed.
     """
     gc.freeze()
-    fix_mmap_threshold()
+    allocator.fix_mmap_threshold()
 
 
-def fix_mmap_threshold() -> bool:
-    """Fix glibc's mmap threshold (see MMAP_THRESHOLD); return whether the C library took it."""
-    try:
-        mallopt = ctypes.CDLL(ctypes.util.find_library("c")).mallopt
-    except (OSError, AttributeError, TypeError):
-        return False  # not glibc (macOS has no mallopt): nothing to tune
-    return mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
+_trimmer = allocator.HeapTrimmer()
+
+
+def post_request(worker: Any, req: Any, environ: Any, resp: Any) -> None:
+    """Hand the heap's free pages back now and then (the answer has been sent by now)."""
+    _trimmer.request_done()
