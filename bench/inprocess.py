@@ -134,10 +134,14 @@ def search_sql_ms(app: Flask, manifest: dict[str, Any], repeats: int = 200) -> d
         for kind, term in manifest["search_terms"].items():
             times: list[float] = []
             for _ in range(repeats):
+                db.session.rollback()  # a fresh transaction each time, as a request has
+                # The rollback expired both rows; a request has them from its prelude, so they
+                # are read again here, outside the meter (the search alone is measured).
+                db.session.refresh(circle)
+                db.session.refresh(membership)
                 with _metered(app) as meter:
                     result = search_circle(circle, membership, term)
                 times.append(meter.seconds * 1000)
-                db.session.rollback()  # a fresh transaction each time, as a request has
             times.sort()
             figures[kind] = {
                 "p50_ms": round(statistics.median(times), 3),
