@@ -19,6 +19,7 @@ from sqlalchemy.orm import defer
 from ..audience import visible_clause
 from ..auth.models import User
 from ..extensions import db
+from ..id_lists import id_in
 from .models import Appointment, HelpSignup, HelpSlot, OccurrenceChange
 from .occurrences import Occurrence, expand, occurrence_at
 from .recurrence import get_zone, to_utc
@@ -107,7 +108,7 @@ def changes_for(appointment_ids: Iterable[int]) -> dict[int, list[OccurrenceChan
     result: dict[int, list[OccurrenceChange]] = {i: [] for i in ids}
     if ids:
         rows = db.session.scalars(
-            select(OccurrenceChange).where(OccurrenceChange.appointment_id.in_(ids))
+            select(OccurrenceChange).where(id_in(OccurrenceChange.appointment_id, ids))
         )
         for change in rows:
             result[change.appointment_id].append(change)
@@ -323,7 +324,7 @@ def help_summaries(appointment_ids: list[int], occurrences: list[Occurrence]) ->
                 HelpSignup.occurrence_start_local.in_(originals),
             ),
         )
-        .where(HelpSlot.appointment_id.in_(appointment_ids), HelpSlot.needed > 0)
+        .where(id_in(HelpSlot.appointment_id, appointment_ids), HelpSlot.needed > 0)
         .group_by(HelpSlot.id, HelpSignup.occurrence_start_local)
         .order_by(HelpSlot.id)
     ).all()
