@@ -8,6 +8,7 @@ so the rule lives in one place.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
@@ -49,13 +50,19 @@ def shared_audiences_for(role: str) -> list[str]:
     return [str(a) for a, roles in _ROLES_FOR.items() if role in roles]
 
 
+@cache
+def _shared_set(role: str) -> frozenset[str]:
+    return frozenset(shared_audiences_for(role))
+
+
 def can_see(audience: str, author_id: int | None, membership: Any) -> bool:
     """Return whether ``membership`` (None for outsiders) may see an item with this audience."""
     if membership is None:
         return False
     if audience == Audience.ONLY_ME:
         return author_id is not None and author_id == membership.user_id
-    return audience in shared_audiences_for(membership.role)
+    # A set made once per role: the calendar pages ask this for every series of a circle.
+    return audience in _shared_set(membership.role)
 
 
 def visible_clause(

@@ -73,7 +73,9 @@ def init_appointments(app: Flask) -> None:
     add_whats_next(app, whats_next)
     from ..exports import add_export_section
     from .export import SECTION
+    from .series_cache import install_version_hook
 
     add_export_section(app, SECTION)
+    install_version_hook()
     with app.app_context():
         register_builder(DemoBuilder("appointments", build_demo_appointments, order=210))

@@ -1,19 +1,21 @@
 """Audience-filtered reads of the calendar: the agenda's keyset pages, a month, one appointment.
 
-Every query here filters through :func:`careteam.audience.visible_clause`.  A page costs the
-same few queries however many appointments a circle has: single appointments page by keyset in
-SQL (``starts_at``, ``public_id``); series are expanded in Python within a bounded window.
+Every query here filters through :func:`careteam.audience.visible_clause`, and the series kept
+for the process (:mod:`.series_cache`) through :func:`careteam.audience.can_see`, its Python
+twin.  A page costs the same few queries however many appointments a circle has: single
+appointments page by keyset in SQL (``starts_at``, ``public_id``); series come from the cache
+(read again when the circle's calendar version moves) and are expanded within a bounded window.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, union_all
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import defer
 
 from ..audience import visible_clause
@@ -23,6 +25,7 @@ from ..id_lists import id_in
 from .models import Appointment, HelpSignup, HelpSlot, OccurrenceChange
 from .occurrences import Occurrence, expand, occurrence_at
 from .recurrence import get_zone, to_utc
+from .series_cache import circle_series, visible_series
 
 PAGE_SIZE = 20
 SERIES_WINDOW = timedelta(days=366)
@@ -125,43 +128,31 @@ def _list_columns() -> list[Any]:
     return [column for column in Appointment.__table__.c if column.key != "notes"]
 
 
-def _series(circle_ids: list[int], membership_of: Any, start: datetime, end: datetime) -> Select:
-    """Select the series with an occurrence that may fall in [start, end)."""
-    return select(*_list_columns()).where(
-        Appointment.circle_id.in_(circle_ids),
-        Appointment.recurring.is_(True),
-        Appointment.starts_at < end,
-        or_(Appointment.series_ends_at.is_(None), Appointment.series_ends_at > start),
-        membership_of,
+def _singles(singles: Select) -> list[Appointment]:
+    return list(
+        db.session.scalars(select(Appointment).options(*LIST_COLUMNS).from_statement(singles))
     )
 
 
-def _singles_and_series(singles: Select, series: Select) -> tuple[list, list]:
-    """Load single appointments and series in one round trip (UNION ALL); return both lists.
-
-    Each part keeps its own index-served WHERE (and the singles their ORDER BY ... LIMIT, in a
-    subquery), so one statement costs what the two did.
-    """
-    both = union_all(select(singles.subquery()), series)
-    rows = db.session.scalars(select(Appointment).options(*LIST_COLUMNS).from_statement(both))
-    found = list(rows)
-    return [a for a in found if not a.recurring], [a for a in found if a.recurring]
-
-
 def _expand_all(
-    appointments: list[Appointment],
+    appointments: list[Any],
     start: datetime,
     end: datetime,
     *,
     by_start: bool,
-    changes: dict[int, list[OccurrenceChange]] | None = None,
+    changes: Mapping[int, Sequence[Any]],
 ) -> list[Occurrence]:
-    if changes is None:
-        changes = changes_for(a.id for a in appointments)
     found: list[Occurrence] = []
     for appointment in appointments:
         found.extend(
-            expand(appointment, changes[appointment.id], start, end, by_start=by_start, reuse=True)
+            expand(
+                appointment,
+                changes.get(appointment.id, ()),
+                start,
+                end,
+                by_start=by_start,
+                reuse=True,
+            )
         )
     return found
 
@@ -181,11 +172,10 @@ def occurrences_between(
         Appointment.starts_at >= start if by_start else Appointment.ends_at > start,
         visible(membership),
     )
-    singles, series = _singles_and_series(
-        singles_stmt, _series([circle.id], visible(membership), start, end)
-    )
-    found = [single_occurrence(a) for a in singles]
-    found += _expand_all(series, start, end, by_start=by_start)
+    cached = circle_series(circle)
+    series = visible_series(cached, membership, start, end)
+    found = [single_occurrence(a) for a in _singles(singles_stmt)]
+    found += _expand_all(series, start, end, by_start=by_start, changes=cached.changes)
     return sorted(found, key=lambda o: o.sort_key)
 
 
@@ -196,7 +186,7 @@ def start_of_today(circle: Any, now: datetime) -> datetime:
 
 
 def _singles_page(
-    circle: Any, membership: Any, cursor: Cursor, past: bool, live: datetime | None
+    circle: Any, membership: Any, cursor: Cursor, past: bool, live: datetime | None, size: int
 ) -> Select:
     at, pid = cursor.at, cursor.appointment
     # The plain range on starts_at comes first so the index seeks to the cursor instead of
@@ -228,7 +218,8 @@ def _singles_page(
     if live:
         # Ended ones would take the page's places and leave "What's next" short.
         stmt = stmt.where(Appointment.cancelled_at.is_(None), Appointment.ends_at > live)
-    return stmt.order_by(*order).limit(PAGE_SIZE + 2)
+    # Two more than the page: when they fall outside the window, more pages follow.
+    return stmt.order_by(*order).limit(size + 2)
 
 
 def agenda_page(
@@ -256,14 +247,13 @@ def agenda_page(
         low, high = cursor.at - SERIES_WINDOW, cursor.at + timedelta(seconds=1)
     else:
         low, high = cursor.at, cursor.at + SERIES_WINDOW
-    singles, series_rows = _singles_and_series(
-        _singles_page(circle, membership, cursor, past, ended_before),
-        _series([circle.id], visible(membership), low, high),
-    )
+    cached = circle_series(circle)
+    series_rows = visible_series(cached, membership, low, high)
+    singles = _singles(_singles_page(circle, membership, cursor, past, ended_before, size))
     if live:
         series_rows = [a for a in series_rows if not a.cancelled]
     firsts = [single_occurrence(a) for a in singles]
-    changes = changes_for(a.id for a in series_rows)
+    changes = cached.changes
     # A busy circle has hundreds of weekly series: expanding all of them over a whole year to
     # show 20 entries cost ~0.4 s.  Expand a fortnight first and widen only while the page is
     # not full; the rows and changes are loaded once, so the statements stay the same.
@@ -288,16 +278,7 @@ def agenda_page(
         return AgendaPage(rows, Cursor.of(rows[-1]).encode())
     more_singles = len(singles) > len([a for a in singles if low <= a.starts_at < high])
     if past:
-        more_series = db.session.scalar(
-            select(func.count())
-            .select_from(Appointment)
-            .where(
-                Appointment.circle_id == circle.id,
-                Appointment.recurring.is_(True),
-                Appointment.starts_at < low,
-                visible(membership),
-            )
-        )
+        more_series = bool(visible_series(cached, membership, None, low))
         boundary = Cursor(low)
     else:
         more_series = high < now + UPCOMING_HORIZON and any(

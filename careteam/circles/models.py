@@ -31,6 +31,9 @@ class Circle(db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Per-circle settings that features and plugins add (e.g. default note audience).
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Moves on every write to the circle's appointments or their single changes, in the same
+    # transaction; list pages reread the circle's series only when it has moved.
+    calendar_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def archived(self) -> bool:
