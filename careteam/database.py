@@ -1,4 +1,5 @@
-"""Engine set-up per backend: SQLite pragmas and write-transaction locking, PostgreSQL pooling.
+"""Engine set-up per backend: SQLite pragmas and write-transaction locking; PostgreSQL pooling
+and custom plans for prepared statements.
 
 SQLite: a transaction that reads first and writes later can fail at once with "database is
 locked" when another connection wrote in between, whatever busy_timeout says.  Write transactions
@@ -153,8 +154,23 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
         connection.info[_HOLDS_WRITE_LOCK] = False
 
 
+def _install_postgres_hooks(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # psycopg prepares a statement once a connection has run it five times, and PostgreSQL
+        # then plans it once for any values and keeps that generic plan if it looks no dearer.
+        # For the home page's recent notes with their unread count, it walked every note of
+        # every circle: 20-27 ms a request instead of 2.  Each execution gets a plan for its own
+        # values instead (a fraction of a millisecond); the parsing is still saved.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_custom_plan")
+        dbapi_connection.commit()  # a SET in a transaction rolled back would be undone
+
+
 def configure_engines(app: Flask) -> None:
     """Attach backend-specific hooks to the app's engine (call inside an app context)."""
     url: str = app.config["SQLALCHEMY_DATABASE_URI"]
     if is_sqlite(url):
         _install_sqlite_hooks(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    else:
+        _install_postgres_hooks(db.engine)
