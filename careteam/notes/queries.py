@@ -109,6 +109,10 @@ def _unread_count_capped(circle: Circle, membership: Any) -> ScalarSelect[int]:
         select(note.id)
         .outerjoin(read, and_(read.note_id == note.id, read.user_id == membership.user_id))
         .where(*_live_visible(circle, membership, note), _unread(membership, note, read))
+        # Newest first, so both databases walk the circle's recent-notes index and look each
+        # note's read mark up; unordered, PostgreSQL merge-joined on the primary key and
+        # walked the notes of other circles too.
+        .order_by(note.created_at.desc(), note.id.desc())
         .limit(UNREAD_SHOWN_MAX + 1)
         .subquery()
     )
