@@ -6,7 +6,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from careteam.appointments import service
 from careteam.appointments.models import Appointment, OccurrenceChange
@@ -16,7 +16,7 @@ from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
 from careteam.clock import set_clock
 from careteam.extensions import db
-from careteam.testing import login, make_app
+from careteam.testing import login, make_app, sql_statements
 
 NOW = datetime(2030, 1, 7, 12, 0, tzinfo=UTC)  # a Monday; the series start on 1 January
 WEEKLY = "FREQ=WEEKLY"
@@ -177,19 +177,9 @@ def test_one_cached_circle_shows_each_member_only_their_series(app, new_client, 
 
 
 def _statements(app, client, path: str) -> int:
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(*_args) -> None:
-        seen.append("")
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_statements(app) as statements:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
+    return len(statements)
 
 
 def test_a_second_visit_reads_the_series_from_the_cache(app, client, setup):

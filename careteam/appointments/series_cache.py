@@ -169,7 +169,7 @@ def visible_series(
 # --- keeping calendar_version current ----------------------------------------------------------
 
 
-def _touched(session: Session, objects: Iterable[Any]) -> tuple[set[int], set[int]]:
+def _touched(objects: Iterable[Any]) -> tuple[set[int], set[int]]:
     circles: set[int] = set()
     appointments: set[int] = set()
     for obj in objects:
@@ -188,7 +188,7 @@ def bump_versions(session: Session, _flush_context: Any) -> None:
     deleted sets still say what was written.  A dirty object with no net change is skipped.
     """
     dirty = (o for o in session.dirty if session.is_modified(o, include_collections=False))
-    circles, appointments = _touched(session, [*session.new, *dirty, *session.deleted])
+    circles, appointments = _touched([*session.new, *dirty, *session.deleted])
     if not circles and not appointments:
         return
     if appointments:
