@@ -10,7 +10,13 @@ from sqlalchemy import event, select
 
 from careteam.appointments import service
 from careteam.appointments.models import Appointment
-from careteam.appointments.testing import appointment_url, calendar_circle, make_appointment
+from careteam.appointments.testing import (
+    SEES,
+    agenda_titles,
+    appointment_url,
+    calendar_circle,
+    make_appointment,
+)
 from careteam.audit import AuditEvent
 from careteam.clock import set_clock
 from careteam.extensions import db
@@ -19,13 +25,6 @@ from careteam.testing import login
 
 NOW = datetime(2030, 1, 7, 12, 0, tzinfo=UTC)  # a Monday
 AUDIENCES = ("everyone", "care_team", "coordinators", "only_me")
-# Who sees an appointment of each audience ("only me": the family member's own).
-SEES = {
-    "everyone": {r.value for r in Role},
-    "care_team": {r.value for r in Role} - {"supporter"},
-    "coordinators": {"coordinator", "care_recipient"},
-    "only_me": {"family"},
-}
 
 
 @pytest.fixture(autouse=True)
@@ -38,10 +37,6 @@ def frozen_clock():
 @pytest.fixture
 def setup(app, make_user):
     return calendar_circle(app, make_user)
-
-
-def _titles(html: str) -> list[str]:
-    return re.findall(r'<h2 class="note-title"><a href="[^"]+">([^<]+)</a></h2>', html)
 
 
 def test_audience_matrix_in_agenda_month_detail_and_home(app, new_client, setup):
@@ -61,7 +56,7 @@ def test_audience_matrix_in_agenda_month_detail_and_home(app, new_client, setup)
         login(client, setup.people[role].email)
         expected = {f"For {a}" for a in AUDIENCES if role in SEES[a]}
         agenda = client.get(appointment_url(setup)).get_data(as_text=True)
-        assert set(_titles(agenda)) == expected, role
+        assert set(agenda_titles(agenda)) == expected, role
         month = client.get(appointment_url(setup, "/month?month=2030-01")).get_data(as_text=True)
         assert {a for a in AUDIENCES if f"For {a}" in month} == {
             a for a in AUDIENCES if role in SEES[a]
@@ -116,7 +111,7 @@ def _count_queries(app, client, url: str) -> tuple[int, int]:
         finally:
             event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200
-    return len(statements), len(_titles(response.get_data(as_text=True)))
+    return len(statements), len(agenda_titles(response.get_data(as_text=True)))
 
 
 def _measure(app, client, setup) -> dict[str, int]:

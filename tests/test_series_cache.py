@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -11,7 +10,13 @@ from sqlalchemy import select
 from careteam.appointments import service
 from careteam.appointments.models import Appointment, OccurrenceChange
 from careteam.appointments.series_cache import CircleSeries, _Store, circle_series
-from careteam.appointments.testing import appointment_url, calendar_circle, make_appointment
+from careteam.appointments.testing import (
+    SEES,
+    agenda_titles,
+    appointment_url,
+    calendar_circle,
+    make_appointment,
+)
 from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
 from careteam.clock import set_clock
@@ -94,7 +99,7 @@ def test_every_write_to_a_circles_appointments_moves_its_version(app, setup, oth
 
 
 def _titles(html: str) -> set[str]:
-    return set(re.findall(r'<h2 class="note-title"><a href="[^"]+">([^<]+)</a></h2>', html))
+    return set(agenda_titles(html))
 
 
 def test_list_pages_follow_writes_made_by_another_process(
@@ -142,15 +147,6 @@ def test_a_cancelled_occurrence_leaves_the_month_at_once(app, client, setup):
         service.cancel_occurrence(_appointment(public_id), member, datetime(2030, 1, 8, 10, 0))
         db.session.commit()
     assert client.get(month).get_data(as_text=True).count("Gait class") == before - 1
-
-
-# Who sees a series of each audience ("only me": the family member's own).
-SEES = {
-    "everyone": {"coordinator", "care_recipient", "family", "caregiver", "therapist", "supporter"},
-    "care_team": {"coordinator", "care_recipient", "family", "caregiver", "therapist"},
-    "coordinators": {"coordinator", "care_recipient"},
-    "only_me": {"family"},
-}
 
 
 def test_one_cached_circle_shows_each_member_only_their_series(app, new_client, setup):

@@ -8,6 +8,7 @@ drivers, so ``occurrence`` and ``slot_id`` always fit the ``appointment_id`` mad
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from typing import Any
 
@@ -17,6 +18,21 @@ from sqlalchemy import select
 from ..circles.testing import register_url_argument
 from ..extensions import db
 from ..permissions import Role
+
+# Who sees an appointment of each audience ("only me": the family member's own).
+SEES: dict[str, set[str]] = {
+    "everyone": {r.value for r in Role},
+    "care_team": {r.value for r in Role} - {"supporter"},
+    "coordinators": {"coordinator", "care_recipient"},
+    "only_me": {"family"},
+}
+_AGENDA_TITLE = re.compile(r'<h2 class="note-title"><a href="[^"]+">([^<]+)</a></h2>')
+
+
+def agenda_titles(html: str) -> list[str]:
+    """Return the titles an agenda page lists, in order."""
+    return _AGENDA_TITLE.findall(html)
+
 
 FACTORY_START = date(2030, 1, 1)  # a Tuesday
 FACTORY_OCCURRENCE = "20300101T1000"
