@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import string
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,9 +37,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+# A public id never begins with "-" or "_": an id starting with "-" is read as a formula by
+# spreadsheets (so the CSV export has to escape it, and the CSV's id then differs from the
+# JSON's) and as an option by command-line tools.
+_FIRST_ID_CHARACTERS = string.ascii_letters + string.digits
+
+
 def new_public_id() -> str:
     """Return a short random id for URLs, so sequential database ids never leak counts."""
-    return secrets.token_urlsafe(9)
+    return secrets.choice(_FIRST_ID_CHARACTERS) + secrets.token_urlsafe(9)[1:]
 
 
 def relationship(*args: Any, **kwargs: Any) -> Any:
