@@ -10,6 +10,7 @@ COLUMNS = (
     ("scenario", 14),
     ("req/s", 7),
     ("x hello", 8),
+    ("x naive", 8),
     ("p50/p99 1c", 12),
     ("p50/p99 16c", 13),
     ("SQL", 4),
@@ -25,6 +26,28 @@ def _row(values: list[str]) -> str:
     )
 
 
+# What issue 7 says the naive page and its columns-only variant reached when it was written.
+ISSUE_CALIBRATION = {"sqlite": (0.11, 0.17), "postgresql": (0.07, 0.10)}
+
+
+def _or_dash(value: float | None, fmt: str) -> str:
+    return "-" if value is None else fmt.format(value)
+
+
+def _calibration_line(results: dict[str, Any]) -> str:
+    calibration = results.get("calibration")
+    if not calibration:
+        return "calibration pages: not measured in this run"
+    naive, columns = calibration["naive"], calibration["columns"]
+    said = ISSUE_CALIBRATION.get(results["dialect"])
+    told = f" (issue 7 calibrated {said[0]:.2f}x / {said[1]:.2f}x)" if said else ""
+    return (
+        f"naive 50-row page: {naive['loaded']['requests_per_second']:.0f} req/s = "
+        f"{naive['ratio']:.3f}x hello; columns only: "
+        f"{columns['loaded']['requests_per_second']:.0f} req/s = {columns['ratio']:.3f}x{told}"
+    )
+
+
 def table(results: dict[str, Any]) -> str:
     """Return the run as text: one line per scenario, then the verdicts that missed."""
     baseline = results["baseline"]
@@ -34,6 +57,7 @@ def table(results: dict[str, Any]) -> str:
         f"Flask hello: {baseline['requests_per_second']:.0f} req/s with 16 connections "
         f"(before {baseline['before']['loaded']['requests_per_second']:.0f}, "
         f"after {baseline['after']['loaded']['requests_per_second']:.0f})",
+        _calibration_line(results),
         "",
         _row([name for name, _ in COLUMNS]),
     ]
@@ -45,6 +69,7 @@ def table(results: dict[str, Any]) -> str:
                     name + ("" if figures["ok"] else " !"),
                     f"{loaded['requests_per_second']:.0f}",
                     f"{figures['ratio']:.3f}",
+                    _or_dash(figures.get("ratio_to_naive"), "{:.2f}"),
                     f"{single['p50_ms']:.1f}/{single['p99_ms']:.1f}",
                     f"{loaded['p50_ms']:.1f}/{loaded['p99_ms']:.1f}",
                     str(figures["statements"]),

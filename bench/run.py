@@ -16,7 +16,7 @@ from typing import Any
 from . import inprocess
 from .scenarios import Scenario, scenarios
 from .servers import ROOT, WORKERS, Server, free_port, gunicorn, production_environment
-from .signin import sign_in
+from .signin import sign_in, sign_in_plain
 from .verdicts import judge
 from .wrk import run_wrk
 
@@ -51,6 +51,19 @@ def _load(server: Server, path: str, seconds: float, cookie: str | None) -> dict
 
 def _baseline(server: Server, seconds: float) -> dict[str, Any]:
     return _load(server, "/", seconds, None)
+
+
+# The calibration pages (bench/calibration_app.py), measured in the same run.
+CALIBRATION_PAGES = ("naive", "columns")
+
+
+def _calibration(server: Server, manifest: dict[str, Any], seconds: float) -> dict[str, Any]:
+    cookie = sign_in_plain(server.base_url, manifest["user_email"], manifest["password"])
+    circle = manifest["busy_circle"]
+    return {
+        page: _load(server, f"/circles/{circle}/{page}", seconds, cookie)
+        for page in CALIBRATION_PAGES
+    }
 
 
 def _conditional_get(server: Server, path: str) -> dict[str, Any]:
@@ -132,14 +145,18 @@ def run_once(
     logs = results_dir / "logs"
     hello_env = production_environment(database_url, free_port())
     app_env = production_environment(database_url, free_port())
+    calibration_env = production_environment(database_url, free_port())
     loads: dict[str, Any] = {}
     with (
         gunicorn("hello", "bench.hello_app:app", hello_env, logs) as hello,
+        gunicorn("calibration", "bench.calibration_app:app", calibration_env, logs) as naive,
         gunicorn("careteam", "wsgi:app", app_env, logs) as site,
     ):
         cookie = sign_in(site.base_url, manifest["user_email"], manifest["password"])
         _say("== baseline: Flask hello")
         baseline_before = _baseline(hello, seconds)
+        _say("== calibration: the naive 50-row page, and the same selecting only its columns")
+        calibration = _calibration(naive, manifest, seconds)
         for scenario in plan:
             _say(f"== {scenario.name}: {scenario.path[:70]}")
             loads[scenario.name] = _load(
@@ -175,14 +192,22 @@ def run_once(
             "after": baseline_after,
             "requests_per_second": round(baseline_rps, 1),
         },
+        "calibration": {
+            page: {
+                **load,
+                "ratio": _ratio(load["loaded"]["requests_per_second"], baseline_rps),
+            }
+            for page, load in calibration.items()
+        },
         "scenarios": {},
         "conditional_feed_get": conditional,
         "search_sql": search_sql,
         "memory_mb": _memory_keys(memory, memory_requests),
     }
+    naive_rps = calibration["naive"]["loaded"]["requests_per_second"]
     for scenario in plan:
         results["scenarios"][scenario.name] = _scenario_result(
-            scenario, loads[scenario.name], in_process[scenario.name], baseline_rps
+            scenario, loads[scenario.name], in_process[scenario.name], baseline_rps, naive_rps
         )
     results["verdicts"] = judge(results, plan)
     stamp = started.strftime("%Y%m%dT%H%M%S")
@@ -192,14 +217,24 @@ def run_once(
     return results
 
 
+def _ratio(requests_per_second: float, baseline_rps: float) -> float:
+    return round(requests_per_second / baseline_rps, 3) if baseline_rps else 0.0
+
+
 def _scenario_result(
-    scenario: Scenario, load: dict[str, Any], measured: dict[str, Any], baseline_rps: float
+    scenario: Scenario,
+    load: dict[str, Any],
+    measured: dict[str, Any],
+    baseline_rps: float,
+    naive_rps: float,
 ) -> dict[str, Any]:
     loaded = load["loaded"]
     return {
         "path": scenario.path if not scenario.path.startswith("/feeds/") else "/feeds/….ics",
         "ok": load["ok"],
-        "ratio": round(loaded["requests_per_second"] / baseline_rps, 3) if baseline_rps else 0,
+        "ratio": _ratio(loaded["requests_per_second"], baseline_rps),
+        # The same throughput as a multiple of the naive page's, measured in this run.
+        "ratio_to_naive": _ratio(loaded["requests_per_second"], naive_rps),
         "single": load["single"],
         "loaded": loaded,
         **measured,

@@ -37,3 +37,15 @@ def sign_in(base_url: str, email: str, password: str) -> str:
     if landed == "/login" or "Sign out" not in body:
         raise SignInFailed(f"sign-in as {email} did not succeed (landed on {landed})")
     return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def sign_in_plain(base_url: str, email: str, password: str) -> str:
+    """Sign in to the calibration app's bare form (no CSRF token); return the Cookie value."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = urllib.parse.urlencode({"email": email, "password": password}).encode()
+    with opener.open(base_url + "/login", data=form, timeout=30):
+        pass
+    if not any(c.name == "session" for c in jar):
+        raise SignInFailed(f"the calibration app did not sign {email} in")
+    return "; ".join(f"{c.name}={c.value}" for c in jar)

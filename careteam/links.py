@@ -8,6 +8,7 @@ replaced by the value, quoted as werkzeug quotes it (path segment or query strin
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -28,9 +29,14 @@ class _Pattern:
         self.in_query = "?" in self.head
 
     def fill(self, value: Any) -> str:
-        text = str(value)
-        quoted = quote_plus(text, safe=_QUERY_SAFE) if self.in_query else quote(text, _PATH_SAFE)
-        return f"{self.head}{quoted}{self.tail}"
+        return f"{self.head}{_quoted(str(value), self.in_query)}{self.tail}"
+
+
+# The same values come back page after page (a circle's tags, public ids), and quoting is the
+# slow part of a link: urllib's quote walks the text in Python.
+@functools.lru_cache(maxsize=8192)
+def _quoted(text: str, in_query: bool) -> str:
+    return quote_plus(text, safe=_QUERY_SAFE) if in_query else quote(text, _PATH_SAFE)
 
 
 def _filled(

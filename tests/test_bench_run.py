@@ -60,3 +60,9 @@ def test_a_run_loads_every_scenario_signed_in_and_saves_its_figures(backend, tmp
     saved = json.loads(Path(results["path"]).read_text())
     assert saved["verdicts"] == results["verdicts"]
     assert "circle_home" in table(results)
+    # The naive calibration pages ran beside CareTeam in the same run.
+    for page in ("naive", "columns"):
+        assert results["calibration"][page]["ok"], results["calibration"][page]
+        assert results["calibration"][page]["ratio"] > 0
+    assert all(figures["ratio_to_naive"] > 0 for figures in results["scenarios"].values())
+    assert "naive 50-row page" in table(results)

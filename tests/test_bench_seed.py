@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -327,3 +328,50 @@ def test_a_supporter_sees_no_care_team_note(seeded):
     shown = {match for page in pages for match in re.findall(r"/notes/([A-Za-z0-9_-]{12})", page)}
     assert shown, "the supporter should see some notes addressed to everyone"
     assert shown.isdisjoint(hidden)
+
+
+def _calibration_app(url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A fresh copy of bench.calibration_app bound to ``url`` (it reads its settings at import,
+    as gunicorn loads it)."""
+    import importlib.util
+
+    monkeypatch.setenv("CARETEAM_DATABASE_URL", url)
+    monkeypatch.setenv("CARETEAM_SECRET_KEY", secrets.token_urlsafe(32))
+    spec = importlib.util.find_spec("bench.calibration_app")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # SQLAlchemy resolves the models' annotations through sys.modules.
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    return module.app
+
+
+def test_the_calibration_pages_list_the_busy_circles_newest_rows(seeded, monkeypatch):
+    app, manifest = seeded
+    with app.app_context():
+        from careteam.circles.models import Circle
+        from careteam.extensions import db
+        from careteam.notes.models import Note
+
+        circle_id = db.session.scalar(
+            select(Circle.id).where(Circle.public_id == manifest["busy_circle"])
+        )
+        newest = db.session.scalars(
+            select(Note.title).where(Note.circle_id == circle_id).order_by(Note.created_at.desc())
+        ).all()
+        url = db.engine.url.render_as_string(hide_password=False)
+    calibration = _calibration_app(url, monkeypatch)
+    client = calibration.test_client()
+    naive_url = f"/circles/{manifest['busy_circle']}/naive"
+    assert client.get(naive_url).status_code == 401  # Flask-Login refuses the signed-out
+    wrong = {"email": manifest["user_email"], "password": manifest["password"] + "x"}
+    assert client.post("/login", data=wrong).status_code == 401
+    right = {"email": manifest["user_email"], "password": manifest["password"]}
+    assert client.post("/login", data=right).status_code == 302
+    pages = [client.get(naive_url), client.get(naive_url.replace("/naive", "/columns"))]
+    assert [page.status_code for page in pages] == [200, 200]
+    naive, columns = (page.get_data(as_text=True) for page in pages)
+    assert naive == columns
+    shown = re.findall(r"<h2>(.*?)</h2>", naive)
+    assert shown == [str(escape(title)) for title in newest[:50]]
+    assert 0 < len(shown) <= 50
