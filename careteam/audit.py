@@ -109,6 +109,30 @@ def record_now(
     It uses a separate connection so a read in progress is neither committed nor turned into
     a write transaction.
     """
+    with short_write() as conn:
+        record_on(
+            conn,
+            action,
+            circle_id=circle_id,
+            object_type=object_type,
+            object_id=object_id,
+            actor_id=actor_id,
+            details=details,
+        )
+
+
+def record_on(
+    conn: Any,
+    action: str,
+    *,
+    circle_id: int | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    actor_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Write an audit row on ``conn``, a :func:`careteam.database.short_write` connection that
+    carries other small writes of the same page view (one transaction instead of two)."""
     event = _build(
         action,
         circle_id=circle_id,
@@ -118,5 +142,4 @@ def record_now(
         details=details,
     )
     values = {c.name: getattr(event, c.key) for c in AuditEvent.__table__.columns if c.name != "id"}
-    with short_write() as conn:
-        conn.execute(AuditEvent.__table__.insert().values(**values))
+    conn.execute(AuditEvent.__table__.insert().values(**values))

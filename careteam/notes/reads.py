@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import audit
 from ..clock import utcnow
 from ..database import short_write
 from ..extensions import db
@@ -33,7 +34,21 @@ def mark_read_in_session(note: Note, user_id: int) -> None:
     db.session.execute(_upsert_read(db.engine.dialect.name, note.id, user_id, note.version))
 
 
-def mark_read(note_id: int, user_id: int, version: int) -> None:
-    """Mark a note read by a member, in its own short write transaction (after a page view)."""
+def mark_read_on(conn: Any, note_id: int, user_id: int, version: int) -> None:
+    """Mark a note read on ``conn``, a :func:`careteam.database.short_write` connection."""
+    conn.execute(_upsert_read(conn.dialect.name, note_id, user_id, version))
+
+
+def record_view(circle: Any, membership: Any, note: Note) -> None:
+    """Audit a member's view of a note and mark it read, after the read, in one short write
+    transaction: the page holds SQLite's write lock only for these two rows (DESIGN.md 5)."""
     with short_write() as conn:
-        conn.execute(_upsert_read(conn.dialect.name, note_id, user_id, version))
+        audit.record_on(
+            conn,
+            "note.viewed",
+            circle_id=circle.id,
+            object_type="note",
+            object_id=note.public_id,
+            actor_id=membership.user_id,
+        )
+        mark_read_on(conn, note.id, membership.user_id, note.version)

@@ -14,6 +14,7 @@ from sqlalchemy import delete, insert, select, update
 
 from .. import audit
 from ..audience import Audience, can_see, visible_clause
+from ..auth.models import User
 from ..circles.models import Circle
 from ..clock import utcnow
 from ..extensions import db
@@ -107,13 +108,33 @@ def get_visible_note(
     circle: Circle, membership: Any, public_id: str, *, deleted: bool = False
 ) -> Note | None:
     """Return the note if ``membership`` may see it (in the trash when ``deleted``), else None."""
-    stmt = select(Note).where(
+    visible = _visible_note(circle, membership, public_id, deleted)
+    return db.session.scalar(select(Note).where(*visible))
+
+
+def get_visible_note_and_author(
+    circle: Circle, membership: Any, public_id: str
+) -> tuple[Note, str] | None:
+    """Return a live note the member may see with its author's name (read in the same query;
+    "A former member" once the author's account is gone), else None."""
+    row = db.session.execute(
+        select(Note, User.display_name)
+        .outerjoin(User, User.id == Note.author_id)
+        .where(*_visible_note(circle, membership, public_id, False))
+    ).first()
+    if row is None:
+        return None
+    note, name = row
+    return note, (name or "") if note.author_id is not None else "A former member"
+
+
+def _visible_note(circle: Circle, membership: Any, public_id: str, deleted: bool) -> tuple:
+    return (
         Note.circle_id == circle.id,
         Note.public_id == public_id,
         visible_clause(Note.audience, Note.author_id, membership),
         Note.deleted_at.is_not(None) if deleted else Note.deleted_at.is_(None),
     )
-    return db.session.scalar(stmt)
 
 
 # --- tags ------------------------------------------------------------------------------------

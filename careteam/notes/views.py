@@ -115,15 +115,23 @@ def search(circle: Any, membership: Any):
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _render_detail(circle: Any, membership: Any, note: Note, comment_form: CommentForm) -> str:
+def _render_detail(
+    circle: Any,
+    membership: Any,
+    note: Note,
+    comment_form: CommentForm,
+    author_name: str | None = None,
+) -> str:
     handoff = note.category == Category.SHIFT_HANDOFF
+    if author_name is None:
+        author_name = queries.author_name(note.author_id)
     return render_template(
         "notes/detail.html",
         circle=circle,
         membership=membership,
         note=note,
         body_html=render_markdown(note.body),
-        author_name=queries.author_name(note.author_id),
+        author_name=author_name,
         comments=queries.comments(note),
         acknowledgements=queries.acknowledgements(note) if handoff else [],
         comment_form=comment_form,
@@ -138,17 +146,12 @@ def _render_detail(circle: Any, membership: Any, note: Note, comment_form: Comme
 @bp.circle_route("/<note_id>", capability="notes.read")
 def detail(circle: Any, membership: Any, note_id: str):
     """Show one note with its comments; the view is audited and marks the note read."""
-    note = note_or_404(circle, membership, note_id)
-    html = _render_detail(circle, membership, note, CommentForm())
-    # After the read, in short transactions of their own (DESIGN.md section 5).
-    audit.record_now(
-        "note.viewed",
-        circle_id=circle.id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-    )
-    reads.mark_read(note.id, membership.user_id, note.version)
+    found = service.get_visible_note_and_author(circle, membership, note_id)
+    if found is None:
+        abort(404)
+    note, author_name = found
+    html = _render_detail(circle, membership, note, CommentForm(), author_name)
+    reads.record_view(circle, membership, note)
     return html
 
 
