@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Integer,
     Row,
@@ -56,6 +57,7 @@ class FeedFilters:
 class FeedPage:
     rows: list[Row[Any]]
     next_cursor: str | None
+    unread: int = 0  # capped: see unread_text
 
 
 class BadCursor(ValueError):
@@ -131,8 +133,45 @@ def feed_page(
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> FeedPage:
-    """Return one page of the feed: pinned first, then newest first (one query)."""
+    """Return one page of the feed: pinned first, then newest first, with the member's unread
+    count (capped; see :func:`unread_text`) -- one query."""
     filters = filters or FeedFilters()
+    values: dict[str, Any] = {
+        "circle_id": circle.id,
+        "user_id": membership.user_id,
+        "limit": limit + 1,
+        "category": filters.category,
+        "author_id": filters.author_id,
+        "tag": filters.tag,
+    }
+    if cursor:
+        pinned, created_at, note_id = decode_cursor(cursor)
+        values.update(after_pinned=pinned, after_created_at=created_at, after_id=note_id)
+    shape = (
+        membership.role,
+        bool(filters.category),
+        filters.author_id is not None,
+        bool(filters.tag),
+        bool(cursor),
+    )
+    rows = list(db.session.execute(_feed_statement(*shape), values).all())
+    # The count rides on every row; a page past the last note has none to carry it.
+    unread = rows[0].unread_total if rows else unread_count(circle, membership)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(last.pinned, last.created_at, last.id)
+    return FeedPage(rows=rows, next_cursor=next_cursor, unread=unread)
+
+
+@functools.cache
+def _feed_statement(
+    role: str, by_category: bool, by_author: bool, by_tag: bool, after: bool
+) -> Any:
+    # Built once per role and filter shape with everything else as parameters: building and
+    # keying this statement cost more than SQLite took to run it.
+    circle, reader = _placeholders(role)
     comment_count = (
         select(func.count(NoteComment.id))
         .where(NoteComment.note_id == Note.id)
@@ -154,41 +193,39 @@ def feed_page(
             Note.version,
             Note.author_id,
             User.display_name.label("author_name"),
-            _unread(membership).label("unread"),
+            _unread(reader).label("unread"),
             comment_count.label("comment_count"),
+            # Not correlated with the page's notes: both databases run it once per query.
+            _unread_count_capped(circle, reader).label("unread_total"),  # type: ignore[arg-type]
         )
         .outerjoin(User, User.id == Note.author_id)
-        .outerjoin(
-            NoteRead, and_(NoteRead.note_id == Note.id, NoteRead.user_id == membership.user_id)
-        )
-        .where(*_live_visible(circle, membership))
+        .outerjoin(NoteRead, and_(NoteRead.note_id == Note.id, NoteRead.user_id == reader.user_id))
+        .where(*_live_visible(circle, reader))  # type: ignore[arg-type]
     )
-    if filters.category:
-        stmt = stmt.where(Note.category == filters.category)
-    if filters.author_id is not None:
-        stmt = stmt.where(Note.author_id == filters.author_id)
-    if filters.tag:
+    if by_category:
+        stmt = stmt.where(Note.category == bindparam("category"))
+    if by_author:
+        stmt = stmt.where(Note.author_id == bindparam("author_id"))
+    if by_tag:
         stmt = stmt.where(
             exists().where(
                 NoteTag.note_id == Note.id,
                 NoteTag.circle_id == circle.id,
-                NoteTag.tag == filters.tag,
+                NoteTag.tag == bindparam("tag"),
             )
         )
-    if cursor:
-        pinned, created_at, note_id = decode_cursor(cursor)
+    if after:
         stmt = stmt.where(
             tuple_(Note.pinned, Note.created_at, Note.id)
-            < tuple_(literal(pinned), literal(created_at, UTCDateTime()), literal(note_id))
+            < tuple_(
+                bindparam("after_pinned", type_=Boolean),
+                bindparam("after_created_at", type_=UTCDateTime()),
+                bindparam("after_id", type_=Integer),
+            )
         )
-    stmt = stmt.order_by(Note.pinned.desc(), Note.created_at.desc(), Note.id.desc())
-    rows = list(db.session.execute(stmt.limit(limit + 1)).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(last.pinned, last.created_at, last.id)
-    return FeedPage(rows=rows, next_cursor=next_cursor)
+    return stmt.order_by(Note.pinned.desc(), Note.created_at.desc(), Note.id.desc()).limit(
+        bindparam("limit", type_=Integer, literal_execute=True)
+    )
 
 
 @dataclass(frozen=True)

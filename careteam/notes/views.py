@@ -69,7 +69,9 @@ def feed(circle: Any, membership: Any):
         choice(a.public_id, a.display_name) for a in authors
     ]
     if request.args and not form.validate():
-        page = queries.FeedPage(rows=[], next_cursor=None)
+        page = queries.FeedPage(
+            rows=[], next_cursor=None, unread=queries.unread_count(circle, membership)
+        )
         status = 422
     else:
         author_id = next((a.id for a in authors if a.public_id == form.author.data), None)
@@ -90,7 +92,7 @@ def feed(circle: Any, membership: Any):
         search_form=SearchForm(),
         page=page,
         filter_args=filter_args,
-        unread=queries.unread_count(circle, membership),
+        unread=page.unread,
         unread_text=queries.unread_text,
         can_write=member_can(membership, "notes.write"),
         can_manage=member_can(membership, "circle.manage"),
