@@ -15,7 +15,6 @@ Rules every circle URL follows:
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -24,9 +23,8 @@ from typing import Any
 from blinker import Namespace
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import and_, bindparam, select
 
-from .extensions import db
+from .guard_reads import CIRCLE_URL_PREFIX, load_circle_membership, plausible_ids
 
 
 class Role(StrEnum):
@@ -118,69 +116,12 @@ def capabilities_of(role: str) -> frozenset[str]:
 
 # --- circle routes ---------------------------------------------------------------------------
 
-CIRCLE_URL_PREFIX = "/circles/<circle_id>"
 
 _signals = Namespace()
 # Sent (with the app as sender) once the guard has loaded everything every circle page needs,
 # just before the view runs.  Query-budget tests use it to tell that fixed per-request prelude
 # apart from what the page itself costs; without receivers sending costs nothing.
 circle_view_starting = _signals.signal("careteam-circle-view-starting")
-
-
-@functools.cache
-def _membership_statement() -> Any:
-    """The guard's one query: the circle, the member's membership, and the plugins switched on
-    there (one row per plugin, or one row with no plugin).  Built once: building and keying a
-    statement cost more than running it."""
-    from .circles.models import Circle, Membership
-    from .plugins.models import CirclePlugin
-
-    switched_on = and_(CirclePlugin.circle_id == Circle.id, CirclePlugin.enabled.is_(True))
-    return (
-        select(Circle, Membership, CirclePlugin.plugin)
-        .join(Membership, Membership.circle_id == Circle.id)
-        .outerjoin(CirclePlugin, switched_on)
-        .where(
-            Circle.public_id == bindparam("circle_public_id"),
-            Membership.user_id == bindparam("user_id"),
-        )
-    )
-
-
-def load_circle_membership(circle_public_id: str) -> tuple[Any, Any]:
-    """Return (circle, membership of the current user), or abort 404 for outsiders.
-
-    The circle's plugin switches come in the same query and are kept for the request (see
-    :func:`careteam.plugins.enablement.enabled_plugins`).
-    """
-    from .plugins.enablement import remember_enabled
-
-    rows = db.session.execute(
-        _membership_statement(),
-        {"circle_public_id": circle_public_id, "user_id": current_user.id},
-    ).all()
-    if not rows:
-        abort(404)
-    circle, membership = rows[0][0], rows[0][1]
-    remember_enabled(circle.id, (row[2] for row in rows if row[2] is not None))
-    return circle, membership
-
-
-_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-def _plausible_ids(circle_id: str, values: dict[str, Any]) -> bool:
-    """Return False for ids no row can have, before they reach the database.
-
-    PostgreSQL rejects NUL characters in text parameters with an error, so an id such as
-    ``%00`` must end as a 404 here rather than a 500 in whichever query sees it first.
-    """
-    if not _PUBLIC_ID.fullmatch(circle_id):
-        return False
-    return not any(
-        isinstance(value, str) and any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
-        for value in values.values()
-    )
 
 
 def require_capability(
@@ -197,7 +138,7 @@ def require_capability(
         def guarded(circle_id: str, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            if not _plausible_ids(circle_id, kwargs):
+            if not plausible_ids(circle_id, kwargs):
                 abort(404)
             circle, membership = load_circle_membership(circle_id)
             if not page_switched_on(request.blueprint, circle.id):

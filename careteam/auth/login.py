@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..extensions import login_manager
+from ..guard_reads import circle_page_id, load_user_for_circle_page
 from .models import User
 from .sessions import load_session_user
 
@@ -19,4 +20,8 @@ def init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(token: str) -> User | None:
+        circle_id = circle_page_id()
+        if circle_id is not None:
+            # The guard's rows come in the same query (careteam.guard_reads).
+            return load_user_for_circle_page(token, circle_id)
         return load_session_user(token)

@@ -51,7 +51,9 @@ def start_session(user: User, remember: bool) -> str:
 
 
 # Built once: on a small page, building and keying this statement cost more than running it.
-_SESSION_USER = (
+# Circle pages read the same two rows inside the guard's query instead (see
+# careteam.permissions.load_user_for_circle_page).
+SESSION_USER = (
     select(UserSession, User)
     .join(User, User.id == UserSession.user_id)
     .where(UserSession.token_hash == bindparam("token_hash"))
@@ -60,11 +62,16 @@ _SESSION_USER = (
 
 def load_session_user(token: str) -> User | None:
     """Return the user of a live session named by ``token``, or None if it has ended."""
-    now = utcnow()
-    row = db.session.execute(_SESSION_USER, {"token_hash": token_hash(token)}).first()
+    row = db.session.execute(SESSION_USER, {"token_hash": token_hash(token)}).first()
     if row is None:
         return None
-    sess, user = row
+    return live_session_user(row[0], row[1], token)
+
+
+def live_session_user(sess: UserSession, user: User, token: str) -> User | None:
+    """Return ``user`` if ``sess`` (read by its token) is still live, else None; record
+    activity now and then."""
+    now = utcnow()
     idle_limit = (
         timedelta(days=current_app.config["REMEMBER_DAYS"])
         if sess.remember
