@@ -1,5 +1,5 @@
 """Engine set-up per backend: SQLite pragmas and write-transaction locking; PostgreSQL pooling
-and custom plans for prepared statements.
+and read-only transactions that keep psycopg's prepared statements.
 
 SQLite: a transaction that reads first and writes later can fail at once with "database is
 locked" when another connection wrote in between, whatever busy_timeout says.  Write transactions
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .extensions import db
+
+log = logging.getLogger(__name__)
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _force_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -154,17 +157,58 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
         connection.info[_HOLDS_WRITE_LOCK] = False
 
 
-def _install_postgres_hooks(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # psycopg prepares a statement once a connection has run it five times, and PostgreSQL
-        # then plans it once for any values and keeps that generic plan if it looks no dearer.
-        # For the home page's recent notes with their unread count, it walked every note of
-        # every circle: 20-27 ms a request instead of 2.  Each execution gets a plan for its own
-        # values instead (a fraction of a millisecond); the parsing is still saved.
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SET plan_cache_mode = force_custom_plan")
-        dbapi_connection.commit()  # a SET in a transaction rolled back would be undone
+_WROTE = "careteam_transaction_wrote"
+# Transaction control: it changes no data.
+_CONTROL_STARTS = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK TO")
+
+
+def _is_read(statement: str, context: Any) -> bool:
+    built = getattr(getattr(context, "compiled", None), "statement", None)
+    if getattr(built, "is_dml", False):
+        return False
+    if getattr(built, "is_select", False):
+        return True  # a select built with SQLAlchemy, CTEs included (none of ours holds DML)
+    return statement.lstrip()[:11].upper().startswith(("SELECT", *_CONTROL_STARTS))
+
+
+def _install_write_tracking(engine: Engine) -> None:
+    """Remember, per transaction, whether anything but a read ran in it (see
+    :func:`finish_read_only_transaction`)."""
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.info[_WROTE] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_statement(
+        connection: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+    ) -> None:
+        if not _is_read(statement, context):
+            connection.info[_WROTE] = True
+
+
+def finish_read_only_transaction(error: BaseException | None) -> None:
+    """End a request's transaction that only read with COMMIT rather than a rollback.
+
+    Both end a read the same way, but psycopg forgets every prepared statement of the
+    connection at each ROLLBACK (it cannot tell what the rollback undid), and the pool rolls
+    back whatever a request leaves open: so no statement was ever prepared across requests and
+    PostgreSQL parsed and planned each one every time (~0.1-0.3 ms a statement here).  A
+    transaction that wrote anything, has unflushed changes, or ended in an error is left to
+    the rollback as before.
+    """
+    if error is not None:
+        return
+    session = db.session()
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    if session.connection().info.get(_WROTE, True):
+        return
+    try:
+        session.commit()
+    except Exception:  # the answer is on its way: a failed end of a read must not turn it
+        log.exception("Ending a read-only transaction failed; rolling it back")
+        session.rollback()
 
 
 def configure_engines(app: Flask) -> None:
@@ -172,5 +216,5 @@ def configure_engines(app: Flask) -> None:
     url: str = app.config["SQLALCHEMY_DATABASE_URI"]
     if is_sqlite(url):
         _install_sqlite_hooks(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-    else:
-        _install_postgres_hooks(db.engine)
+    _install_write_tracking(db.engine)
+    app.teardown_request(finish_read_only_transaction)

@@ -112,20 +112,6 @@ def test_app_connections_use_wal_foreign_keys_and_a_busy_timeout(app):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
 
 
-def test_postgres_connections_plan_each_statement_for_its_values(app):
-    from careteam.extensions import db
-
-    if not is_postgres(app.config["SQLALCHEMY_DATABASE_URI"]):
-        pytest.skip("a PostgreSQL setting")
-    with app.app_context():
-        for _ in range(2):  # a fresh connection, then one back from the pool after a rollback
-            with db.engine.connect() as conn:
-                assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == (
-                    "force_custom_plan"
-                )
-                conn.rollback()
-
-
 # --- which requests take the write lock --------------------------------------------------------
 
 
