@@ -23,7 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, redirect, render_template_string, request
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, ForeignKey, Integer, String, select
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 ROWS = 50
@@ -51,13 +51,27 @@ class Group(db.Model):
 
 
 class Entry(db.Model):
+    """Every column of a note, as a first model of the table would declare it."""
+
     __tablename__ = "notes"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16))
     circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     title: Mapped[str] = mapped_column(String(200))
-    excerpt: Mapped[str] = mapped_column(String(400))
-    # Naive: the app's own UTC-aware column type is CareTeam's; a tutorial uses plain DateTime.
+    body: Mapped[str] = mapped_column(Text)
+    excerpt: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(20))
+    tags_text: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(String(20))
+    pinned: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer)
+    # Naive: CareTeam's UTC-aware column type is its own; a tutorial uses plain DateTime.
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 @login_manager.user_loader
@@ -106,7 +120,7 @@ def _circle_id(public_id: str) -> Any:
 @app.get("/circles/<public_id>/naive")
 @login_required
 def naive(public_id: str) -> str:
-    """The tutorial way: whole ORM objects, newest first."""
+    """The tutorial way: whole ORM objects (every column, the body too), newest first."""
     entries = (
         Entry.query.filter(Entry.circle_id == _circle_id(public_id))
         .order_by(Entry.created_at.desc())
