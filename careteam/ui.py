@@ -132,7 +132,11 @@ def circle_nav_links() -> list[tuple[NavItem, str, bool]]:
 def _circle_page_context() -> dict[str, Any]:
     if g.get("circle") is None:
         return {}
-    return {"circle_nav": circle_nav_links()}
+    # Every template a page renders gets this (plugin panels are rendered one by one): the
+    # links are made once a request.
+    if "_careteam_circle_nav" not in g:
+        g._careteam_circle_nav = circle_nav_links()
+    return {"circle_nav": g._careteam_circle_nav}
 
 
 def _render_apart(section: PageSection, context: dict[str, Any]) -> Markup | None:
