@@ -139,3 +139,23 @@ def test_sqlite_fts_table_follows_notes(app, setup):
         db.session.execute(
             text("INSERT INTO notes_fts(notes_fts, rank) VALUES ('integrity-check', 1)")
         )
+
+
+def test_postgres_plans_each_search_for_its_word_and_never_prepares_it(app, setup):
+    """A prepared search could fall back to one generic plan for every word and circle."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("psycopg's prepared statements")
+    write_note(app, setup, "family", title="Garden", body="Weeding the garden with a kneeler.")
+    with app.app_context():
+        circle = db.session.get(Circle, setup.id)
+        membership = membership_of(setup.id, setup.people["family"].id)
+        driver = db.session.connection().connection.driver_connection
+        threshold = driver.prepare_threshold
+        for _ in range(8):  # psycopg prepares a statement the fifth time a connection runs it
+            assert len(search_notes(circle, membership, "garden")) == 1
+            db.session.execute(text("SELECT 1 WHERE 1 = :one"), {"one": 1})
+        prepared = db.session.execute(text("SELECT statement FROM pg_prepared_statements")).all()
+        statements = [row[0] for row in prepared]
+        assert driver.prepare_threshold == threshold  # other statements are still prepared
+        assert any("1 = $1" in s for s in statements), statements
+        assert not any("plainto_tsquery" in s for s in statements), statements

@@ -37,6 +37,7 @@ from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..permissions import member_can
 from .models import Note, NoteAcknowledgement, NoteComment, NoteRead, NoteRevision, NoteTag
+from .placeholders import placeholders
 from .service import TRASH_DAYS
 
 PAGE_SIZE = 25
@@ -182,7 +183,7 @@ def _feed_statement(
 ) -> Any:
     # Built once per role and filter shape with everything else as parameters: building and
     # keying this statement cost more than SQLite took to run it.
-    circle, reader = _placeholders(role)
+    circle, reader = placeholders(role)
     comment_count = (
         select(func.count(NoteComment.id))
         .where(NoteComment.note_id == Note.id)
@@ -255,32 +256,18 @@ def recent_notes(circle: Circle, membership: Any, limit: int = 5) -> RecentNotes
     return RecentNotes(rows=rows, unread=rows[0].unread_total if rows else 0)
 
 
-@dataclass(frozen=True)
-class _Reader:
-    """Stands in for a circle and a membership while a statement is built with placeholders."""
-
-    id: Any = None
-    role: str = ""
-    user_id: Any = None
-
-
-def _placeholders(role: str) -> tuple[Any, Any]:
-    """A circle and a reader of ``role`` whose ids are the parameters circle_id and user_id."""
-    return _Reader(id=bindparam("circle_id")), _Reader(role=role, user_id=bindparam("user_id"))
-
-
 @functools.cache
 def _unread_count_statement(role: str) -> Any:
     # Built once per role (the audiences a role sees are part of the SQL) with the circle and
     # the reader as parameters: building and keying this nested statement cost more than the
     # database took to run it.
-    circle, reader = _placeholders(role)
+    circle, reader = placeholders(role)
     return select(_unread_count_capped(circle, reader))  # type: ignore[arg-type]
 
 
 @functools.cache
 def _recent_notes_statement(role: str) -> Any:
-    circle, reader = _placeholders(role)
+    circle, reader = placeholders(role)
     return (
         select(
             Note.public_id,

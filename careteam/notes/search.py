@@ -11,9 +11,9 @@ The database finds the matches, only inside the circle, and returns their ids fi
   the feed's order (pinned, then newest).  One statement (:func:`_postgres_rows`) first tests the
   newest few notes of the circle, which settles a common word after ~100 rows, and only
   otherwise takes every match from the GIN index and sorts it: the planner's statistics cover
-  all circles, so it cannot tell which of the two a word needs in this one.  The values are
-  written into the SQL text (:func:`_with_values_inline`) so every search is planned for its
-  own word and circle.
+  all circles, so it cannot tell which of the two a word needs in this one.  The statement is
+  never prepared (:func:`_planned_for_its_values`), so every search is planned for its own
+  word and circle.
 
 Both treat the words typed as "all of these" with stemming (PostgreSQL drops English stop
 words, FTS5 does not -- as before).  The first statement reads at most :data:`COUNT_CAP` + 1
@@ -38,20 +38,24 @@ HTML-escape the text and only then turn the markers into ``<mark>`` tags.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import func, literal_column, select, table, text, union_all
+from sqlalchemy import String, bindparam, func, literal_column, select, table, union_all
 
 from ..audience import visible_clause
 from ..auth.models import User
 from ..circles.models import Circle
 from ..extensions import db
 from .models import Note
+from .placeholders import placeholders
 
 START, STOP = "\x02", "\x03"
 MAX_TERMS = 16
@@ -149,7 +153,7 @@ def search_circle(
     if not terms:
         return SearchResult(hits=[], count=0, capped=False)
     connection = db.session.connection()
-    if db.engine.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql":
         rows = _postgres_rows(connection, circle, membership, terms)
         capped = len(rows) > COUNT_CAP
     else:
@@ -204,18 +208,24 @@ def _columns() -> list[Any]:
     ]
 
 
-def _with_values_inline(stmt: Any) -> Any:
-    """Return ``stmt`` with its values written into the SQL text instead of sent as parameters.
+@contextlib.contextmanager
+def _planned_for_its_values(connection: Any) -> Iterator[None]:
+    """Keep psycopg from preparing the statements run inside (PostgreSQL only).
 
     psycopg prepares a statement after a few runs, and PostgreSQL may then reuse one generic
     plan for every word, circle and limit -- a bitmap scan plus sort over 6,000 rows for a
-    common word.  With the values in the text, each search gets a plan made for it.  The
-    values are rendered (and quoted) by SQLAlchemy; the words are ``\\w+`` runs anyway.
+    common word.  A statement that is not prepared is planned with its values each time.
     """
-    return text(str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True})))
+    driver = connection.connection.driver_connection
+    saved = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = saved
 
 
-def _filters(circle: Circle, membership: Any) -> list[Any]:
+def _filters(circle: Any, membership: Any) -> list[Any]:
     return [
         _notes.circle_id == circle.id,
         _notes.deleted_at.is_(None),
@@ -223,23 +233,34 @@ def _filters(circle: Circle, membership: Any) -> list[Any]:
     ]
 
 
+def _values(circle: Circle, membership: Any, **more: Any) -> dict[str, Any]:
+    return {"circle_id": circle.id, "user_id": membership.user_id, **more}
+
+
 def _sqlite_ids(connection: Any, circle: Circle, membership: Any, terms: list[str]) -> list[int]:
     """Return the ids of the newest :data:`COUNT_CAP` + 1 matches, newest first."""
     # Each word quoted: FTS5 operators and syntax in what people type stay plain words.
     words = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
     match = f'circle_key : "circle{int(circle.id)}" AND {words}'
+    statement = _sqlite_ids_statement(membership.role)
+    return list(connection.execute(statement, _values(circle, membership, match=match)).scalars())
+
+
+@functools.cache
+def _sqlite_ids_statement(role: str) -> Any:
+    # Built once per role with the circle, the reader and the match as parameters.
+    circle, reader = placeholders(role)
     fts = literal_column("notes_fts")
     rowid = literal_column("notes_fts.rowid")
-    stmt = (
+    return (
         select(_notes.id)
         .select_from(_notes_fts)
         .join(Note.__table__, _notes.id == rowid)
-        .where(fts.op("MATCH")(match), *_filters(circle, membership))
+        .where(fts.op("MATCH")(bindparam("match", type_=String)), *_filters(circle, reader))
         # FTS5 hands rows out in rowid order itself, so no sort and an early stop.
         .order_by(rowid.desc())
         .limit(COUNT_CAP + 1)
     )
-    return list(connection.execute(_with_values_inline(stmt)).scalars())
 
 
 def _postgres_rows(connection: Any, circle: Circle, membership: Any, terms: list[str]) -> list[Any]:
@@ -252,13 +273,24 @@ def _postgres_rows(connection: Any, circle: Circle, membership: Any, terms: list
     and those are then the newest matches of all.  Only when it does not are all matches
     taken from the GIN index and sorted (MATERIALIZED, so no ORDER BY ... LIMIT can tempt the
     planner into walking the circle); that branch sits behind a one-time filter and is not run
-    at all for a common word.  One statement, so one plan and one round trip either way.
+    at all for a common word.  One statement, so one plan and one round trip either way; it is
+    never prepared, so each search is planned for its own word and circle.
     """
-    tsquery = func.plainto_tsquery(literal_column(PG_CONFIG), " ".join(terms))
+    values = _values(circle, membership, words=" ".join(terms))
+    with _planned_for_its_values(connection):
+        return connection.execute(_postgres_statement(membership.role), values).all()
+
+
+@functools.cache
+def _postgres_statement(role: str) -> Any:
+    # Built once per role with the circle, the reader and the words as parameters: building
+    # and compiling it took longer than PostgreSQL took to plan and run it.
+    circle, reader = placeholders(role)
+    tsquery = func.plainto_tsquery(literal_column(PG_CONFIG), bindparam("words", type_=String))
     vector = literal_column(PG_VECTOR_COLUMN)
     recent = (
         select(_notes.id, _notes.pinned, _notes.created_at, vector.label("vector"))
-        .where(*_filters(circle, membership))
+        .where(*_filters(circle, reader))
         .order_by(*_feed_order(_notes))
         .limit(PROBE_WINDOW)
         .subquery("recent")
@@ -273,7 +305,7 @@ def _postgres_rows(connection: Any, circle: Circle, membership: Any, terms: list
     page_filled = select(func.count()).select_from(found).scalar_subquery() > COUNT_CAP
     everything = (
         select(_notes.id, _notes.pinned, _notes.created_at)
-        .where(vector.op("@@")(tsquery), *_filters(circle, membership), ~page_filled)
+        .where(vector.op("@@")(tsquery), *_filters(circle, reader), ~page_filled)
         .cte("matches")
         .prefix_with("MATERIALIZED")
     )
@@ -281,7 +313,7 @@ def _postgres_rows(connection: Any, circle: Circle, membership: Any, terms: list
         select(found.c.id, found.c.pinned, found.c.created_at).where(page_filled),
         select(everything.c.id, everything.c.pinned, everything.c.created_at),
     ).subquery("chosen")
-    return connection.execute(_with_values_inline(_page_of(chosen))).all()
+    return _page_of(chosen)
 
 
 def _feed_order(columns: Any) -> list[Any]:
