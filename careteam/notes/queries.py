@@ -36,8 +36,8 @@ from ..clock import utcnow
 from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..permissions import member_can
+from ..placeholders import placeholders
 from .models import Note, NoteAcknowledgement, NoteComment, NoteRead, NoteRevision, NoteTag
-from .placeholders import placeholders
 from .service import TRASH_DAYS
 
 PAGE_SIZE = 25
@@ -294,13 +294,16 @@ def unread_count(circle: Circle, membership: Any) -> int:
 
 def circle_authors(circle: Circle) -> list[Row[Any]]:
     """Return the circle's members (public id, name) for the author filter."""
-    stmt = (
-        select(User.id, User.public_id, User.display_name)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.circle_id == circle.id)
-        .order_by(User.display_name, User.id)
-    )
-    return list(db.session.execute(stmt).all())
+    return list(db.session.execute(_CIRCLE_AUTHORS, {"circle_id": circle.id}).all())
+
+
+# Built once, with the circle as a parameter (the feed asks for it on every page).
+_CIRCLE_AUTHORS = (
+    select(User.id, User.public_id, User.display_name)
+    .join(Membership, Membership.user_id == User.id)
+    .where(Membership.circle_id == bindparam("circle_id", type_=Integer))
+    .order_by(User.display_name, User.id)
+)
 
 
 def trash(circle: Circle, membership: Any) -> list[Row[Any]]:

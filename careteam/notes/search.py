@@ -54,8 +54,8 @@ from ..audience import visible_clause
 from ..auth.models import User
 from ..circles.models import Circle
 from ..extensions import db
+from ..placeholders import placeholders
 from .models import Note
-from .placeholders import placeholders
 
 START, STOP = "\x02", "\x03"
 MAX_TERMS = 16
