@@ -95,30 +95,15 @@ def record(
     return event
 
 
-def record_now(
-    action: str,
-    *,
-    circle_id: int | None = None,
-    object_type: str = "",
-    object_id: str | int = "",
-    actor_id: int | None = None,
-    details: dict[str, Any] | None = None,
-) -> None:
-    """Write an audit row in its own short transaction (views, failed sign-ins).
+def record_now(action: str, **fields: Any) -> None:
+    """Write an audit row in its own short transaction (views, failed sign-ins); ``fields``
+    as for :func:`record`.
 
     It uses a separate connection so a read in progress is neither committed nor turned into
     a write transaction.
     """
     with short_write() as conn:
-        record_on(
-            conn,
-            action,
-            circle_id=circle_id,
-            object_type=object_type,
-            object_id=object_id,
-            actor_id=actor_id,
-            details=details,
-        )
+        record_on(conn, action, **fields)
 
 
 def record_on(
