@@ -52,8 +52,8 @@ def start_session(user: User, remember: bool) -> str:
 
 # Built once: on a small page, building and keying this statement cost more than running it.
 # Circle pages read the same two rows inside the guard's query instead (see
-# careteam.permissions.load_user_for_circle_page).
-SESSION_USER = (
+# careteam.guard_reads.load_user_for_circle_page).
+_SESSION_USER = (
     select(UserSession, User)
     .join(User, User.id == UserSession.user_id)
     .where(UserSession.token_hash == bindparam("token_hash"))
@@ -62,7 +62,7 @@ SESSION_USER = (
 
 def load_session_user(token: str) -> User | None:
     """Return the user of a live session named by ``token``, or None if it has ended."""
-    row = db.session.execute(SESSION_USER, {"token_hash": token_hash(token)}).first()
+    row = db.session.execute(_SESSION_USER, {"token_hash": token_hash(token)}).first()
     if row is None:
         return None
     return live_session_user(row[0], row[1], token)

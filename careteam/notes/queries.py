@@ -19,7 +19,6 @@ from sqlalchemy import (
     Integer,
     Row,
     ScalarSelect,
-    and_,
     bindparam,
     exists,
     func,
@@ -211,7 +210,6 @@ def _feed_statement(
             _unread_count_capped(circle, reader).label("unread_total"),  # type: ignore[arg-type]
         )
         .outerjoin(User, User.id == Note.author_id)
-        .outerjoin(NoteRead, and_(NoteRead.note_id == Note.id, NoteRead.user_id == reader.user_id))
         .where(*_live_visible(circle, reader))  # type: ignore[arg-type]
     )
     if by_category:
