@@ -10,7 +10,7 @@ from careteam.circles.models import Circle
 from careteam.extensions import db
 from careteam.notes.search import highlight, search_notes, search_terms
 from careteam.notes.testing import circle_with_every_role, write_note
-from careteam.testing import login
+from careteam.testing import is_postgres, login
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def test_sqlite_fts_table_follows_notes(app, setup):
 
 def test_postgres_plans_each_search_for_its_word_and_never_prepares_it(app, setup):
     """A prepared search could fall back to one generic plan for every word and circle."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+    if not is_postgres(app.config["SQLALCHEMY_DATABASE_URI"]):
         pytest.skip("psycopg's prepared statements")
     write_note(app, setup, "family", title="Garden", body="Weeding the garden with a kneeler.")
     with app.app_context():

@@ -327,10 +327,8 @@ def test_the_prelude_is_session_membership_plugins_and_audit(
     # The session, its user, the circle, the reader's membership and the circle's switched-on
     # plugins come in one statement (guard_reads._session_and_guard_statement).
     assert names == ["user_sessions", "audit_events"], names
-    assert all(table in cost.prelude[0] for table in GUARD_TABLES), cost.prelude
-
-
-GUARD_TABLES = ("user_sessions", "users", "circles", "memberships", "circle_plugins")
+    guard_tables = ("user_sessions", "users", "circles", "memberships", "circle_plugins")
+    assert all(table in cost.prelude[0] for table in guard_tables), cost.prelude
 
 
 def test_a_page_outside_circles_reads_the_session_alone(
