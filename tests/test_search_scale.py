@@ -16,11 +16,20 @@ from sqlalchemy import event, insert
 
 from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
+from careteam.clock import set_clock
 from careteam.extensions import db
+from careteam.notes import search as search_module
 from careteam.notes.models import Note
-from careteam.notes.search import COUNT_CAP, PAGE_SIZE, search_circle, stem_prefix
+from careteam.notes.search import (
+    COUNT_CAP,
+    MANY_MATCHES,
+    PAGE_SIZE,
+    PROBE_WINDOW,
+    search_circle,
+    stem_prefix,
+)
 from careteam.notes.testing import circle_with_every_role
-from careteam.testing import login
+from careteam.testing import is_postgres, login
 
 HIT_LINK = re.compile(r'<h3 class="note-title"><a href="/circles/[^/]+/notes/([^"]+)">')
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -37,11 +46,15 @@ def other_circle(app, make_user):
     return circle_with_every_role(app, make_user, name="Another circle")
 
 
-def add_notes(app, setup, count, body, *, prefix, author="family", **overrides) -> list[str]:
-    """Insert ``count`` notes straight into the table (fast), oldest first; return their ids."""
+def add_notes(
+    app, setup, count, body, *, prefix, author="family", start=None, **overrides
+) -> list[str]:
+    """Insert ``count`` notes straight into the table (fast), oldest first; return their ids.
+
+    They are a minute apart: from ``start`` when given, else each newer than any before."""
     rows = []
     for i in range(count):
-        when = START + timedelta(minutes=next(_minutes))
+        when = start + timedelta(minutes=i) if start else START + timedelta(minutes=next(_minutes))
         row = {
             "public_id": f"{prefix}{i:05d}",
             "circle_id": setup.id,
@@ -206,3 +219,87 @@ def test_many_matches_older_than_the_newest_notes_are_still_found(app, setup):
     result = search(app, setup, "family", "fatigue")
     assert result.capped and result.count_label == f"{COUNT_CAP}+"
     assert [h.public_id for h in result.hits] == older[::-1][:PAGE_SIZE]
+
+
+# --- big circles: PostgreSQL's middle tier (pinned notes and the last two months first) ------
+
+JUNE = datetime(2026, 6, 15, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def in_june(app):
+    # The tier, and the feed order (pinned, then newest) these tests check it against, are
+    # PostgreSQL's; SQLite's FTS5 hands matches out newest added first, straight from its index.
+    if not is_postgres(app.config["SQLALCHEMY_DATABASE_URI"]):
+        pytest.skip("PostgreSQL only: SQLite has no middle tier")
+    set_clock(lambda: JUNE)
+    yield
+    set_clock(None)
+
+
+def searched_sql(app, setup, role, query):
+    """Search as ``role``; return the result and the SQL statements it ran."""
+    seen: list[str] = []
+
+    def keep(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        result = search(app, setup, role, query)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    return result, seen
+
+
+def dated(app, setup, count, body, prefix, *date, **overrides) -> list[str]:
+    """``count`` notes a minute apart from the UTC date ``date``."""
+    start = datetime(*date, tzinfo=UTC)
+    return add_notes(app, setup, count, body, prefix=prefix, start=start, **overrides)
+
+
+def test_a_big_circle_is_searched_in_its_pinned_and_recent_notes_first(app, setup, in_june):
+    old = dated(app, setup, MANY_MATCHES + 10, "Fatigue long ago.", "old", 2025, 1, 1)
+    # The newest notes do not match, so the first tier (the newest notes) finds nothing.
+    dated(app, setup, PROBE_WINDOW + 10, "Quiet morning.", "quiet", 2026, 6, 10)
+    first, sql = searched_sql(app, setup, "family", "fatigue")
+    assert [h.public_id for h in first.hits] == old[::-1][:PAGE_SIZE]
+    assert not any("recent_matches" in s for s in sql)  # not yet known to be big
+
+    (pinned,) = dated(app, setup, 1, "Fatigue, pinned long ago.", "pin", 2024, 3, 1, pinned=True)
+    may = dated(app, setup, COUNT_CAP + 5, "Fatigue this spring.", "may", 2026, 5, 20)
+    # Newer matches the family member must not see: someone else's private notes, the trash.
+    private = {"audience": "only_me", "author": "caregiver"}
+    dated(app, setup, 5, "Fatigue, private.", "own", 2026, 6, 1, **private)
+    dated(app, setup, 5, "Fatigue, binned.", "bin", 2026, 6, 2, deleted_at=JUNE)
+
+    result, sql = searched_sql(app, setup, "family", "fatigue")
+    assert result.capped and result.count_label == f"{COUNT_CAP}+"
+    # Pinned first (however old), then the newest; the older matches come later.
+    assert [h.public_id for h in result.hits] == [pinned, *may[::-1][: PAGE_SIZE - 1]]
+    # The first search read more than MANY_MATCHES matches, so this one had the middle tier.
+    assert any("recent_matches" in s for s in sql)
+
+
+def test_a_note_dated_after_this_month_keeps_its_place(app, setup, in_june):
+    with app.app_context():
+        search_module._circles_with_many_matches().add(setup.id)
+    june = dated(app, setup, COUNT_CAP + 5, "Fatigue this month.", "june", 2026, 6, 1)
+    # Written while the server's clock was ahead: newest in the feed, yet outside the months
+    # the middle tier looks at, so that tier must step aside.
+    (ahead,) = dated(app, setup, 1, "Fatigue from a clock ahead.", "ahead", 2026, 7, 3)
+    dated(app, setup, PROBE_WINDOW + 10, "Quiet morning.", "quiet", 2026, 6, 10)
+    result, sql = searched_sql(app, setup, "family", "fatigue")
+    assert [h.public_id for h in result.hits] == [ahead, *june[::-1][: PAGE_SIZE - 1]]
+    assert any("recent_matches" in s for s in sql)
+
+
+def test_big_circles_are_remembered_within_a_bound(monkeypatch):
+    monkeypatch.setattr(search_module, "_CIRCLES_REMEMBERED", 3)
+    remembered = search_module._CirclesWithManyMatches()
+    for circle_id in (1, 2, 3, 1, 4):
+        remembered.add(circle_id)
+    # 2 was the least recently seen when 4 came.
+    assert [i for i in (1, 2, 3, 4) if i in remembered] == [1, 3, 4]
