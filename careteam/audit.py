@@ -7,6 +7,7 @@ Never put passwords, tokens or note text into ``details``.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -127,4 +128,11 @@ def record_on(
         details=details,
     )
     values = {c.name: getattr(event, c.key) for c in AuditEvent.__table__.columns if c.name != "id"}
-    conn.execute(AuditEvent.__table__.insert().values(**values))
+    conn.execute(_insert_event(), values)
+
+
+@functools.cache
+def _insert_event() -> Any:
+    # Built once, the row's values passed as parameters: building an insert with its values
+    # cost more than writing the row (audited pages write one per view).
+    return AuditEvent.__table__.insert()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, String, and_, bindparam, func, or_, select
+from sqlalchemy import String, and_, bindparam, func, or_, select
 from sqlalchemy.orm import defer
 
 from ..audience import visible_clause
@@ -131,10 +131,21 @@ def _list_columns() -> list[Any]:
     return [column for column in Appointment.__table__.c if column.key != "notes"]
 
 
-def _singles(singles: Select) -> list[Appointment]:
-    return list(
-        db.session.scalars(select(Appointment).options(*LIST_COLUMNS).from_statement(singles))
+@functools.cache
+def _singles_between_statement(role: str, by_start: bool) -> Any:
+    # Built once per role and window rule with the circle, the reader and the window as
+    # parameters (the month grid asks on every view).
+    circle, reader = placeholders(role)
+    start = bindparam("start", type_=UTCDateTime())
+    end = bindparam("end", type_=UTCDateTime())
+    singles = select(*_list_columns()).where(
+        Appointment.circle_id == circle.id,
+        Appointment.recurring.is_(False),
+        Appointment.starts_at < end,
+        Appointment.starts_at >= start if by_start else Appointment.ends_at > start,
+        visible(reader),
     )
+    return select(Appointment).options(*LIST_COLUMNS).from_statement(singles)
 
 
 def _expand_all(
@@ -168,16 +179,11 @@ def occurrences_between(
     circle: Any, membership: Any, start: datetime, end: datetime, *, by_start: bool = False
 ) -> list[Occurrence]:
     """Return every visible occurrence overlapping [start, end) (or starting in it), sorted."""
-    singles_stmt = select(*_list_columns()).where(
-        Appointment.circle_id == circle.id,
-        Appointment.recurring.is_(False),
-        Appointment.starts_at < end,
-        Appointment.starts_at >= start if by_start else Appointment.ends_at > start,
-        visible(membership),
-    )
+    statement = _singles_between_statement(membership.role, by_start)
+    values = {"circle_id": circle.id, "user_id": membership.user_id, "start": start, "end": end}
     cached = circle_series(circle)
     series = visible_series(cached, membership, start, end)
-    found = [single_occurrence(a) for a in _singles(singles_stmt)]
+    found = [single_occurrence(a) for a in db.session.scalars(statement, values)]
     found += _expand_all(series, start, end, by_start=by_start, changes=cached.changes)
     return sorted(found, key=lambda o: o.sort_key)
 
@@ -319,19 +325,8 @@ def help_summaries(appointment_ids: list[int], occurrences: list[Occurrence]) ->
     # One query: each slot still asked for, with its sign-up count per occurrence shown here
     # (sign-ups for other occurrences of a series stay in the database).
     originals = sorted({o.original for o in occurrences})
-    rows = db.session.execute(
-        select(HelpSlot, HelpSignup.occurrence_start_local, func.count(HelpSignup.id))
-        .outerjoin(
-            HelpSignup,
-            and_(
-                HelpSignup.slot_id == HelpSlot.id,
-                HelpSignup.occurrence_start_local.in_(originals),
-            ),
-        )
-        .where(id_in(HelpSlot.appointment_id, appointment_ids), HelpSlot.needed > 0)
-        .group_by(HelpSlot.id, HelpSignup.occurrence_start_local)
-        .order_by(HelpSlot.id)
-    ).all()
+    values = {"ids": sorted(set(appointment_ids)), "originals": originals}
+    rows = db.session.execute(_help_statement(), values).all()
     if not rows:
         return {}
     slots = list({slot.id: slot for slot, _original, _n in rows}.values())
@@ -344,6 +339,27 @@ def help_summaries(appointment_ids: list[int], occurrences: list[Occurrence]) ->
                 key = (occurrence.appointment.id, occurrence.key)
                 result.setdefault(key, []).append(HelpSummary(slot, taken))
     return result
+
+
+@functools.cache
+def _help_statement() -> Any:
+    # Built once, the appointments and the occurrences shown as expanding parameters (a page
+    # shows a few dozen at most): building it cost more than running it, on every agenda and
+    # home page.
+    originals = bindparam("originals", expanding=True, type_=HelpSignup.occurrence_start_local.type)
+    return (
+        select(HelpSlot, HelpSignup.occurrence_start_local, func.count(HelpSignup.id))
+        .outerjoin(
+            HelpSignup,
+            and_(
+                HelpSignup.slot_id == HelpSlot.id,
+                HelpSignup.occurrence_start_local.in_(originals),
+            ),
+        )
+        .where(HelpSlot.appointment_id.in_(bindparam("ids", expanding=True)), HelpSlot.needed > 0)
+        .group_by(HelpSlot.id, HelpSignup.occurrence_start_local)
+        .order_by(HelpSlot.id)
+    )
 
 
 def display_names(user_ids: Iterable[int | None]) -> dict[int, str]:

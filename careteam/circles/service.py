@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, func, literal, select, tuple_
+from sqlalchemy import Integer, Row, bindparam, func, literal, select, tuple_
 
 from .. import audit
 from ..auth.models import User
@@ -216,7 +217,15 @@ def has_restorable_circles(user_id: int) -> bool:
 
 def members_of(circle: Circle) -> list[Row[Any]]:
     """Return the circle's members (membership public id, role, name) by role, then name."""
-    stmt = (
+    rows = list(db.session.execute(_members_statement(), {"circle_id": circle.id}).all())
+    order = {role: index for index, role in enumerate(Role)}
+    return sorted(rows, key=lambda r: order.get(r.role, len(order)))
+
+
+@functools.cache
+def _members_statement() -> Any:
+    # Built once with the circle as a parameter: every circle home page lists the members.
+    return (
         select(
             Membership.id,
             Membership.public_id,
@@ -226,12 +235,9 @@ def members_of(circle: Circle) -> list[Row[Any]]:
             User.display_name,
         )
         .join(User, User.id == Membership.user_id)
-        .where(Membership.circle_id == circle.id)
+        .where(Membership.circle_id == bindparam("circle_id", type_=Integer))
         .order_by(User.display_name, Membership.id)
     )
-    rows = list(db.session.execute(stmt).all())
-    order = {role: index for index, role in enumerate(Role)}
-    return sorted(rows, key=lambda r: order.get(r.role, len(order)))
 
 
 def member_in_circle(circle: Circle, member_public_id: str) -> Membership | None:

@@ -338,7 +338,13 @@ def author_name(user_id: int | None) -> str:
 
 
 def comments(note: Note) -> list[Row[Any]]:
-    stmt = (
+    return list(db.session.execute(_comments_statement(), {"note_id": note.id}).all())
+
+
+@functools.cache
+def _comments_statement() -> Any:
+    # Built once with the note as a parameter (every note view reads them).
+    return (
         select(
             NoteComment.public_id,
             NoteComment.body,
@@ -346,10 +352,9 @@ def comments(note: Note) -> list[Row[Any]]:
             User.display_name.label("author_name"),
         )
         .outerjoin(User, User.id == NoteComment.author_id)
-        .where(NoteComment.note_id == note.id)
+        .where(NoteComment.note_id == bindparam("note_id", type_=Integer))
         .order_by(NoteComment.created_at, NoteComment.id)
     )
-    return list(db.session.execute(stmt).all())
 
 
 def acknowledgements(note: Note) -> list[Row[Any]]:

@@ -211,9 +211,14 @@ def _rows_by_id(connection: Any, ids: list[int]) -> list[Any]:
     """Return the shown columns of the notes ``ids``, in that order."""
     if not ids:
         return []
-    stmt = select(_notes.id, *_columns()).where(_notes.id.in_(ids))
-    by_id = {row.id: row for row in connection.execute(stmt)}
+    by_id = {row.id: row for row in connection.execute(_rows_by_id_statement(), {"ids": ids})}
     return [by_id[i] for i in ids]
+
+
+@functools.cache
+def _rows_by_id_statement() -> Any:
+    # Built once, the ids an expanding parameter (at most COUNT_CAP of them).
+    return select(_notes.id, *_columns()).where(_notes.id.in_(bindparam("ids", expanding=True)))
 
 
 def _columns() -> list[Any]:

@@ -6,11 +6,12 @@ commits.  Reads that decide visibility go through :mod:`careteam.audience` only.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import String, bindparam, delete, insert, select, update
 
 from .. import audit
 from ..audience import Audience, can_see, visible_clause
@@ -19,6 +20,7 @@ from ..circles.models import Circle
 from ..clock import utcnow
 from ..extensions import db
 from ..permissions import member_can
+from ..placeholders import placeholders
 from ..plugins.events import emit
 from .markdown import excerpt
 from .models import (
@@ -117,18 +119,28 @@ def get_visible_note_and_author(
 ) -> tuple[Note, str] | None:
     """Return a live note the member may see with its author's name (read in the same query;
     "A former member" once the author's account is gone), else None."""
-    row = db.session.execute(
-        select(Note, User.display_name)
-        .outerjoin(User, User.id == Note.author_id)
-        .where(*_visible_note(circle, membership, public_id, False))
-    ).first()
+    values = {"circle_id": circle.id, "user_id": membership.user_id, "public_id": public_id}
+    row = db.session.execute(_note_and_author_statement(membership.role), values).first()
     if row is None:
         return None
     note, name = row
     return note, (name or "") if note.author_id is not None else "A former member"
 
 
-def _visible_note(circle: Circle, membership: Any, public_id: str, deleted: bool) -> tuple:
+@functools.cache
+def _note_and_author_statement(role: str) -> Any:
+    # Built once per role with the circle, the reader and the note's id as parameters: the
+    # note page reads it on every view, and building it cost more than running it.
+    circle, reader = placeholders(role)
+    public_id = bindparam("public_id", type_=String)
+    return (
+        select(Note, User.display_name)
+        .outerjoin(User, User.id == Note.author_id)
+        .where(*_visible_note(circle, reader, public_id, False))
+    )
+
+
+def _visible_note(circle: Circle, membership: Any, public_id: Any, deleted: bool) -> tuple:
     return (
         Note.circle_id == circle.id,
         Note.public_id == public_id,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 
 from careteam.api import Circle, db, record_audit, require, utcnow
 
@@ -55,13 +56,18 @@ class ItemInput:
 
 def devices_of(circle: Circle, retired: bool = False) -> list[Device]:
     """Return the circle's devices in use (or retired ones), by name."""
+    return list(db.session.scalars(_devices_statement(retired), {"circle_id": circle.id}))
+
+
+@functools.cache
+def _devices_statement(retired: bool) -> Any:
+    # Built once with the circle as a parameter: the home page's panel and the devices pages
+    # ask on every view, and building a statement cost more than running it.
     condition = Device.retired_at.is_not(None) if retired else Device.retired_at.is_(None)
-    return list(
-        db.session.scalars(
-            select(Device)
-            .where(Device.circle_id == circle.id, condition)
-            .order_by(func.lower(Device.name), Device.id)
-        )
+    return (
+        select(Device)
+        .where(Device.circle_id == bindparam("circle_id", type_=Integer), condition)
+        .order_by(func.lower(Device.name), Device.id)
     )
 
 
