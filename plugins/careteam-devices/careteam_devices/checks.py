@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Integer, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from careteam.api import (
@@ -44,9 +44,17 @@ def new_start_token() -> str:
 
 def running_check(device: Device) -> Check | None:
     """Return the device's unfinished check, if one was saved part-way."""
-    return db.session.scalar(
+    return db.session.scalar(_running_check_statement(), {"device_id": device.id})
+
+
+@functools.cache
+def _running_check_statement() -> Any:
+    # Built once with the device as a parameter: the device page asks on every view.
+    return (
         select(Check)
-        .where(Check.device_id == device.id, Check.finished_at.is_(None))
+        .where(
+            Check.device_id == bindparam("device_id", type_=Integer), Check.finished_at.is_(None)
+        )
         .order_by(Check.id.desc())
         .limit(1)
     )

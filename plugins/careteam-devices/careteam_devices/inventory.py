@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy import Integer, String, bindparam, func, select
 
 from careteam.api import Circle, db, record_audit, require, utcnow
 
@@ -73,8 +73,16 @@ def _devices_statement(retired: bool) -> Any:
 
 def get_device(circle: Circle, public_id: str) -> Device | None:
     """Return the device with this public id in this circle only (None elsewhere)."""
-    return db.session.scalar(
-        select(Device).where(Device.circle_id == circle.id, Device.public_id == public_id)
+    values = {"circle_id": circle.id, "public_id": public_id}
+    return db.session.scalar(_device_statement(), values)
+
+
+@functools.cache
+def _device_statement() -> Any:
+    # Built once with the circle and the device's id as parameters (every device page).
+    return select(Device).where(
+        Device.circle_id == bindparam("circle_id", type_=Integer),
+        Device.public_id == bindparam("public_id", type_=String),
     )
 
 
