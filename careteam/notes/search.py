@@ -48,13 +48,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy import (
-    DateTime,
+    BigInteger,
     String,
     bindparam,
     exists,
@@ -93,11 +93,17 @@ _WEIGHTS = {"title": 10, "tags": 5, "body": 1}
 
 PG_CONFIG = "'english'::regconfig"
 PG_VECTOR_COLUMN = "notes.search_fts"
-# The middle column of ix_notes_fts, written exactly as migration 0010 indexes it: where the feed
-# puts a note -- pinned ones first ("infinity"), then by the month (UTC) they were written in.
+# The middle column of ix_notes_fts, written exactly as migration 0010 indexes it: where in its
+# circle's feed a note is -- minus the circle's id for the pinned ones (shown first), else the
+# circle's id * BUCKETS_PER_CIRCLE + the month (UTC, year * 12 + month) it was written in.  The
+# circle is in the key: ANDing a circle's few pinned notes with its whole entry in the index
+# took 0.7 ms at 100,000 notes, where the pinned notes' own key took 0.05 ms.
+BUCKETS_PER_CIRCLE = 100_000  # months up to the year 8333
 PG_FEED_BUCKET = (
-    "(CASE WHEN notes.pinned THEN 'infinity'::timestamp "
-    "ELSE date_trunc('month', notes.created_at AT TIME ZONE 'UTC') END)"
+    "(CASE WHEN notes.pinned THEN -notes.circle_id::bigint "
+    f"ELSE notes.circle_id::bigint * {BUCKETS_PER_CIRCLE} + "
+    "(date_part('year', notes.created_at AT TIME ZONE 'UTC') * 12 "
+    "+ date_part('month', notes.created_at AT TIME ZONE 'UTC'))::bigint END)"
 )
 # PostgreSQL's middle tier: the pinned notes and those of this many calendar months, this one
 # included.  A busy circle writes thousands of notes in two months, so a word in ~2 % of them
@@ -259,8 +265,11 @@ def _planned_for_its_values(connection: Any) -> Iterator[None]:
 
 
 def _filters(circle: Any, membership: Any) -> list[Any]:
+    return [_notes.circle_id == circle.id, *_live_and_visible(membership)]
+
+
+def _live_and_visible(membership: Any) -> list[Any]:
     return [
-        _notes.circle_id == circle.id,
         _notes.deleted_at.is_(None),
         visible_clause(_notes.audience, _notes.author_id, membership),
     ]
@@ -324,7 +333,7 @@ def _postgres_rows(connection: Any, circle: Circle, membership: Any, terms: list
     big_circles = _circles_with_many_matches()
     middle_tier = circle.id in big_circles
     if middle_tier:
-        values.update(_recent_months(utcnow()))
+        values.update(_recent_buckets(circle.id, utcnow()))
     statement = _postgres_statement(membership.role, middle_tier)
     with _planned_for_its_values(connection):
         rows = connection.execute(statement, values).all()
@@ -393,11 +402,13 @@ def _postgres_statement(role: str, middle_tier: bool) -> Any:
     tiers = [select(found.c.id, found.c.pinned, found.c.created_at).where(filled)]
     not_filled = [~filled]
     if middle_tier:
+        # No circle_id = ... here: the buckets name the circle, and the planner would AND
+        # the circle's whole entry in the index into each bucket's few rows.
         in_window = (
             select(_notes.id, _notes.pinned, _notes.created_at)
             .where(
                 vector.op("@@")(tsquery),
-                *_filters(circle, reader),
+                *_live_and_visible(reader),
                 _in_recent_buckets(),
                 ~filled,
                 ~_notes_dated_after_the_window(circle),
@@ -424,27 +435,24 @@ def _postgres_statement(role: str, middle_tier: bool) -> Any:
     return page.add_columns(many.label("many_matches"))
 
 
-def _recent_months(now: datetime) -> dict[str, datetime]:
-    """The feed buckets of the middle tier (first days of the last :data:`RECENT_MONTHS`
-    months, UTC, naive as the index holds them) and the instant the window ends."""
-    month = now.astimezone(UTC).replace(
-        day=1, hour=0, minute=0, second=0, microsecond=0, tzinfo=None
-    )
-    following = (month + timedelta(days=32)).replace(day=1)
-    months = {}
-    for index in range(RECENT_MONTHS):
-        months[f"month_{index}"] = month
-        month = (month - timedelta(days=1)).replace(day=1)
-    return {**months, "window_ends": following.replace(tzinfo=UTC)}
+def _recent_buckets(circle_id: int, now: datetime) -> dict[str, Any]:
+    """The middle tier's feed buckets of one circle (its pinned notes', and those of the last
+    :data:`RECENT_MONTHS` months, UTC) and the instant the window ends."""
+    today = now.astimezone(UTC)
+    this_month = today.year * 12 + today.month  # as the index counts them
+    buckets = {"bucket_pinned": -circle_id}
+    for back in range(RECENT_MONTHS):
+        buckets[f"bucket_{back}"] = circle_id * BUCKETS_PER_CIRCLE + this_month - back
+    year, month = divmod(this_month, 12)  # this_month + 1, written back as a date
+    return {**buckets, "window_ends": datetime(year, month + 1, 1, tzinfo=UTC)}
 
 
 def _in_recent_buckets() -> Any:
     # Equalities joined by OR, not a range: each is one GIN key (a bitmap scan apiece, ORed),
-    # where a range over a btree_gin column would gather every month's notes of every circle.
+    # where a range over a btree_gin column would gather every key above or below it.
     bucket = literal_column(PG_FEED_BUCKET)
-    keys = [literal_column("'infinity'::timestamp")]
-    keys += [bindparam(f"month_{i}", type_=DateTime()) for i in range(RECENT_MONTHS)]
-    return or_(*(bucket == key for key in keys))
+    names = ["bucket_pinned"] + [f"bucket_{i}" for i in range(RECENT_MONTHS)]
+    return or_(*(bucket == bindparam(name, type_=BigInteger) for name in names))
 
 
 def _notes_dated_after_the_window(circle: Any) -> Any:

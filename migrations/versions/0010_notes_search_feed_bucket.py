@@ -1,11 +1,13 @@
 """notes search: ix_notes_fts also keys each note by where the feed puts it (PostgreSQL only)
 
-The GIN index over (circle_id, search_fts) gains a middle column, the note's *feed bucket*:
-``infinity`` for a pinned note (the feed shows those first), else the calendar month (UTC) it
-was written in.  A search in a circle with years of notes can then ask the index for the matches
-among the pinned notes and those of the last two months -- the ones the feed shows first -- and
-read only those rows, instead of reading every match in the circle to sort them by date
-(see careteam.notes.search).  SQLite's FTS5 table is not affected.
+The GIN index over (circle_id, search_fts) gains a middle column, the note's *feed bucket*, one
+number per circle and place in the feed: minus the circle's id for its pinned notes (the feed
+shows those first), else the circle's id * 100,000 + the calendar month (UTC, year * 12 + month)
+the note was written in.  A search in a circle with years of notes can then ask the index for
+the matches among the pinned notes and those of the last two months -- the ones the feed shows
+first -- and read only those rows, instead of reading every match in the circle to sort them by
+date (see careteam.notes.search).  The circle is part of the key so that the index need not
+walk the whole circle's entries to find a few pinned notes.  SQLite's FTS5 table is unaffected.
 
 Revision ID: 0010
 Revises: 0009
@@ -23,8 +25,9 @@ depends_on = None
 # stay the same expression as careteam.notes.search.PG_FEED_BUCKET, or PostgreSQL cannot use
 # the index for it (tests/test_notes_search.py checks the plan).
 _FEED_BUCKET = (
-    "(CASE WHEN pinned THEN 'infinity'::timestamp "
-    "ELSE date_trunc('month', created_at AT TIME ZONE 'UTC') END)"
+    "(CASE WHEN pinned THEN -circle_id::bigint ELSE circle_id::bigint * 100000 + "
+    "(date_part('year', created_at AT TIME ZONE 'UTC') * 12 "
+    "+ date_part('month', created_at AT TIME ZONE 'UTC'))::bigint END)"
 )
 
 
