@@ -29,7 +29,7 @@ from careteam.notes.search import (
     stem_prefix,
 )
 from careteam.notes.testing import circle_with_every_role
-from careteam.testing import is_postgres, login
+from careteam.testing import is_postgres, login, sql_statements
 
 HIT_LINK = re.compile(r'<h3 class="note-title"><a href="/circles/[^/]+/notes/([^"]+)">')
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -239,18 +239,8 @@ def in_june(app):
 
 def searched_sql(app, setup, role, query):
     """Search as ``role``; return the result and the SQL statements it ran."""
-    seen: list[str] = []
-
-    def keep(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
+    with sql_statements(app) as seen:
         result = search(app, setup, role, query)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
     return result, seen
 
 
