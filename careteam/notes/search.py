@@ -8,13 +8,13 @@ The database finds the matches, only inside the circle, and returns their ids fi
   rows come newest first by rowid (the order the notes were added), straight out of the index.
 - PostgreSQL: the stored column ``notes.search_fts`` (weighted tsvector: title A, tags B, body C)
   with the GIN index ``ix_notes_fts`` over (circle_id, feed bucket, search_fts) (``btree_gin``;
-  the bucket is "pinned" or the note's month, migration 0010).  Rows come in the feed's order
-  (pinned, then newest).  One statement (:func:`_postgres_rows`) first tests the newest few
-  notes of the circle, which settles a common word after ~100 rows, and only otherwise takes
-  every match from the GIN index and sorts it; in a circle big enough for that to read
-  hundreds of rows, a middle tier first asks the index for the matches among the pinned notes
-  and the last two months' only.  The planner's statistics cover all circles, so it cannot tell
-  which tier a word needs in this one.  The statement is never prepared
+  a bucket is a circle's pinned notes or its notes of one month: migration 0010).  Rows come in
+  the feed's order (pinned, then newest).  One statement (:func:`_postgres_rows`) first tests
+  the newest few notes of the circle, which settles a common word after ~100 rows, and only
+  otherwise takes every match from the GIN index and sorts it; in a circle big enough for that
+  to read hundreds of rows, a middle tier first asks the index for the matches among the
+  pinned notes and the last two months' only.  The planner's statistics cover all circles, so
+  it cannot tell which tier a word needs in this one.  The statement is never prepared
   (:func:`_planned_for_its_values`), so every search is planned for its own word and circle.
 
 Both treat the words typed as "all of these" with stemming (PostgreSQL drops English stop
@@ -320,9 +320,9 @@ def _postgres_rows(connection: Any, circle: Circle, membership: Any, terms: list
     shows first -- pinned ones and the last :data:`RECENT_MONTHS` months' -- and when more
     than :data:`COUNT_CAP` are there, they hold the newest matches of all (every note outside
     them comes later in the feed).  With 100,000 notes in a circle a word in 2 % of them read
-    ~70 rows that way instead of ~2,000 (SQL 3.5 -> 1.9 ms).  Planning the extra tier costs
-    ~0.4 ms on every search, more than it saves in a circle of ordinary size, hence only where
-    a search has shown the circle to be that big (:class:`_CirclesWithManyMatches`).
+    ~70 rows that way instead of ~2,000 (the search's SQL 3.8 -> 1.7 ms).  Planning the extra
+    tier costs ~0.4 ms on every search, more than it saves in a circle of ordinary size, hence
+    only where a search has shown the circle to be that big (:class:`_CirclesWithManyMatches`).
 
     Each tier is MATERIALIZED (so no ORDER BY ... LIMIT can tempt the planner into walking the
     circle) and sits behind one-time filters, so it is not run at all when an earlier one
