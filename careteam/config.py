@@ -124,9 +124,12 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         # Account tokens
         "VERIFY_TOKEN_HOURS": _env_int("VERIFY_TOKEN_HOURS", 48),
         "RESET_TOKEN_MINUTES": _env_int("RESET_TOKEN_MINUTES", 60),
-        # Failed logins per account (database-held, shared by every worker)
+        # Failed sign-ins (database-held, shared by every worker): see careteam.auth.throttle
         "LOGIN_FAILURES_BEFORE_DELAY": _env_int("LOGIN_FAILURES_BEFORE_DELAY", 5),
+        "LOGIN_ADDRESS_FAILURES_BEFORE_DELAY": _env_int("LOGIN_ADDRESS_FAILURES_BEFORE_DELAY", 30),
         "LOGIN_MAX_DELAY_MINUTES": _env_int("LOGIN_MAX_DELAY_MINUTES", 30),
+        "LOGIN_ACCOUNT_FAILURES_PER_HOUR": _env_int("LOGIN_ACCOUNT_FAILURES_PER_HOUR", 100),
+        "LOGIN_ACCOUNT_LOCK_MINUTES": _env_int("LOGIN_ACCOUNT_LOCK_MINUTES", 60),
         # Per-address rate limits (Flask-Limiter)
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI") or redis_url or "memory://",

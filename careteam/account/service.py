@@ -69,13 +69,16 @@ def check_current_password(user: User, password: str, purpose: str) -> None:
     Someone holding a stolen session must not get unlimited guesses through these forms.  A
     refusal commits the failure count and its audit row itself.
     """
-    locked = throttle.locked_until(user.email)
-    if locked is not None:
-        raise AccountError(throttle.lock_message(locked), field="current_password")
+    address = throttle.client_address()
+    lock = throttle.locked_until(user.email, address)
+    if lock is not None:
+        raise AccountError(throttle.lock_message(lock), field="current_password")
     if verify_password(user.password_hash, password):
         return
     db.session.rollback()
-    locked = throttle.record_failure(user.email)
+    # Counted like a sign-in from this address: a stolen session's guesses lock the thief's
+    # address, not the owner's.
+    failure = throttle.record_failure(user.email, address)
     audit.record(
         "account.password_check_failed",
         object_type="user",
@@ -84,8 +87,8 @@ def check_current_password(user: User, password: str, purpose: str) -> None:
         details={"purpose": purpose},
     )
     db.session.commit()
-    if locked is not None:
-        raise AccountError(throttle.lock_message(locked), field="current_password")
+    if failure.lock is not None:
+        raise AccountError(throttle.lock_message(failure.lock), field="current_password")
     raise AccountError("That is not your current password.", field="current_password")
 
 
@@ -129,7 +132,7 @@ def change_password(user: User, current_password: str, new_password: str) -> lis
     ended = end_other_sessions(user, keep_current=True)
     # Links mailed before the change were asked for with the old password.
     account_tokens.retire(user.id, account_tokens.RESET_PASSWORD, account_tokens.CHANGE_EMAIL)
-    throttle.clear(user.email)
+    throttle.clear(user.email, throttle.client_address())
     audit.record(
         "account.password_changed",
         object_type="user",
@@ -243,7 +246,7 @@ def confirm_email_change(raw_token: str) -> tuple[User, list[Notice]] | None:
     user.email_verified_at = utcnow()
     # Links mailed to the old address must not act on the account any more.
     account_tokens.retire(user.id)
-    throttle.clear(old_email)
+    throttle.clear(old_email, throttle.client_address())
     audit.record(
         "account.email_changed", object_type="user", object_id=user.public_id, actor_id=user.id
     )
@@ -319,7 +322,7 @@ def delete_account(user: User, password: str) -> list[Notice]:
     email, name = user.email, user.display_name
     _record_circle_departures(user)
     audit.record("account.deleted", object_type="user", object_id=user.public_id, actor_id=user.id)
-    throttle.clear(email)
+    throttle.clear(email, throttle.client_address())
     db.session.flush()
     db.session.execute(
         delete(User).where(User.id == user.id).execution_options(synchronize_session=False)

@@ -21,6 +21,8 @@ from flask import (
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
+from ..auth.login import write_session_cookies
+from ..auth.sessions import renew_session
 from ..extensions import db, limiter, login_manager
 from ..forms import ActionForm
 from ..ui import NavItem, nav_items
@@ -119,15 +121,18 @@ def password():
     """Change the password; every other signed-in device is signed out."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = me()
         try:
             notices = service.change_password(
-                me(), form.current_password.data, form.new_password.data
+                user, form.current_password.data, form.new_password.data
             )
         except service.AccountError as error:
             db.session.rollback()
             field_error(form, error)
         else:
+            renew_session(user)
             db.session.commit()
+            write_session_cookies(user)
             service.notify(notices)
             flash(
                 "Your password is changed. Every other device you were signed in on has been "
@@ -145,15 +150,19 @@ def email():
     """Ask to move the account to a new address: it changes once the emailed link is opened."""
     form = ChangeEmailForm()
     if form.validate_on_submit():
+        user = me()
         try:
             notices = service.request_email_change(
-                me(), form.new_email.data, form.current_password.data
+                user, form.new_email.data, form.current_password.data
             )
         except service.AccountError as error:
             db.session.rollback()
             field_error(form, error)
         else:
+            # The current password was just given again: a new token, as after a sign-in.
+            renew_session(user)
             db.session.commit()
+            write_session_cookies(user)
             service.notify(notices)
             return redirect(url_for("account.email_sent"))
     status = 422 if form.errors or form.form_errors else 200
@@ -189,10 +198,15 @@ def confirm_email(token: str):
             db.session.rollback()
             return render_template("auth/link_invalid.html", what="email confirmation"), 404
         user, notices = result
+        signed_in_here = current_user.is_authenticated and current_user.id == user.id
+        if signed_in_here:
+            renew_session(me())
         db.session.commit()
+        if signed_in_here:
+            write_session_cookies(me())
         service.notify(notices)
         flash(f"Your email address is now {user.email}.", "success")
-        if current_user.is_authenticated and current_user.id == user.id:
+        if signed_in_here:
             return redirect(url_for("account.email"))
         flash("Sign in with your new address.", "info")
         return redirect(url_for("auth.login"))

@@ -14,6 +14,8 @@ from .models import AccountToken
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose name, not a secret
 CHANGE_EMAIL = "change_email"
+# Mailed when the account-wide sign-in lock trips; gets the owner in despite it.
+SIGN_IN_LINK = "sign_in_link"
 
 
 def retire(user_id: int, *purposes: str) -> None:

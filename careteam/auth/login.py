@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_login import login_user
 
 from ..extensions import login_manager
 from ..guard_reads import circle_page_id, load_user_for_circle_page
@@ -25,3 +26,14 @@ def init_login(app: Flask) -> None:
             # The guard's rows come in the same query (careteam.guard_reads).
             return load_user_for_circle_page(token, circle_id)
         return load_session_user(token)
+
+
+def write_session_cookies(user: User) -> None:
+    """Point this browser's cookies at ``user``'s current session token.
+
+    Call it after committing :func:`careteam.auth.sessions.start_session` or
+    :func:`~careteam.auth.sessions.renew_session`; the remember cookie follows the session's
+    own "keep me signed in" choice.
+    """
+    session_row = user.current_session
+    login_user(user, remember=bool(session_row is not None and session_row.remember))

@@ -6,8 +6,10 @@ caller unless it says otherwise.
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
@@ -18,6 +20,8 @@ from ..extensions import db
 from . import account_tokens, throttle
 from .models import User
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
+
+log = logging.getLogger(__name__)
 
 
 class AccountError(ValueError):
@@ -110,43 +114,105 @@ def verify_email(raw_token: str) -> User | None:
 @dataclass
 class SignInResult:
     user: User | None
-    locked_until: datetime | None = None
+    lock: throttle.Lock | None = None
     # Only ever True after the right password, so it tells nothing to someone guessing.
     deactivated: bool = False
 
 
-def authenticate(email: str, password: str) -> SignInResult:
-    """Check credentials, counting failures per address; commits the failure count itself."""
+def authenticate(email: str, password: str, address: str) -> SignInResult:
+    """Check credentials from client ``address``; commits the failure counts itself.
+
+    Failures are counted per (email, address), per address and per email (see
+    :mod:`careteam.auth.throttle`); the owner of an account that trips the account-wide lock
+    is mailed a one-time sign-in link.
+    """
     email = normalise_email(email)
-    lock = throttle.locked_until(email)
+    lock = throttle.locked_until(email, address)
     user = find_user_by_email(email)
     if lock is not None:
         # The password is not even checked while locked, so guessing on gains nothing.
-        audit.record(
-            "auth.sign_in_failed",
-            object_type="user",
-            object_id=user.public_id if user else "",
-            actor_id=user.id if user else None,
-            details={"reason": "locked"},
-        )
+        throttle.note_refused_attempt(email, lock)
+        _record_failed_sign_in(user, "locked")
         db.session.commit()
         return SignInResult(None, lock)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
-        lock = throttle.record_failure(email)
-        audit.record(
-            "auth.sign_in_failed",
-            object_type="user",
-            object_id=user.public_id if user else "",
-            actor_id=user.id if user else None,
-            details={"reason": "deactivated" if ok and user else "bad_credentials"},
-        )
+        failure = throttle.record_failure(email, address)
+        _record_failed_sign_in(user, "deactivated" if ok and user else "bad_credentials")
+        link = None
+        if failure.account_lock_started and user is not None and user.active:
+            link = _issue_sign_in_link(user)
         db.session.commit()
-        return SignInResult(None, lock, deactivated=bool(ok and user))
-    throttle.clear(email)
+        if link is not None:
+            _send_sign_in_link(user, link)
+        return SignInResult(None, failure.lock, deactivated=bool(ok and user))
+    throttle.forget_address(email, address)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return SignInResult(user)
+
+
+def _record_failed_sign_in(user: User | None, reason: str) -> None:
+    audit.record(
+        "auth.sign_in_failed",
+        object_type="user",
+        object_id=user.public_id if user else "",
+        actor_id=user.id if user else None,
+        details={"reason": reason},
+    )
+
+
+def _issue_sign_in_link(user: User) -> str:
+    """Make the one-time link that gets the owner past the account-wide lock."""
+    minutes = current_app.config["LOGIN_ACCOUNT_LOCK_MINUTES"]
+    raw = account_tokens.issue(user.id, account_tokens.SIGN_IN_LINK, timedelta(minutes=minutes))
+    audit.record(
+        "auth.sign_in_link_sent",
+        object_type="user",
+        object_id=user.public_id,
+        actor_id=user.id,
+        details={"reason": "account_locked"},
+    )
+    return raw
+
+
+def _send_sign_in_link(user: User, raw: str) -> None:
+    # Sent after the commit: a mail outage must not undo the count and the lock.
+    try:
+        mail.send_template(
+            user.email,
+            "Your CareTeam sign-in link",
+            "sign_in_link",
+            user=user,
+            link=external_url("auth.sign_in_link", token=raw),
+            minutes=current_app.config["LOGIN_ACCOUNT_LOCK_MINUTES"],
+            reset_url=external_url("auth.forgot_password"),
+        )
+    except (smtplib.SMTPException, OSError):
+        log.exception("Could not send the sign-in link email")
+
+
+def sign_in_link_user(raw_token: str) -> User | None:
+    """Return the account a live one-time sign-in link names, without using it up."""
+    token = account_tokens.peek(raw_token, account_tokens.SIGN_IN_LINK)
+    if token is None:
+        return None
+    user = db.session.get(User, token.user_id)
+    return user if user is not None and user.active else None
+
+
+def use_sign_in_link(raw_token: str) -> User | None:
+    """Use up a one-time sign-in link; return its account, or None if it is dead or used."""
+    user = sign_in_link_user(raw_token)
+    if user is None or account_tokens.consume(raw_token, account_tokens.SIGN_IN_LINK) is None:
+        return None
+    # Following the emailed link proves the address too.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    audit.record(
+        "auth.sign_in_link_used", object_type="user", object_id=user.public_id, actor_id=user.id
+    )
+    return user
 
 
 def request_password_reset(email: str) -> None:
@@ -189,7 +255,7 @@ def reset_password(raw_token: str, new_password: str) -> User | None:
     end_other_sessions(user, keep_current=False)
     # Whoever forced the reset may have asked to move the account to their own address.
     account_tokens.retire(user.id, account_tokens.CHANGE_EMAIL)
-    throttle.clear(user.email)
+    throttle.clear(user.email, throttle.client_address())
     audit.record(
         "account.password_reset", object_type="user", object_id=user.public_id, actor_id=user.id
     )

@@ -34,20 +34,35 @@ def start_session(user: User, remember: bool) -> str:
         else timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
     )
     token = new_token()
-    db.session.add(
-        UserSession(
-            user_id=user.id,
-            token_hash=token_hash(token),
-            remember=remember,
-            created_at=now,
-            last_seen_at=now,
-            expires_at=now + lifetime,
-            user_agent=(request.user_agent.string or "")[:255],
-            ip_address=(request.remote_addr or "")[:64],
-        )
+    row = UserSession(
+        user_id=user.id,
+        token_hash=token_hash(token),
+        remember=remember,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + lifetime,
+        user_agent=(request.user_agent.string or "")[:255],
+        ip_address=(request.remote_addr or "")[:64],
     )
+    db.session.add(row)
+    db.session.flush()
+    # From here on this request acts as the new session (e.g. "end my other sessions").
+    user.current_session = row
     user.pending_session_token = token
     return token
+
+
+def renew_session(user: User) -> str:
+    """Replace the session this request authenticated with by a new one; return its token.
+
+    Called after the person proved who they are again (password or email change): a token
+    someone copied before is dead at once.  The new session keeps "keep me signed in"; the
+    caller commits and then writes the new token into the cookies (Flask-Login's
+    ``login_user``).
+    """
+    remember = bool(user.current_session is not None and user.current_session.remember)
+    end_session(user)
+    return start_session(user, remember)
 
 
 # Built once: on a small page, building and keying this statement cost more than running it.

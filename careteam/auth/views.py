@@ -13,15 +13,17 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from .. import audit
 from ..extensions import db, limiter
+from ..forms import ActionForm
 from ..redirects import safe_next
 from . import service
 from .forms import EmailOnlyForm, LoginForm, LogoutForm, NewPasswordForm, RegisterForm
+from .login import write_session_cookies
 from .sessions import end_session, start_session
-from .throttle import lock_message
+from .throttle import client_address, lock_message
 
 bp = Blueprint("auth", __name__)
 
@@ -34,13 +36,25 @@ def _email_limit() -> str:
     return current_app.config["RATELIMIT_ACCOUNT_EMAILS"]
 
 
-def _sign_in(user, remember: bool) -> None:
-    """Start a fresh session: nothing from before sign-in carries over."""
+def _sign_in(user, remember: bool, how: str = "password") -> None:
+    """Start a fresh session: nothing from before sign-in carries over.
+
+    A session this browser already had (the same person or another) ends at once, so its
+    token, wherever it was copied to, stops working.
+    """
+    if current_user.is_authenticated:
+        end_session(current_user)
     session.clear()
     start_session(user, remember)
-    audit.record("auth.signed_in", object_type="user", object_id=user.public_id, actor_id=user.id)
+    audit.record(
+        "auth.signed_in",
+        object_type="user",
+        object_id=user.public_id,
+        actor_id=user.id,
+        details={"with": how} if how != "password" else None,
+    )
     db.session.commit()
-    login_user(user, remember=remember)
+    write_session_cookies(user)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -76,12 +90,12 @@ def login():
     """Sign in with email and password."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        result = service.authenticate(form.email.data, form.password.data)
+        result = service.authenticate(form.email.data, form.password.data, client_address())
         if result.user is not None:
             _sign_in(result.user, remember=bool(form.remember.data))
             return redirect(safe_next(form.next.data, url_for("pages.dashboard")))
-        if result.locked_until is not None:
-            form.form_errors.append(lock_message(result.locked_until))
+        if result.lock is not None:
+            form.form_errors.append(lock_message(result.lock))
         elif result.deactivated:
             form.form_errors.append(
                 "This account has been switched off. Please contact the people who run this site."
@@ -177,3 +191,33 @@ def reset_password(token: str):
         return redirect(url_for("auth.login"))
     status = 422 if form.errors else 200
     return render_template("auth/reset_password.html", form=form), status
+
+
+@bp.route("/sign-in/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def sign_in_link(token: str):
+    """Sign in with the one-time link mailed when the account's sign-in was locked.
+
+    Opening the link only shows a button, so a mail scanner that fetches links cannot use it
+    up (or sign itself in).
+    """
+    user = service.sign_in_link_user(token)
+    if user is None:
+        return render_template("auth/link_invalid.html", what="sign-in"), 404
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        user = service.use_sign_in_link(token)
+        if user is None:
+            db.session.rollback()
+            return render_template("auth/link_invalid.html", what="sign-in"), 404
+        _sign_in(user, remember=False, how="emailed_link")
+        flash(
+            "You are signed in. Sign-in with your password stays paused for a while because "
+            "of many failed attempts; if you did not make them, consider changing your "
+            "password.",
+            "info",
+        )
+        return redirect(url_for("pages.dashboard"))
+    return render_template("auth/sign_in_link.html", form=form, user=user)
