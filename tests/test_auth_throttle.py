@@ -180,6 +180,7 @@ def test_account_wide_lock_at_the_high_count_mails_a_one_time_link(
     owner_browser = client_from(new_client, "192.0.2.10")
     page = owner_browser.get(path)
     assert page.status_code == 200, "opening the link only shows a button"
+    assert page.headers["Cache-Control"] == "no-store"
     assert owner_browser.get("/home").status_code == 302
     signed_in = owner_browser.post_form(path, {})
     assert signed_in.status_code == 302
@@ -244,3 +245,17 @@ def test_a_deactivated_account_gets_no_link(app, new_client, make_user, mail):
     answers = _spray(app, new_client, owner.email, 2)
     assert "one-time sign-in link" in form_error(answers[-1])
     assert mail.messages == []
+
+
+def test_guessing_the_current_password_locks_only_the_guessers_address(app, new_client, make_user):
+    """A stolen session guessing at the password form does not lock the owner out."""
+    owner = make_user()
+    thief = client_from(new_client, ATTACKER)
+    login(thief, owner.email)
+    for n in range(app.config["LOGIN_FAILURES_BEFORE_DELAY"]):
+        thief.post_form(
+            "/account/password",
+            {"current_password": f"guess {n} is wrong", "new_password": "x" * 20},
+        )
+    assert login(client_from(new_client, ATTACKER), owner.email).status_code == 401
+    assert login(client_from(new_client, OWNER_HOME), owner.email).status_code == 302

@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -201,6 +202,7 @@ def sign_in_link(token: str):
     Opening the link only shows a button, so a mail scanner that fetches links cannot use it
     up (or sign itself in).
     """
+    g.personal_data = True  # the page names the account: never cache it
     user = service.sign_in_link_user(token)
     if user is None:
         return render_template("auth/link_invalid.html", what="sign-in"), 404
