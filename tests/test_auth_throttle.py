@@ -259,3 +259,24 @@ def test_guessing_the_current_password_locks_only_the_guessers_address(app, new_
         )
     assert login(client_from(new_client, ATTACKER), owner.email).status_code == 401
     assert login(client_from(new_client, OWNER_HOME), owner.email).status_code == 302
+
+
+def test_a_signed_in_owner_changes_the_password_despite_the_account_lock(
+    app, new_client, make_user, mail
+):
+    app.config["LOGIN_ACCOUNT_FAILURES_PER_HOUR"] = 3
+    owner = make_user()
+    home = client_from(new_client, OWNER_HOME)
+    login(home, owner.email)
+    _spray(app, new_client, owner.email, 3)
+    assert "one-time sign-in link" in form_error(
+        login(client_from(new_client, "192.0.2.9"), owner.email)
+    )
+    response = home.post_form(
+        "/account/password",
+        {"current_password": TEST_PASSWORD, "new_password": "seven amber foxes guard the ferry"},
+    )
+    assert response.status_code == 302
+    # The new password makes every guess so far worthless: the account lock is lifted.
+    fresh = client_from(new_client, "192.0.2.9")
+    assert login(fresh, owner.email, "seven amber foxes guard the ferry").status_code == 302

@@ -24,6 +24,7 @@ from ..auth.passwords import hash_password, verify_password
 from ..auth.service import (
     AccountError,
     check_new_password,
+    count_wrong_password,
     external_url,
     find_user_by_email,
     normalise_email,
@@ -70,7 +71,9 @@ def check_current_password(user: User, password: str, purpose: str) -> None:
     refusal commits the failure count and its audit row itself.
     """
     address = throttle.client_address()
-    lock = throttle.locked_until(user.email, address)
+    # The account-wide lock is left out: it stops guessing at the sign-in form, and an owner
+    # already signed in must still be able to change the password while under attack.
+    lock = throttle.locked_until(user.email, address, account_wide=False)
     if lock is not None:
         raise AccountError(throttle.lock_message(lock), field="current_password")
     if verify_password(user.password_hash, password):
@@ -78,17 +81,12 @@ def check_current_password(user: User, password: str, purpose: str) -> None:
     db.session.rollback()
     # Counted like a sign-in from this address: a stolen session's guesses lock the thief's
     # address, not the owner's.
-    failure = throttle.record_failure(user.email, address)
-    audit.record(
-        "account.password_check_failed",
-        object_type="user",
-        object_id=user.public_id,
-        actor_id=user.id,
-        details={"purpose": purpose},
+    count_wrong_password(
+        user.email, user, address, "account.password_check_failed", {"purpose": purpose}
     )
-    db.session.commit()
-    if failure.lock is not None:
-        raise AccountError(throttle.lock_message(failure.lock), field="current_password")
+    lock = throttle.locked_until(user.email, address, account_wide=False)
+    if lock is not None:
+        raise AccountError(throttle.lock_message(lock), field="current_password")
     raise AccountError("That is not your current password.", field="current_password")
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask
-from flask_login import login_user
+from flask import Flask, session
+from flask_login import current_user, login_user
 
-from ..extensions import login_manager
+from .. import audit
+from ..extensions import db, login_manager
 from ..guard_reads import circle_page_id, load_user_for_circle_page
 from .models import User
-from .sessions import load_session_user
+from .sessions import end_session, load_session_user, start_session
 
 
 def init_login(app: Flask) -> None:
@@ -37,3 +38,25 @@ def write_session_cookies(user: User) -> None:
     """
     session_row = user.current_session
     login_user(user, remember=bool(session_row is not None and session_row.remember))
+
+
+def sign_in(user: User, remember: bool, how: str = "password") -> None:
+    """Sign ``user`` in to this browser with a fresh session; commits.
+
+    Nothing from before sign-in carries over, and a session this browser already had (the
+    same person or another) ends at once, so its token, wherever it was copied to, stops
+    working.  ``how`` other than "password" is noted in the audit row.
+    """
+    if current_user.is_authenticated:
+        end_session(current_user)
+    session.clear()
+    start_session(user, remember)
+    audit.record(
+        "auth.signed_in",
+        object_type="user",
+        object_id=user.public_id,
+        actor_id=user.id,
+        details={"with": how} if how != "password" else None,
+    )
+    db.session.commit()
+    write_session_cookies(user)

@@ -132,33 +132,47 @@ def authenticate(email: str, password: str, address: str) -> SignInResult:
     if lock is not None:
         # The password is not even checked while locked, so guessing on gains nothing.
         throttle.note_refused_attempt(email, lock)
-        _record_failed_sign_in(user, "locked")
+        _record_failed_sign_in(user, "auth.sign_in_failed", {"reason": "locked"})
         db.session.commit()
         return SignInResult(None, lock)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
-        failure = throttle.record_failure(email, address)
-        _record_failed_sign_in(user, "deactivated" if ok and user else "bad_credentials")
-        link = None
-        if failure.account_lock_started and user is not None and user.active:
-            link = _issue_sign_in_link(user)
-        db.session.commit()
-        if link is not None:
-            _send_sign_in_link(user, link)
-        return SignInResult(None, failure.lock, deactivated=bool(ok and user))
+        reason = "deactivated" if ok and user else "bad_credentials"
+        lock = count_wrong_password(email, user, address, "auth.sign_in_failed", {"reason": reason})
+        return SignInResult(None, lock, deactivated=bool(ok and user))
     throttle.forget_address(email, address)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return SignInResult(user)
 
 
-def _record_failed_sign_in(user: User | None, reason: str) -> None:
+def count_wrong_password(
+    email: str, user: User | None, address: str, action: str, details: dict[str, str]
+) -> throttle.Lock | None:
+    """Count a refused password (sign-in or a form asking for it again), audit it as
+    ``action`` and commit; return the lock it led to, if any.
+
+    When it starts the account-wide lock, the owner of an active account is mailed a one-time
+    sign-in link, after the commit so a mail outage cannot undo the count.
+    """
+    failure = throttle.record_failure(email, address)
+    _record_failed_sign_in(user, action, details)
+    link = None
+    if failure.account_lock_started and user is not None and user.active:
+        link = _issue_sign_in_link(user)
+    db.session.commit()
+    if user is not None and link is not None:
+        _send_sign_in_link(user, link)
+    return failure.lock
+
+
+def _record_failed_sign_in(user: User | None, action: str, details: dict[str, str]) -> None:
     audit.record(
-        "auth.sign_in_failed",
+        action,
         object_type="user",
         object_id=user.public_id if user else "",
         actor_id=user.id if user else None,
-        details={"reason": reason},
+        details=details,
     )
 
 

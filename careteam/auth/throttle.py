@@ -72,9 +72,14 @@ def _keys(email: str, address: str) -> dict[str, str]:
     }
 
 
-def locked_until(email: str, address: str) -> Lock | None:
-    """Return the lock in force for this email from this address, or None if it may try."""
+def locked_until(email: str, address: str, account_wide: bool = True) -> Lock | None:
+    """Return the lock in force for this email from this address, or None if it may try.
+
+    ``account_wide=False`` leaves out the account-wide lock (for a signed-in owner).
+    """
     keys = _keys(email, address)
+    if not account_wide:
+        del keys[ACCOUNT]
     kind_of = {key: kind for kind, key in keys.items()}
     now = utcnow()
     rows = db.session.execute(

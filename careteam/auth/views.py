@@ -22,8 +22,8 @@ from ..forms import ActionForm
 from ..redirects import safe_next
 from . import service
 from .forms import EmailOnlyForm, LoginForm, LogoutForm, NewPasswordForm, RegisterForm
-from .login import write_session_cookies
-from .sessions import end_session, start_session
+from .login import sign_in
+from .sessions import end_session
 from .throttle import client_address, lock_message
 
 bp = Blueprint("auth", __name__)
@@ -35,27 +35,6 @@ def _login_limit() -> str:
 
 def _email_limit() -> str:
     return current_app.config["RATELIMIT_ACCOUNT_EMAILS"]
-
-
-def _sign_in(user, remember: bool, how: str = "password") -> None:
-    """Start a fresh session: nothing from before sign-in carries over.
-
-    A session this browser already had (the same person or another) ends at once, so its
-    token, wherever it was copied to, stops working.
-    """
-    if current_user.is_authenticated:
-        end_session(current_user)
-    session.clear()
-    start_session(user, remember)
-    audit.record(
-        "auth.signed_in",
-        object_type="user",
-        object_id=user.public_id,
-        actor_id=user.id,
-        details={"with": how} if how != "password" else None,
-    )
-    db.session.commit()
-    write_session_cookies(user)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -93,7 +72,7 @@ def login():
     if form.validate_on_submit():
         result = service.authenticate(form.email.data, form.password.data, client_address())
         if result.user is not None:
-            _sign_in(result.user, remember=bool(form.remember.data))
+            sign_in(result.user, remember=bool(form.remember.data))
             return redirect(safe_next(form.next.data, url_for("pages.dashboard")))
         if result.lock is not None:
             form.form_errors.append(lock_message(result.lock))
@@ -214,7 +193,7 @@ def sign_in_link(token: str):
         if user is None:
             db.session.rollback()
             return render_template("auth/link_invalid.html", what="sign-in"), 404
-        _sign_in(user, remember=False, how="emailed_link")
+        sign_in(user, remember=False, how="emailed_link")
         flash(
             "You are signed in. Sign-in with your password stays paused for a while because "
             "of many failed attempts; if you did not make them, consider changing your "
