@@ -87,7 +87,11 @@ class AccountToken(db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed sign-ins per email address, known or not, so both get the same answer."""
+    """Failed sign-ins under one counter key, known addresses or not, so both get the same answer.
+
+    ``email_hash`` (named when only emails were counted) holds the hash of the counter's key:
+    (email, client address), client address, or email -- see :mod:`careteam.auth.throttle`.
+    """
 
     __tablename__ = "login_throttles"
 
