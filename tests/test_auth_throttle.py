@@ -280,3 +280,39 @@ def test_a_signed_in_owner_changes_the_password_despite_the_account_lock(
     # The new password makes every guess so far worthless: the account lock is lifted.
     fresh = client_from(new_client, "192.0.2.9")
     assert login(fresh, owner.email, "seven amber foxes guard the ferry").status_code == 302
+
+
+def test_a_mail_outage_when_the_lock_starts_still_locks_and_answers_calmly(
+    app, new_client, make_user, caplog
+):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    app.config.update(
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=closed_port,
+        SMTP_SECURITY="none",
+        LOGIN_ACCOUNT_FAILURES_PER_HOUR=2,
+    )
+    owner = make_user()
+    answers = _spray(app, new_client, owner.email, 2)
+    assert [a.status_code for a in answers] == [401, 401]
+    assert "one-time sign-in link" in form_error(answers[-1])
+    assert "Could not send the sign-in link email" in caplog.text
+    blocked = login(client_from(new_client, OWNER_HOME), owner.email)
+    assert "one-time sign-in link" in form_error(blocked)
+
+
+def test_every_worker_sees_the_same_counts(app, new_client, make_user, tmp_path):
+    """The counts live in the database, not in a worker's memory (with or without Redis)."""
+    other_worker = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+    other_worker.test_client_class = CareClient
+    owner = make_user()
+    attacker = client_from(new_client, ATTACKER)
+    for _ in range(app.config["LOGIN_FAILURES_BEFORE_DELAY"]):
+        login(attacker, owner.email, WRONG)
+    elsewhere = other_worker.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = ATTACKER
+    assert "Please wait" in form_error(login(elsewhere, owner.email))

@@ -132,7 +132,7 @@ def authenticate(email: str, password: str, address: str) -> SignInResult:
     if lock is not None:
         # The password is not even checked while locked, so guessing on gains nothing.
         throttle.note_refused_attempt(email, lock)
-        _record_failed_sign_in(user, "auth.sign_in_failed", {"reason": "locked"})
+        _record_refused_password(user, "auth.sign_in_failed", {"reason": "locked"})
         db.session.commit()
         return SignInResult(None, lock)
     ok = verify_password(user.password_hash if user else None, password)
@@ -153,20 +153,17 @@ def count_wrong_password(
     ``action`` and commit; return the lock it led to, if any.
 
     When it starts the account-wide lock, the owner of an active account is mailed a one-time
-    sign-in link, after the commit so a mail outage cannot undo the count.
+    sign-in link.
     """
     failure = throttle.record_failure(email, address)
-    _record_failed_sign_in(user, action, details)
-    link = None
+    _record_refused_password(user, action, details)
     if failure.account_lock_started and user is not None and user.active:
-        link = _issue_sign_in_link(user)
+        _send_sign_in_link(user, _issue_sign_in_link(user))
     db.session.commit()
-    if user is not None and link is not None:
-        _send_sign_in_link(user, link)
     return failure.lock
 
 
-def _record_failed_sign_in(user: User | None, action: str, details: dict[str, str]) -> None:
+def _record_refused_password(user: User | None, action: str, details: dict[str, str]) -> None:
     audit.record(
         action,
         object_type="user",
@@ -191,7 +188,8 @@ def _issue_sign_in_link(user: User) -> str:
 
 
 def _send_sign_in_link(user: User, raw: str) -> None:
-    # Sent after the commit: a mail outage must not undo the count and the lock.
+    # Sent before the caller commits, so mail that is queued commits with the lock; a failed
+    # send is logged and must not undo the count and the lock.
     try:
         mail.send_template(
             user.email,
