@@ -37,6 +37,23 @@ def clock():
     set_clock(None)
 
 
+@pytest.fixture
+def another_worker(app, tmp_path):
+    """Return a factory for a second app on the same database, like another gunicorn worker."""
+    made = []
+
+    def make(**settings):
+        worker = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, **settings)
+        worker.test_client_class = CareClient
+        made.append(worker)
+        return worker
+
+    yield make
+    for worker in made:
+        with worker.app_context():
+            db.engine.dispose()
+
+
 def client_from(new_client, address: str):
     """Return a separate browser whose requests come from ``address``."""
     browser = new_client()
@@ -75,9 +92,8 @@ def test_attacker_address_is_locked_while_the_owner_signs_in_elsewhere(app, new_
     assert home.get("/home").status_code == 200
 
 
-def test_behind_a_proxy_the_forwarded_client_address_is_what_counts(app, make_user, tmp_path):
-    proxied = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, PROXY_COUNT=1)
-    proxied.test_client_class = CareClient
+def test_behind_a_proxy_the_forwarded_client_address_is_what_counts(app, make_user, another_worker):
+    proxied = another_worker(PROXY_COUNT=1)
     owner = make_user()
 
     def browser(forwarded_for: str) -> CareClient:
@@ -305,10 +321,9 @@ def test_a_mail_outage_when_the_lock_starts_still_locks_and_answers_calmly(
     assert "one-time sign-in link" in form_error(blocked)
 
 
-def test_every_worker_sees_the_same_counts(app, new_client, make_user, tmp_path):
+def test_every_worker_sees_the_same_counts(app, new_client, make_user, another_worker):
     """The counts live in the database, not in a worker's memory (with or without Redis)."""
-    other_worker = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
-    other_worker.test_client_class = CareClient
+    other_worker = another_worker()
     owner = make_user()
     attacker = client_from(new_client, ATTACKER)
     for _ in range(app.config["LOGIN_FAILURES_BEFORE_DELAY"]):

@@ -68,7 +68,9 @@ def _keys(email: str, address: str) -> dict[str, str]:
     return {
         PAIR: token_hash(f"login:{email}|{address}"),
         ADDRESS: token_hash(f"login-address:{address}"),
-        ACCOUNT: token_hash(f"login:{email}"),
+        # Not the "login:<email>" key of the per-email count before these three: an old
+        # row's lock must not pose as an account-wide lock whose link was never sent.
+        ACCOUNT: token_hash(f"login-account:{email}"),
     }
 
 
