@@ -92,7 +92,10 @@ def audience_types() -> frozenset[str]:
     return frozenset(_AUDIENCE_TYPES)
 
 
-def _check_audience(object_type: str, object_audience: str | None) -> None:
+def check_audience(object_type: str, object_audience: str | None) -> None:
+    """Raise :class:`MissingAudience` if a row about ``object_type`` needs an audience and has
+    none, ValueError if ``object_audience`` is not an audience (for code that writes audit rows
+    in bulk, without :func:`record`)."""
     if object_audience is None:
         if object_type in _AUDIENCE_TYPES:
             raise MissingAudience(
@@ -108,7 +111,7 @@ def restamp_audience(object_type: str, object_id: str | int, audience: str) -> i
     """Give every audit row about this object its new audience (in the caller's transaction,
     with the change itself); return how many rows were stamped.  The author stays: "only me"
     always means the object's author."""
-    _check_audience(object_type, audience)
+    check_audience(object_type, audience)
     result = db.session.execute(
         update(AuditEvent)
         .where(AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
@@ -137,7 +140,7 @@ def _build(
     object_audience: str | None,
     object_author_id: int | None,
 ) -> AuditEvent:
-    _check_audience(object_type, object_audience)
+    check_audience(object_type, object_audience)
     return AuditEvent(
         occurred_at=utcnow(),
         actor_id=_actor_id(actor_id),
