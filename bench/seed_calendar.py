@@ -184,6 +184,7 @@ def _add(world: World, batches: Batches, circle: CircleInfo, day: date, rule: st
         audit_row(
             world, "appointment.created", row["created_at"], circle_id=circle.id,
             object_type="appointment", object_id=row["public_id"], actor_id=row["created_by_id"],
+            object_audience=row["audience"], object_author_id=row["created_by_id"],
             details={"kind": row["kind"], "audience": row["audience"], "repeats": bool(rule)},
         ),
     )  # fmt: skip
@@ -193,6 +194,7 @@ def _add(world: World, batches: Batches, circle: CircleInfo, day: date, rule: st
             audit_row(
                 world, "appointment.cancelled", row["cancelled_at"], circle_id=circle.id,
                 object_type="appointment", object_id=row["public_id"],
+                object_audience=row["audience"], object_author_id=row["created_by_id"],
                 actor_id=row["created_by_id"],
             ),
         )  # fmt: skip
@@ -230,6 +232,7 @@ def _add_help(world: World, batches: Batches, circle: CircleInfo, row: dict[str,
                 audit_row(
                     world, "appointment.help_offered", world.now, circle_id=circle.id,
                     object_type="appointment", object_id=row["public_id"],
+                    object_audience=row["audience"], object_author_id=row["created_by_id"],
                     actor_id=helper.user_id,
                     details={"help": kind.value,
                              "occurrence": row["start_local"].strftime("%Y%m%dT%H%M")},

@@ -205,7 +205,13 @@ def _add_note(world, batches, circle: CircleInfo, info: NoteInfo, author, catego
         {"note_id": info.id, "user_id": info.author_id, "seen_version": 1,
          "read_at": info.created_at},
     )  # fmt: skip
-    common = {"circle_id": circle.id, "object_type": "note", "object_id": public_id}
+    common = {
+        "circle_id": circle.id,
+        "object_type": "note",
+        "object_id": public_id,
+        "object_audience": info.audience,
+        "object_author_id": info.author_id,
+    }
     batches.add(
         AuditEvent.__table__,
         audit_row(
@@ -258,7 +264,8 @@ def seed_comments(world: World, notes: list[NoteInfo]) -> None:
             audit_row(
                 world, "note.commented", created, circle_id=world.circles[note.circle_index].id,
                 object_type="note", object_id=note.public_id, actor_id=author.user_id,
-                details={"comment": public_id},
+                details={"comment": public_id}, object_audience=note.audience,
+                object_author_id=note.author_id,
             ),
         )  # fmt: skip
         made += 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from careteam.audit import AuditEvent
+from careteam.audit import AuditEvent, check_audience
 from careteam.auth.models import User
 from careteam.circles.models import Circle, Membership
 from careteam.dbtypes import new_public_id
@@ -44,8 +44,11 @@ def audit_row(
     object_id: str,
     actor_id: int | None,
     details: dict[str, Any] | None = None,
+    object_audience: str | None = None,
+    object_author_id: int | None = None,
 ) -> dict[str, Any]:
     """Return the audit row :func:`careteam.audit.record` would add outside a request."""
+    check_audience(object_type, object_audience)
     return {
         "occurred_at": when,
         "actor_id": actor_id,
@@ -56,6 +59,8 @@ def audit_row(
         "ip_address": "",
         "request_id": "",
         "details": details or {},
+        "object_audience": object_audience,
+        "object_author_id": object_author_id if object_audience is not None else None,
     }
 
 

@@ -100,9 +100,11 @@ __all__ = [
     "plugin_settings",
     "record_audit",
     "record_view",
+    "register_audience_object",
     "relationship",
     "render_markdown",
     "require",
+    "restamp_audience",
     "safe_cell",
     "send_mail",
     "strip_filter",
@@ -255,9 +257,15 @@ def record_audit(
     object_id: str,
     actor_id: int | None = None,
     details: dict[str, Any] | None = None,
+    object_audience: str | None = None,
+    object_author_id: int | None = None,
 ) -> None:
     """Add an audit row for a change, in the change's own transaction.  Name actions
-    ``"<plugin>.<verb>"``; never put care text, passwords or tokens in ``details``."""
+    ``"<plugin>.<verb>"``; never put care text, passwords or tokens in ``details``.
+
+    For an object with an audience (see :func:`register_audience_object`), pass its
+    ``object_audience`` and its author as ``object_author_id``: the circle's audit log then
+    shows the row only to those who may see the object."""
     _audit.record(
         action,
         circle_id=circle.id,
@@ -265,14 +273,46 @@ def record_audit(
         object_id=object_id,
         actor_id=actor_id,
         details=details,
+        object_audience=object_audience,
+        object_author_id=object_author_id,
     )
 
 
-def record_view(action: str, circle: Circle, *, object_type: str, object_id: str) -> None:
+def record_view(
+    action: str,
+    circle: Circle,
+    *,
+    object_type: str,
+    object_id: str,
+    object_audience: str | None = None,
+    object_author_id: int | None = None,
+) -> None:
     """Record that the signed-in person viewed a care record (its own short transaction,
     after the read).  Call it from GET views only: a POST holds the write transaction, so
-    record the change with :func:`record_audit` instead."""
-    _audit.record_now(action, circle_id=circle.id, object_type=object_type, object_id=object_id)
+    record the change with :func:`record_audit` instead.  The audience fields as for
+    :func:`record_audit`."""
+    _audit.record_now(
+        action,
+        circle_id=circle.id,
+        object_type=object_type,
+        object_id=object_id,
+        object_audience=object_audience,
+        object_author_id=object_author_id,
+    )
+
+
+def register_audience_object(object_type: str) -> None:
+    """Declare that the plugin's objects of ``object_type`` have an audience (an
+    :class:`Audience` and an author).  Call it once at import; from then on every audit row
+    about such an object must carry them (:func:`record_audit`, :func:`record_view`), or
+    recording it raises, and :func:`restamp_audience` must follow each audience change."""
+    _audit.register_audience_type(object_type)
+
+
+def restamp_audience(object_type: str, object_id: str, audience: str) -> None:
+    """Give every audit row about this object its new audience, in the transaction that
+    changes it, so the log follows the object's audience from then on."""
+    _audit.restamp_audience(object_type, object_id, audience)
 
 
 def send_mail(to: str, subject: str, template: str, **context: Any) -> None:

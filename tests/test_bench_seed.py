@@ -375,3 +375,29 @@ def test_the_calibration_pages_list_the_busy_circles_newest_rows(seeded, monkeyp
     shown = re.findall(r"<h2>(.*?)</h2>", naive)
     assert shown == [str(escape(title)) for title in newest[:50]]
     assert 0 < len(shown) <= 50
+
+
+def test_audit_rows_carry_their_objects_audience(seeded):
+    """The seed stamps audit rows as careteam.audit.record does, so the audit page's timings
+    include the rows a reader may not see."""
+    from careteam.appointments.models import Appointment
+    from careteam.audit import AuditEvent
+    from careteam.extensions import db
+    from careteam.notes.models import Note
+
+    app, _manifest = seeded
+    with app.app_context():
+        for model, author, kind in (
+            (Note, Note.author_id, "note"),
+            (Appointment, Appointment.created_by_id, "appointment"),
+        ):
+            rows = db.session.execute(
+                select(
+                    AuditEvent.object_audience, AuditEvent.object_author_id, model.audience, author
+                )
+                .join(model, model.public_id == AuditEvent.object_id)
+                .where(AuditEvent.object_type == kind)
+            ).all()
+            assert rows, kind
+            assert all(r[0] == r[2] and r[1] == r[3] for r in rows), kind
+        db.session.remove()

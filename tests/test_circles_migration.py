@@ -29,5 +29,8 @@ def test_models_and_migration_agree(app):
 def test_audit_filter_indexes_exist(app):
     with app.app_context(), db.engine.connect() as conn:
         indexes = {i["name"]: i["column_names"] for i in inspect(conn).get_indexes("audit_events")}
-    assert indexes["ix_audit_events_circle_actor"] == ["circle_id", "actor_id", "id"]
-    assert indexes["ix_audit_events_circle_action"] == ["circle_id", "action", "id"]
+    # Migration 0011 added the audience stamp, so hidden rows are skipped in the index.
+    stamp = ["object_audience", "object_author_id"]
+    assert indexes["ix_audit_events_circle_actor"] == ["circle_id", "actor_id", "id", *stamp]
+    assert indexes["ix_audit_events_circle_action"] == ["circle_id", "action", "id", *stamp]
+    assert indexes["ix_audit_events_circle_keyset"] == ["circle_id", "id", *stamp]

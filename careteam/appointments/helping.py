@@ -171,4 +171,5 @@ def _record(action: str, occurrence: Occurrence, slot: HelpSlot, membership: Any
             "help": slot.kind,
             "occurrence": occurrence_key(occurrence.original, appointment.all_day),
         },
+        **appointment.audit_stamp,
     )

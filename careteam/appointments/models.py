@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -25,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .. import audit
 from ..clock import utcnow
 from ..dbtypes import UTCDateTime, new_public_id
 from ..extensions import db
@@ -112,6 +114,16 @@ class Appointment(db.Model):
     @property
     def cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def audit_stamp(self) -> dict[str, Any]:
+        """The audience fields of an audit row about this appointment (see careteam.audit);
+        "only me" means the person who scheduled it."""
+        return {"object_audience": self.audience, "object_author_id": self.created_by_id}
+
+
+# Every audit row about an appointment carries its audience, or recording it raises.
+audit.register_audience_type("appointment")
 
 
 class OccurrenceChange(db.Model):

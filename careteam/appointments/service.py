@@ -243,6 +243,7 @@ def create_appointment(circle: Any, membership: Any, data: AppointmentInput) -> 
         object_id=appointment.public_id,
         actor_id=membership.user_id,
         details={"kind": data.kind, "audience": data.audience, "repeats": bool(appointment.rrule)},
+        **appointment.audit_stamp,
     )
     _emit("appointment_created", appointment, membership, kind=data.kind)
     return appointment
@@ -273,6 +274,8 @@ def update_appointment(appointment: Appointment, membership: Any, data: Appointm
     derive_instants(appointment, _changes(appointment))
     _set_help(appointment, data.help)
     _touch(appointment, membership)
+    if "audience" in changed:
+        audit.restamp_audience("appointment", appointment.public_id, appointment.audience)
     audit.record(
         "appointment.updated",
         circle_id=circle_id,
@@ -280,6 +283,7 @@ def update_appointment(appointment: Appointment, membership: Any, data: Appointm
         object_id=appointment.public_id,
         actor_id=membership.user_id,
         details={"fields": changed, "occurrence_changes_reset": reset},
+        **appointment.audit_stamp,
     )
     _emit("appointment_updated", appointment, membership, fields=changed)
 
@@ -324,6 +328,7 @@ def set_cancelled(appointment: Appointment, membership: Any, cancelled: bool) ->
         object_type="appointment",
         object_id=appointment.public_id,
         actor_id=membership.user_id,
+        **appointment.audit_stamp,
     )
     if cancelled:
         _emit("appointment_cancelled", appointment, membership)
@@ -428,6 +433,7 @@ def _record_occurrence(action: str, appointment: Appointment, membership: Any, o
         object_id=appointment.public_id,
         actor_id=membership.user_id,
         details={"occurrence": key},
+        **appointment.audit_stamp,
     )
     cancelled = action == "appointment.occurrence_cancelled"
     name = "appointment_cancelled" if cancelled else "appointment_updated"

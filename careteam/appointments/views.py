@@ -158,6 +158,7 @@ def _audit_view(circle: Any, membership: Any, appointment: Appointment, key: str
         object_id=appointment.public_id,
         actor_id=membership.user_id,
         details={"occurrence": key} if key else None,
+        **appointment.audit_stamp,
     )
 
 
@@ -237,6 +238,7 @@ def download(circle: Any, membership: Any, appointment_id: str):
         object_type="appointment",
         object_id=appointment.public_id,
         actor_id=membership.user_id,
+        **appointment.audit_stamp,
     )
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = (

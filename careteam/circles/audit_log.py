@@ -3,6 +3,10 @@
 Pages are keyset-paginated by event id, and a page costs the same few queries however long the
 log is: the filter choices (two) and the page itself, with the names it mentions (one).
 Features name their own actions with :func:`register_action_label`.
+
+A row about an object with an audience is shown only to readers who may see that object, by the
+feed's rule (:func:`careteam.audience.visible_clause` on the row's stamp), in SQL: pages stay
+full, and the filter lists name no person or action found only in rows the reader may not see.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import Integer, Row, bindparam, select, union_all
+from sqlalchemy import ColumnElement, Integer, Row, Select, bindparam, or_, select, union_all
 from sqlalchemy.orm import aliased
 
+from ..audience import visible_clause
 from ..audit import AuditEvent
 from ..auth.models import User
 from ..extensions import db
@@ -70,9 +75,23 @@ class AuditPage:
     next_cursor: str | None
 
 
-def person_choices(circle_id: int) -> list[Row[Any]]:
-    """Return everyone who appears as an actor in the circle's log (former members too)."""
-    actors = select(AuditEvent.actor_id).where(AuditEvent.circle_id == circle_id).distinct()
+def readable_by(viewer: Any) -> ColumnElement[bool]:
+    """Return the condition on audit rows that ``viewer`` (a membership) may read: rows about
+    nothing with an audience, and rows whose object's audience includes the viewer."""
+    return or_(
+        AuditEvent.object_audience.is_(None),
+        visible_clause(AuditEvent.object_audience, AuditEvent.object_author_id, viewer),
+    )
+
+
+def person_choices(circle_id: int, viewer: Any) -> list[Row[Any]]:
+    """Return everyone who appears as an actor in the rows of the circle's log ``viewer`` may
+    read (former members too)."""
+    actors = (
+        select(AuditEvent.actor_id)
+        .where(AuditEvent.circle_id == circle_id, readable_by(viewer))
+        .distinct()
+    )
     stmt = (
         select(User.id, User.public_id, User.display_name)
         .where(User.id.in_(actors))
@@ -81,9 +100,14 @@ def person_choices(circle_id: int) -> list[Row[Any]]:
     return list(db.session.execute(stmt).all())
 
 
-def action_choices(circle_id: int) -> list[str]:
-    """Return the actions recorded in the circle's log, sorted by their labels."""
-    stmt = select(AuditEvent.action).where(AuditEvent.circle_id == circle_id).distinct()
+def action_choices(circle_id: int, viewer: Any) -> list[str]:
+    """Return the actions in the rows of the circle's log ``viewer`` may read, sorted by their
+    labels."""
+    stmt = (
+        select(AuditEvent.action)
+        .where(AuditEvent.circle_id == circle_id, readable_by(viewer))
+        .distinct()
+    )
     return sorted(db.session.scalars(stmt), key=lambda a: (action_label(a).lower(), a))
 
 
@@ -121,24 +145,51 @@ def _events(circle_id: Any) -> Any:
     )
 
 
+def visible_ids(
+    circle_id: int,
+    viewer: Any,
+    *,
+    actor_id: int | None = None,
+    action: str | None = None,
+    before: int | None = None,
+    limit: int = PAGE_SIZE + 1,
+) -> Select[Any]:
+    """Return the statement selecting the ids of one page of rows ``viewer`` may read.
+
+    It reads only columns of the filter's index (circle, actor or action, id, and the audience
+    stamp), so the database skips rows the viewer may not see without reading the table.
+    """
+    stmt = select(AuditEvent.id).where(AuditEvent.circle_id == circle_id, readable_by(viewer))
+    if actor_id is not None:
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if before is not None:
+        stmt = stmt.where(AuditEvent.id < before)
+    return stmt.order_by(AuditEvent.id.desc()).limit(limit)
+
+
 def audit_page(
     circle_id: int,
     *,
+    viewer: Any,
     actor_id: int | None = None,
     action: str | None = None,
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> AuditPage:
-    """Return one page of the circle's log, newest first."""
-    stmt = _events(circle_id)
-    if actor_id is not None:
-        stmt = stmt.where(AuditEvent.actor_id == actor_id)
-    if action:
-        stmt = stmt.where(AuditEvent.action == action)
-    before = parse_cursor(cursor)
-    if before is not None:
-        stmt = stmt.where(AuditEvent.id < before)
-    rows = list(db.session.execute(stmt.order_by(AuditEvent.id.desc()).limit(limit + 1)).all())
+    """Return one page of the rows of the circle's log ``viewer`` (a membership) may read,
+    newest first."""
+    ids = visible_ids(
+        circle_id,
+        viewer,
+        actor_id=actor_id,
+        action=action,
+        before=parse_cursor(cursor),
+        limit=limit + 1,
+    )
+    stmt = _events(circle_id).where(AuditEvent.id.in_(ids)).order_by(AuditEvent.id.desc())
+    rows = list(db.session.execute(stmt).all())
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -59,15 +59,20 @@ class Membership(db.Model):
 
 # The circle audit log filters by person and by action and pages newest first by id; these
 # indexes let each filter read only its own rows (the table itself belongs to careteam.audit).
+# The audience columns ride along so the rows a reader may not see are skipped in the index.
 Index(
     "ix_audit_events_circle_actor",
     AuditEvent.circle_id,
     AuditEvent.actor_id,
     AuditEvent.id,
+    AuditEvent.object_audience,
+    AuditEvent.object_author_id,
 )
 Index(
     "ix_audit_events_circle_action",
     AuditEvent.circle_id,
     AuditEvent.action,
     AuditEvent.id,
+    AuditEvent.object_audience,
+    AuditEvent.object_author_id,
 )

@@ -91,8 +91,8 @@ def restore(circle: Any, membership: Any):
 @bp.circle_route("/audit", capability="audit.view")
 def audit(circle: Any, membership: Any):
     """Show who did what in the circle, newest first, filtered by person and action."""
-    people = audit_log.person_choices(circle.id)
-    actions = audit_log.action_choices(circle.id)
+    people = audit_log.person_choices(circle.id, membership)
+    actions = audit_log.action_choices(circle.id, membership)
     form = AuditFilterForm(request.args)
     form.person.choices = choices(
         [("", "Anyone")] + [(p.public_id, p.display_name) for p in people]
@@ -109,6 +109,7 @@ def audit(circle: Any, membership: Any):
         try:
             page = audit_log.audit_page(
                 circle.id,
+                viewer=membership,
                 actor_id=actor_id,
                 action=form.action.data or None,
                 cursor=request.args.get("before"),

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .. import audit
 from ..clock import utcnow
 from ..dbtypes import UTCDateTime, new_public_id
 from ..extensions import db
@@ -85,6 +87,15 @@ class Note(db.Model):
     @property
     def tags(self) -> list[str]:
         return split_tags(self.tags_text)
+
+    @property
+    def audit_stamp(self) -> dict[str, Any]:
+        """The audience fields of an audit row about this note (see careteam.audit)."""
+        return {"object_audience": self.audience, "object_author_id": self.author_id}
+
+
+# Every audit row about a note carries the note's audience, or recording it raises.
+audit.register_audience_type("note")
 
 
 def split_tags(tags_text: str | None) -> list[str]:

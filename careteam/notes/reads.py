@@ -57,5 +57,6 @@ def record_view(circle: Any, membership: Any, note: Note) -> None:
             object_type="note",
             object_id=note.public_id,
             actor_id=membership.user_id,
+            **note.audit_stamp,
         )
         mark_read_on(conn, note.id, membership.user_id, note.version)

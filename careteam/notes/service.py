@@ -265,6 +265,7 @@ def create_note(
         object_id=note.public_id,
         actor_id=membership.user_id,
         details={"category": category, "audience": audience},
+        **note.audit_stamp,
     )
     emit(
         "note_created",
@@ -326,6 +327,7 @@ def update_note(
     details: dict[str, Any] = {"version": note.version}
     if old_audience != audience:
         details["audience"] = {"from": old_audience, "to": audience}
+        audit.restamp_audience("note", note.public_id, audience)
     audit.record(
         "note.edited",
         circle_id=note.circle_id,
@@ -333,6 +335,7 @@ def update_note(
         object_id=note.public_id,
         actor_id=membership.user_id,
         details=details,
+        **note.audit_stamp,
     )
     emit(
         "note_updated",
@@ -358,6 +361,7 @@ def delete_note(note: Note, membership: Any) -> None:
         object_type="note",
         object_id=note.public_id,
         actor_id=membership.user_id,
+        **note.audit_stamp,
     )
 
 
@@ -382,6 +386,7 @@ def restore_note(note: Note, membership: Any) -> None:
         object_type="note",
         object_id=note.public_id,
         actor_id=membership.user_id,
+        **note.audit_stamp,
     )
 
 
@@ -398,6 +403,7 @@ def set_pinned(note: Note, membership: Any, pinned: bool) -> None:
         object_type="note",
         object_id=note.public_id,
         actor_id=membership.user_id,
+        **note.audit_stamp,
     )
 
 
@@ -415,6 +421,7 @@ def add_comment(note: Note, membership: Any, body: str) -> NoteComment:
         object_id=note.public_id,
         actor_id=membership.user_id,
         details={"comment": comment.public_id},
+        **note.audit_stamp,
     )
     return comment
 
@@ -438,6 +445,7 @@ def acknowledge(note: Note, membership: Any) -> bool:
         object_type="note",
         object_id=note.public_id,
         actor_id=membership.user_id,
+        **note.audit_stamp,
     )
     return True
 
@@ -446,7 +454,7 @@ def purge_trash(now: Any = None) -> int:
     """Delete for good every note that has been in the trash longer than the trash period."""
     cutoff = (now or utcnow()) - timedelta(days=TRASH_DAYS)
     doomed = db.session.execute(
-        select(Note.id, Note.public_id, Note.circle_id).where(
+        select(Note.id, Note.public_id, Note.circle_id, Note.audience, Note.author_id).where(
             Note.deleted_at.is_not(None), Note.deleted_at < cutoff
         )
     ).all()
@@ -454,7 +462,12 @@ def purge_trash(now: Any = None) -> int:
         return 0
     for row in doomed:
         audit.record(
-            "note.purged", circle_id=row.circle_id, object_type="note", object_id=row.public_id
+            "note.purged",
+            circle_id=row.circle_id,
+            object_type="note",
+            object_id=row.public_id,
+            object_audience=row.audience,
+            object_author_id=row.author_id,
         )
     # Child rows go with the note (ON DELETE CASCADE); SQLite's triggers update notes_fts.
     db.session.execute(delete(Note).where(Note.id.in_([row.id for row in doomed])))

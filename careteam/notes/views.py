@@ -169,6 +169,7 @@ def history(circle: Any, membership: Any, note_id: str):
         object_type="note",
         object_id=note.public_id,
         actor_id=membership.user_id,
+        **note.audit_stamp,
     )
     return html
 
