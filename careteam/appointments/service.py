@@ -15,7 +15,15 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, select
 
 from .. import audit
-from ..audience import Audience, can_see
+from ..audience import (
+    Audience,
+    AudienceChangeRefused,
+    can_see,
+    check_audience_change,
+    choosable_audiences,
+    editor_standing,
+    record_audience_change,
+)
 from ..circles.models import Membership
 from ..clock import utcnow
 from ..extensions import db
@@ -73,8 +81,9 @@ class AppointmentInput:
 
 
 def writable_audiences(membership: Any) -> list[str]:
-    """Return the audiences a scheduler may choose: those that include the scheduler."""
-    return [a.value for a in Audience if can_see(a.value, membership.user_id, membership)]
+    """Return the audiences a scheduler may choose for a new appointment (those that include
+    the scheduler); an edit is narrowed further by :func:`check_audience_change`."""
+    return choosable_audiences(membership)
 
 
 def can_schedule(appointment: Appointment, membership: Any) -> bool:
@@ -257,6 +266,14 @@ def update_appointment(appointment: Appointment, membership: Any, data: Appointm
     if not can_schedule(appointment, membership):
         raise AppointmentError("You cannot change this appointment.")
     circle_id = appointment.circle_id
+    try:
+        check_audience_change(
+            appointment.audience,
+            data.audience,
+            **editor_standing(membership, appointment.created_by_id),
+        )
+    except AudienceChangeRefused as refused:
+        raise AppointmentError(str(refused), refused.field) from refused
     _check_choices(circle_id, membership, data)
     start, end = wall_times(data)
     rule = _rule(data, start)
@@ -280,6 +297,14 @@ def update_appointment(appointment: Appointment, membership: Any, data: Appointm
         object_id=appointment.public_id,
         actor_id=membership.user_id,
         details={"fields": changed, "occurrence_changes_reset": reset},
+    )
+    record_audience_change(
+        "appointment",
+        appointment.public_id,
+        circle_id=circle_id,
+        actor_id=membership.user_id,
+        before=before["audience"],
+        after=appointment.audience,
     )
     _emit("appointment_updated", appointment, membership, fields=changed)
 
