@@ -18,7 +18,12 @@ def _note_form(membership: Any, note: Any = None) -> NoteForm:
     if note is None:
         form.audience.offer(membership)
     else:
-        form.audience.offer(membership, **service.audience_rule_for(note))
+        form.audience.offer(
+            membership,
+            current=note.audience,
+            author_id=note.author_id,
+            **service.NOTE_AUDIENCE_RULE,
+        )
     return form
 
 

@@ -210,29 +210,18 @@ def writable_audiences(membership: Any) -> list[str]:
     return choosable_audiences(membership)
 
 
-def audience_rule_for(note: Note) -> dict[str, Any]:
-    """Return how the audience change rule applies to an edit of ``note``.
-
-    Notes are creator-only: a moderator may fix someone's words, but who reads them stays the
-    author's choice (widening would show them to people the author did not write for).
-    """
-    return {
-        "current": note.audience,
-        "author_id": note.author_id,
-        "creator_only": True,
-        "noun": "note",
-    }
+# Notes are creator-only: a moderator may fix someone's words, but who reads them stays the
+# author's choice (widening would show them to people the author did not write for).
+NOTE_AUDIENCE_RULE: dict[str, Any] = {"creator_only": True, "noun": "note"}
 
 
 def _check_audience_change(note: Note, membership: Any, audience: str) -> None:
-    rule = audience_rule_for(note)
     try:
         check_audience_change(
-            rule["current"],
+            note.audience,
             audience,
-            creator_only=rule["creator_only"],
-            noun=rule["noun"],
-            **editor_standing(membership, rule["author_id"]),
+            **NOTE_AUDIENCE_RULE,
+            **editor_standing(membership, note.author_id),
         )
     except AudienceChangeRefused as refused:
         raise NoteError(str(refused), field=refused.field) from refused
