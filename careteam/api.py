@@ -6,7 +6,11 @@ pages (capabilities, audiences, audit rows).  Anything else in ``careteam`` may 
 notice; a test checks that first-party plugins import nothing else.
 
 Reads of care data go through helpers here that take the reader's ``membership`` and apply the
-audience rules to it, so a plugin sees exactly what that person would see.
+audience rules to it, so a plugin sees exactly what that person would see.  A plugin whose
+objects have an audience sets it with :class:`AudienceField` (``field.offer(membership,
+current=..., author_id=...)``), checks a change in its service with
+:func:`check_audience_change` and records it with :func:`record_audience_change`, so nobody can
+hide someone else's object by editing it.
 """
 
 from __future__ import annotations
@@ -16,7 +20,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import audit as _audit
-from .audience import Audience, can_see
+from .audience import (
+    Audience,
+    AudienceChangeRefused,
+    allowed_audiences,
+    can_see,
+    check_audience_change,
+    choosable_audiences,
+    record_audience_change,
+)
+from .audience_field import AudienceField
 from .auth.service import external_url
 from .circles.demo import demo_circle as _demo_circle
 from .circles.forms import choices
@@ -55,6 +68,8 @@ __all__ = [
     "DEMO_PASSWORD",
     "ROLE_LABELS",
     "Audience",
+    "AudienceChangeRefused",
+    "AudienceField",
     "CalendarItem",
     "Capability",
     "CareEvent",
@@ -75,7 +90,10 @@ __all__ = [
     "SelectField",
     "UTCDateTime",
     "WhatsNextItem",
+    "allowed_audiences",
+    "check_audience_change",
     "choices",
+    "choosable_audiences",
     "circle_zone",
     "create_note",
     "csv_bytes",
@@ -98,6 +116,7 @@ __all__ = [
     "new_public_id",
     "no_control_characters",
     "plugin_settings",
+    "record_audience_change",
     "record_audit",
     "record_view",
     "register_audience_object",

@@ -3,6 +3,9 @@
 Every read of audience-bearing data -- feeds, detail pages, search, counts, calendar feeds,
 emails, exports, plugin helpers -- filters through :func:`visible_clause` or :func:`can_see`,
 so the rule lives in one place.
+
+Who may *change* an audience is decided here too (:func:`allowed_audiences`,
+:func:`check_audience_change`): forms, services, the API and plugins all ask these functions.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
 
+from . import audit
 from .permissions import Role
 
 
@@ -77,3 +81,119 @@ def visible_clause(
 
 def audience_choices() -> list[tuple[str, str]]:
     return [(a.value, AUDIENCE_LABELS[a]) for a in Audience]
+
+
+# --- changing an audience ----------------------------------------------------------------------
+
+NARROWING_REFUSED = "Only the person who wrote this or a coordinator can narrow who sees it."
+ONLY_ME_REFUSED = "Only the person who wrote this can choose \u201cOnly me\u201d."
+CREATOR_ONLY_REFUSED = "Only the author can change who sees this {noun}."
+
+
+class AudienceChangeRefused(ValueError):
+    """The audience rule does not let this person make this change; the message says who may."""
+
+    field = "audience"
+
+
+def width(audience: str) -> frozenset[Role]:
+    """Return the roles that see ``audience`` whoever wrote it ("only me": none)."""
+    return _ROLES_FOR.get(Audience(audience), frozenset())
+
+
+def allowed_audiences(
+    current: str | None, *, is_creator: bool, is_coordinator: bool, creator_only: bool = False
+) -> list[str]:
+    """Return the audiences someone may give an object whose audience is ``current``.
+
+    ``current`` None means a new object: its creator chooses freely.  On an existing object the
+    creator may choose any audience and a coordinator any but "only me" (which always means the
+    person who chose it, so on someone else's object nobody else can be that person); everyone
+    else may keep the audience or widen it, so an edit can never hide an object from people its
+    creator shared it with.  ``creator_only`` objects (notes: a moderator may fix the words, not
+    who reads them) keep their audience unless their creator changes it.
+    """
+    if current is None or is_creator:
+        return [a.value for a in Audience]
+    if creator_only:
+        return [Audience(current).value]
+    if is_coordinator:
+        return [a.value for a in Audience if a != Audience.ONLY_ME]
+    return [a.value for a in Audience if width(a) >= width(current)]
+
+
+def check_audience_change(
+    current: str,
+    new: str,
+    *,
+    is_creator: bool,
+    is_coordinator: bool,
+    creator_only: bool = False,
+    noun: str = "item",
+) -> None:
+    """Raise :class:`AudienceChangeRefused` unless :func:`allowed_audiences` allows ``new``."""
+    rule = {"is_creator": is_creator, "is_coordinator": is_coordinator}
+    if new in allowed_audiences(current, creator_only=creator_only, **rule):
+        return
+    if creator_only:
+        raise AudienceChangeRefused(CREATOR_ONLY_REFUSED.format(noun=noun))
+    if is_coordinator:  # a coordinator is refused nothing but "only me"
+        raise AudienceChangeRefused(ONLY_ME_REFUSED)
+    raise AudienceChangeRefused(NARROWING_REFUSED)
+
+
+def editor_standing(membership: Any, author_id: int | None) -> dict[str, bool]:
+    """Return the keyword arguments of the change rule for ``membership`` editing an object
+    written by ``author_id``: is this person its creator, and a coordinator of the circle?"""
+    return {
+        "is_creator": author_id is not None and author_id == membership.user_id,
+        "is_coordinator": membership.role == Role.COORDINATOR,
+    }
+
+
+def choosable_audiences(
+    membership: Any,
+    *,
+    current: str | None = None,
+    author_id: int | None = None,
+    creator_only: bool = False,
+) -> list[str]:
+    """Return the audiences ``membership`` may pick: those the change rule allows (everything
+    for a new object, ``current`` None) that include the chooser.
+
+    An audience that leaves the chooser out is never offered: the model does not let people read
+    outside an audience (a family member cannot read a "coordinators" item), so choosing one
+    would make the item vanish for the person who just saved it.
+    """
+    allowed = allowed_audiences(
+        current, creator_only=creator_only, **editor_standing(membership, author_id)
+    )
+    return [a for a in allowed if can_see(a, membership.user_id, membership)]
+
+
+def record_audience_change(
+    object_type: str,
+    object_id: str,
+    *,
+    circle_id: int,
+    actor_id: int,
+    author_id: int | None,
+    before: str,
+    after: str,
+) -> None:
+    """Add the ``<object_type>.audience_changed`` audit row (before and after) to the change's
+    transaction, and give the object's earlier audit rows its new audience, so the audit log
+    shows them to the same people as the object; nothing when the audience stayed the same."""
+    if before == after:
+        return
+    audit.restamp_audience(object_type, object_id, after)
+    audit.record(
+        f"{object_type}.audience_changed",
+        circle_id=circle_id,
+        object_type=object_type,
+        object_id=object_id,
+        actor_id=actor_id,
+        details={"before": before, "after": after},
+        object_audience=after,
+        object_author_id=author_id,
+    )

@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..audience import AUDIENCE_LABELS, Audience
+from ..audience import Audience
 from ..auth.models import User
 from ..circles.models import Membership
 from ..extensions import db
@@ -34,14 +34,20 @@ def _members(circle: Any) -> list[tuple[int, str, str]]:
     )
 
 
-def _appointment_form(circle: Any, membership: Any) -> tuple[AppointmentForm, list]:
+def _appointment_form(
+    circle: Any, membership: Any, appointment: Appointment | None = None
+) -> tuple[AppointmentForm, list]:
     form = AppointmentForm()
     members = _members(circle)
     form.organiser.choices = choices(
         [("", "Nobody in particular")] + [(p, n) for _, p, n in members]
     )
-    allowed = service.writable_audiences(membership)
-    form.audience.choices = choices((a, AUDIENCE_LABELS[Audience(a)]) for a in allowed)
+    if appointment is None:
+        form.audience.offer(membership)
+    else:
+        form.audience.offer(
+            membership, current=appointment.audience, author_id=appointment.created_by_id
+        )
     return form, members
 
 
@@ -182,7 +188,7 @@ def edit(circle: Any, membership: Any, appointment_id: str):
     appointment = appointment_or_404(circle, membership, appointment_id)
     if not service.can_schedule(appointment, membership):
         abort(403)
-    form, members = _appointment_form(circle, membership)
+    form, members = _appointment_form(circle, membership, appointment)
     if request.method == "GET":
         _fill_form(form, appointment, members)
     elif form.validate_on_submit():

@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..audience import audience_choices
+from ..audience_field import AudienceField
 from ..forms import SelectField, no_control_characters, strip_filter, time_zone_choices
 from .models import FEED_DETAIL_LABELS, HELP_LABELS, KIND_LABELS, HelpKind
 from .recurrence import MAX_COUNT, WEEKDAYS
@@ -158,7 +158,7 @@ class AppointmentForm(TimesMixin, FlaskForm):
         description="Questions to ask, what to bring, parking.",
         validators=[Optional(), Length(max=MAX_NOTES), text_characters],
     )
-    audience = RadioField("Who can see this appointment", choices=choices(audience_choices()))
+    audience = AudienceField("Who can see this appointment")
     help_ride_there = _help_field(HelpKind.RIDE_THERE)
     help_ride_home = _help_field(HelpKind.RIDE_HOME)
     help_company = _help_field(HelpKind.COMPANY)

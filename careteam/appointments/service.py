@@ -15,7 +15,15 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, select
 
 from .. import audit
-from ..audience import Audience, can_see
+from ..audience import (
+    Audience,
+    AudienceChangeRefused,
+    can_see,
+    check_audience_change,
+    choosable_audiences,
+    editor_standing,
+    record_audience_change,
+)
 from ..circles.models import Membership
 from ..clock import utcnow
 from ..extensions import db
@@ -73,8 +81,9 @@ class AppointmentInput:
 
 
 def writable_audiences(membership: Any) -> list[str]:
-    """Return the audiences a scheduler may choose: those that include the scheduler."""
-    return [a.value for a in Audience if can_see(a.value, membership.user_id, membership)]
+    """Return the audiences a scheduler may choose for a new appointment (those that include
+    the scheduler); an edit is narrowed further by :func:`check_audience_change`."""
+    return choosable_audiences(membership)
 
 
 def can_schedule(appointment: Appointment, membership: Any) -> bool:
@@ -258,6 +267,14 @@ def update_appointment(appointment: Appointment, membership: Any, data: Appointm
     if not can_schedule(appointment, membership):
         raise AppointmentError("You cannot change this appointment.")
     circle_id = appointment.circle_id
+    try:
+        check_audience_change(
+            appointment.audience,
+            data.audience,
+            **editor_standing(membership, appointment.created_by_id),
+        )
+    except AudienceChangeRefused as refused:
+        raise AppointmentError(str(refused), refused.field) from refused
     _check_choices(circle_id, membership, data)
     start, end = wall_times(data)
     rule = _rule(data, start)
@@ -274,8 +291,6 @@ def update_appointment(appointment: Appointment, membership: Any, data: Appointm
     derive_instants(appointment, _changes(appointment))
     _set_help(appointment, data.help)
     _touch(appointment, membership)
-    if "audience" in changed:
-        audit.restamp_audience("appointment", appointment.public_id, appointment.audience)
     audit.record(
         "appointment.updated",
         circle_id=circle_id,
@@ -284,6 +299,15 @@ def update_appointment(appointment: Appointment, membership: Any, data: Appointm
         actor_id=membership.user_id,
         details={"fields": changed, "occurrence_changes_reset": reset},
         **appointment.audit_stamp,
+    )
+    record_audience_change(
+        "appointment",
+        appointment.public_id,
+        circle_id=circle_id,
+        actor_id=membership.user_id,
+        author_id=appointment.created_by_id,
+        before=before["audience"],
+        after=appointment.audience,
     )
     _emit("appointment_updated", appointment, membership, fields=changed)
 

@@ -6,18 +6,24 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ..audience import AUDIENCE_LABELS, Audience
 from ..extensions import db
 from . import queries, service
-from .forms import NoteForm, choice
+from .forms import NoteForm
 from .models import Category
 from .views import bp, note_or_404
 
 
-def _note_form(membership: Any) -> NoteForm:
+def _note_form(membership: Any, note: Any = None) -> NoteForm:
     form = NoteForm()
-    allowed = service.writable_audiences(membership)
-    form.audience.choices = [choice(a, AUDIENCE_LABELS[Audience(a)]) for a in allowed]
+    if note is None:
+        form.audience.offer(membership)
+    else:
+        form.audience.offer(
+            membership,
+            current=note.audience,
+            author_id=note.author_id,
+            **service.NOTE_AUDIENCE_RULE,
+        )
     return form
 
 
@@ -80,7 +86,7 @@ def edit(circle: Any, membership: Any, note_id: str):
         if trashed is None or request.method != "POST":
             abort(404)
         # Deleted while this person was editing: keep what they typed on screen.
-        form = _note_form(membership)
+        form = _note_form(membership, trashed)
         form.form_errors.append(
             "This note was moved to the trash while you were editing it, so it was not saved. "
             "Copy your text from below, or restore the note from the trash first."
@@ -88,7 +94,7 @@ def edit(circle: Any, membership: Any, note_id: str):
         return render_template("notes/form.html", circle=circle, form=form, note=trashed), 409
     if not service.can_edit(note, membership):
         abort(403)
-    form = _note_form(membership)
+    form = _note_form(membership, note)
     if request.method == "GET":
         form.title.data = note.title
         form.body.data = note.body

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..audience import audience_choices
+from ..audience_field import AudienceField
 from ..forms import SelectField, no_control_characters, strip_filter
 from .models import CATEGORY_LABELS
 from .service import MAX_TAG_LENGTH, MAX_TAGS, NoteError, parse_tags
@@ -85,7 +86,7 @@ class NoteForm(FlaskForm):
         ),
         validators=[Length(max=1200), no_control_characters, valid_tags],
     )
-    audience = RadioField("Who can see this note", choices=choices(audience_choices()))
+    audience = AudienceField("Who can see this note")
     version = HiddenField()
 
 

@@ -14,7 +14,16 @@ from typing import Any
 from sqlalchemy import String, bindparam, delete, insert, select, update
 
 from .. import audit
-from ..audience import Audience, can_see, visible_clause
+from ..audience import (
+    Audience,
+    AudienceChangeRefused,
+    can_see,
+    check_audience_change,
+    choosable_audiences,
+    editor_standing,
+    record_audience_change,
+    visible_clause,
+)
 from ..auth.models import User
 from ..circles.models import Circle
 from ..clock import utcnow
@@ -193,12 +202,29 @@ def _add_revision(note: Note, editor_id: int) -> None:
 
 
 def writable_audiences(membership: Any) -> list[str]:
-    """Return the audiences a member may write to: those that include the writer.
+    """Return the audiences a member may write a new note to: those that include the writer.
 
     The audience model does not let authors read their own notes outside its audience (a family
     member cannot read a "coordinators" note), so offering it would make notes vanish for them.
     """
-    return [a.value for a in Audience if can_see(a.value, membership.user_id, membership)]
+    return choosable_audiences(membership)
+
+
+# Notes are creator-only: a moderator may fix someone's words, but who reads them stays the
+# author's choice (widening would show them to people the author did not write for).
+NOTE_AUDIENCE_RULE: dict[str, Any] = {"creator_only": True, "noun": "note"}
+
+
+def _check_audience_change(note: Note, membership: Any, audience: str) -> None:
+    try:
+        check_audience_change(
+            note.audience,
+            audience,
+            **NOTE_AUDIENCE_RULE,
+            **editor_standing(membership, note.author_id),
+        )
+    except AudienceChangeRefused as refused:
+        raise NoteError(str(refused), field=refused.field) from refused
 
 
 def default_audience_for(circle: Circle, membership: Any) -> str:
@@ -293,10 +319,9 @@ def update_note(
     """Save a new version, or raise :class:`StaleEdit` if ``expected_version`` is not current."""
     if not can_edit(note, membership):
         raise NoteError("Only the author or a coordinator can edit this note.")
+    _check_audience_change(note, membership, audience)
     _check_choices(category, audience, membership)
     _check_tags(tags)
-    if audience != note.audience and note.author_id != membership.user_id:
-        raise NoteError("Only the author can change who sees this note.", field="audience")
     if expected_version != note.version:
         raise StaleEdit(note)
     now = utcnow()
@@ -327,7 +352,6 @@ def update_note(
     details: dict[str, Any] = {"version": note.version}
     if old_audience != audience:
         details["audience"] = {"from": old_audience, "to": audience}
-        audit.restamp_audience("note", note.public_id, audience)
     audit.record(
         "note.edited",
         circle_id=note.circle_id,
@@ -336,6 +360,15 @@ def update_note(
         actor_id=membership.user_id,
         details=details,
         **note.audit_stamp,
+    )
+    record_audience_change(
+        "note",
+        note.public_id,
+        circle_id=note.circle_id,
+        actor_id=membership.user_id,
+        author_id=note.author_id,
+        before=old_audience,
+        after=audience,
     )
     emit(
         "note_updated",
