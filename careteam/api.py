@@ -27,9 +27,9 @@ from .audience import (
     can_see,
     check_audience_change,
     choosable_audiences,
-    record_audience_change,
 )
 from .audience_field import AudienceField
+from .audit import record_audience_change
 from .auth.service import external_url
 from .circles.demo import demo_circle as _demo_circle
 from .circles.forms import choices
@@ -123,7 +123,6 @@ __all__ = [
     "relationship",
     "render_markdown",
     "require",
-    "restamp_audience",
     "safe_cell",
     "send_mail",
     "strip_filter",
@@ -324,14 +323,9 @@ def register_audience_object(object_type: str) -> None:
     """Declare that the plugin's objects of ``object_type`` have an audience (an
     :class:`Audience` and an author).  Call it once at import; from then on every audit row
     about such an object must carry them (:func:`record_audit`, :func:`record_view`), or
-    recording it raises, and :func:`restamp_audience` must follow each audience change."""
+    recording it raises, and each audience change goes through
+    :func:`record_audience_change`."""
     _audit.register_audience_type(object_type)
-
-
-def restamp_audience(object_type: str, object_id: str, audience: str) -> None:
-    """Give every audit row about this object its new audience, in the transaction that
-    changes it, so the log follows the object's audience from then on."""
-    _audit.restamp_audience(object_type, object_id, audience)
 
 
 def send_mail(to: str, subject: str, template: str, **context: Any) -> None:

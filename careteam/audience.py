@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
 
-from . import audit
 from .permissions import Role
 
 
@@ -169,31 +168,3 @@ def choosable_audiences(
         current, creator_only=creator_only, **editor_standing(membership, author_id)
     )
     return [a for a in allowed if can_see(a, membership.user_id, membership)]
-
-
-def record_audience_change(
-    object_type: str,
-    object_id: str,
-    *,
-    circle_id: int,
-    actor_id: int,
-    author_id: int | None,
-    before: str,
-    after: str,
-) -> None:
-    """Add the ``<object_type>.audience_changed`` audit row (before and after) to the change's
-    transaction, and give the object's earlier audit rows its new audience, so the audit log
-    shows them to the same people as the object; nothing when the audience stayed the same."""
-    if before == after:
-        return
-    audit.restamp_audience(object_type, object_id, after)
-    audit.record(
-        f"{object_type}.audience_changed",
-        circle_id=circle_id,
-        object_type=object_type,
-        object_id=object_id,
-        actor_id=actor_id,
-        details={"before": before, "after": after},
-        object_audience=after,
-        object_author_id=author_id,
-    )

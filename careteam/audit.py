@@ -229,3 +229,31 @@ def _insert_event() -> Any:
     # Built once, the row's values passed as parameters: building an insert with its values
     # cost more than writing the row (audited pages write one per view).
     return AuditEvent.__table__.insert()
+
+
+def record_audience_change(
+    object_type: str,
+    object_id: str,
+    *,
+    circle_id: int,
+    actor_id: int,
+    author_id: int | None,
+    before: str,
+    after: str,
+) -> None:
+    """Add the ``<object_type>.audience_changed`` audit row (before and after) to the change's
+    transaction, and give the object's earlier audit rows its new audience, so the audit log
+    shows them to the same people as the object; nothing when the audience stayed the same."""
+    if before == after:
+        return
+    restamp_audience(object_type, object_id, after)
+    record(
+        f"{object_type}.audience_changed",
+        circle_id=circle_id,
+        object_type=object_type,
+        object_id=object_id,
+        actor_id=actor_id,
+        details={"before": before, "after": after},
+        object_audience=after,
+        object_author_id=author_id,
+    )

@@ -179,7 +179,8 @@ def test_changing_a_notes_audience_restamps_its_earlier_rows(app, new_client, se
     )
     assert response.status_code == 302
     assert note_id not in _visible_object_ids(app, setup, "care_recipient")
-    assert _visible_object_ids(app, setup, "coordinator").count(note_id) == 3
+    # created, viewed, edited and audience_changed
+    assert _visible_object_ids(app, setup, "coordinator").count(note_id) == 4
 
     with app.app_context():
         note = notes.get_visible_note(
@@ -196,7 +197,7 @@ def test_changing_a_notes_audience_restamps_its_earlier_rows(app, new_client, se
             audience="care_team",
         )
         db.session.commit()
-    assert _visible_object_ids(app, setup, "care_recipient").count(note_id) == 4
+    assert _visible_object_ids(app, setup, "care_recipient").count(note_id) == 6
 
 
 def test_changing_an_appointments_audience_restamps_its_earlier_rows(app, new_client, setup):
@@ -214,7 +215,8 @@ def test_changing_an_appointments_audience_restamps_its_earlier_rows(app, new_cl
     assert response.status_code == 302, response.get_data(as_text=True)
     assert appointment_id not in _visible_object_ids(app, setup, "care_recipient")
     assert appointment_id not in _visible_object_ids(app, setup, "coordinator")
-    assert _visible_object_ids(app, setup, "family").count(appointment_id) == 3
+    # created, viewed, updated and audience_changed
+    assert _visible_object_ids(app, setup, "family").count(appointment_id) == 4
 
     with app.app_context():
         rows = db.session.scalars(

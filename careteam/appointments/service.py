@@ -22,7 +22,6 @@ from ..audience import (
     check_audience_change,
     choosable_audiences,
     editor_standing,
-    record_audience_change,
 )
 from ..circles.models import Membership
 from ..clock import utcnow
@@ -300,7 +299,7 @@ def update_appointment(appointment: Appointment, membership: Any, data: Appointm
         details={"fields": changed, "occurrence_changes_reset": reset},
         **appointment.audit_stamp,
     )
-    record_audience_change(
+    audit.record_audience_change(
         "appointment",
         appointment.public_id,
         circle_id=circle_id,

@@ -21,7 +21,6 @@ from ..audience import (
     check_audience_change,
     choosable_audiences,
     editor_standing,
-    record_audience_change,
     visible_clause,
 )
 from ..auth.models import User
@@ -361,7 +360,7 @@ def update_note(
         details=details,
         **note.audit_stamp,
     )
-    record_audience_change(
+    audit.record_audience_change(
         "note",
         note.public_id,
         circle_id=note.circle_id,
