@@ -62,11 +62,13 @@ def create_app(config: Mapping[str, Any] | None = None, *, for_web_server: bool 
 def _init_extensions(app: Flask) -> None:
     from .database import configure_engines, engine_options
     from .extensions import csrf, db, limiter, login_manager
+    from .outage import init_outage
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
     db.init_app(app)
     with app.app_context():
         configure_engines(app)
+        init_outage(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

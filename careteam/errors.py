@@ -8,6 +8,8 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .outage import answer_outage, outage_seen
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -59,6 +61,8 @@ def init_errors(app: Flask) -> None:
     def _unexpected(error: Exception) -> tuple[str, int]:
         if isinstance(error, HTTPException):
             return _http_error(error)
+        if outage_seen(error):
+            return answer_outage(error)
         log.exception("Unhandled error", exc_info=error)
         # The failed transaction must not break the error page itself (its navigation reads
         # the database), so it is rolled back first.
