@@ -206,8 +206,15 @@ def finish_read_only_transaction(error: BaseException | None) -> None:
         return
     try:
         session.commit()
-    except Exception:  # the answer is on its way: a failed end of a read must not turn it
-        log.exception("Ending a read-only transaction failed; rolling it back")
+    except (
+        Exception
+    ) as failure:  # the answer is on its way: a failed end of a read must not turn it
+        from .outage import is_database_outage
+
+        if is_database_outage(failure):  # it only read: nothing is lost, no traceback needed
+            log.warning("Ending a read-only transaction failed: the database became unavailable")
+        else:
+            log.exception("Ending a read-only transaction failed; rolling it back")
         session.rollback()
 
 

@@ -73,6 +73,30 @@ class Outage:
         admin.dispose()
 
     @contextmanager
+    def at_commit(self) -> Iterator[None]:
+        """PostgreSQL: kill the connection as the request's transaction commits."""
+        fired: list[int] = []
+
+        def kill(conn: Any) -> None:
+            if not fired:
+                fired.append(1)
+                self.terminate(conn.connection.dbapi_connection.info.backend_pid)
+
+        with self._listening("commit", kill):
+            yield
+        assert fired, "nothing committed"
+
+    @contextmanager
+    def _listening(self, name: str, listener: Any) -> Iterator[None]:
+        with self.app.app_context():
+            engine = db.engine
+        event.listen(engine, name, listener)
+        try:
+            yield
+        finally:
+            event.remove(engine, name, listener)
+
+    @contextmanager
     def at(self, statement_start: str) -> Iterator[None]:
         """PostgreSQL: kill the connection just before the first statement that starts so.
         SQLite: the lock is held for the whole block (the request's first write gives up)."""
@@ -90,13 +114,8 @@ class Outage:
                 fired.append(1)
                 self.terminate(cursor.connection.info.backend_pid)
 
-        with self.app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", kill)
-        try:
+        with self._listening("before_cursor_execute", kill):
             yield
-        finally:
-            event.remove(engine, "before_cursor_execute", kill)
         assert fired, f"no statement started with {statement_start!r}"
 
 
@@ -216,6 +235,61 @@ def test_the_pool_drops_connections_that_died_while_idle(app, client_as, circle_
         db.session.remove()
     outage.terminate(*pids)  # every pooled connection of the app, as a restart would
     assert family.get(feed).status_code == 200
+
+
+def test_a_lost_connection_at_the_end_of_a_read_is_one_warning(
+    app, client_as, circle_with_roles, outage, caplog
+):
+    """A page that only read ends its transaction with COMMIT after the answer is built."""
+    if not outage.postgres:
+        pytest.skip("a SQLite read holds no lock another writer could outlast")
+    family = client_as("family")
+    feed = circle_with_roles.url("/notes")
+    with caplog.at_level(logging.INFO), outage.at_commit():
+        response = family.get(feed)
+    assert response.status_code == 200  # it read everything it showed
+    assert all(r.exc_info is None for r in caplog.records)
+    records = _outage_log(caplog)
+    assert [r.levelno for r in records] == [logging.WARNING], [r.getMessage() for r in records]
+    assert family.get(feed).status_code == 200
+
+
+def test_signing_in_during_an_outage_never_writes_the_password_into_the_page(
+    app, new_client, make_user, outage
+):
+    person = make_user(email="ruth@example.org")
+    client = new_client()
+    token = client.csrf_token("/login")
+    with outage.at("SELECT"):
+        response = client.post(
+            "/login",
+            data={"csrf_token": token, "email": person.email, "password": "s3cret typed words"},
+        )
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "s3cret" not in page
+    _, fields = _resend_form(page)
+    assert fields["email"] == ["ruth@example.org"] and "password" not in fields
+    assert "asked for yours again" in page
+
+
+def test_no_password_field_could_be_written_into_the_outage_page(app):
+    """The 503 page leaves out fields named like passwords: every password field is."""
+    from flask_wtf import FlaskForm
+    from wtforms import PasswordField
+
+    def every_form(cls: type) -> list[type]:
+        return [cls, *(form for sub in cls.__subclasses__() for form in every_form(sub))]
+
+    forms = every_form(FlaskForm)
+    assert len(forms) > 20  # the app, its features and plugins are loaded
+    unnamed = [
+        f"{form.__module__}.{form.__name__}.{name}"
+        for form in forms
+        for name, field in vars(form).items()
+        if getattr(field, "field_class", None) is PasswordField and "password" not in name
+    ]
+    assert unnamed == []
 
 
 class EventListener:
