@@ -25,7 +25,7 @@ from careteam import hookimpl
 from careteam.api import PluginManifest
 from careteam.extensions import db
 from careteam.notes.models import Note
-from careteam.testing import is_postgres
+from careteam.testing import check_accessible, is_postgres, sign_in_page
 
 TYPED = "Ruth's hip hurt after the walk.\nIce for 20 min <b>helped</b> & she slept."
 
@@ -217,6 +217,27 @@ def test_a_lost_connection_under_a_page_view_answers_503(
     assert all(r.exc_info is None for r in caplog.records)
     assert [r.levelno for r in _outage_log(caplog)] == [logging.WARNING]
     assert family.get(note_page).status_code == 200
+
+
+@pytest.mark.browser
+def test_the_outage_page_in_a_browser_is_accessible_and_sends_the_note_again(
+    app, circle_with_roles, outage, live_url, browser
+):
+    page = browser.new_page(viewport={"width": 1024, "height": 900})
+    sign_in_page(page, live_url, circle_with_roles.people["family"].email)
+    page.goto(f"{live_url}{circle_with_roles.url('/notes/new')}")
+    page.fill("#title", "Evening")
+    page.fill("#body", TYPED)
+    page.check("#audience-0")
+    with outage.at("INSERT INTO notes"):
+        page.click("text=Save note")
+        page.wait_for_selector("h1:has-text('Please try again in a moment')")
+    assert TYPED.split("\n")[1] in page.locator(".kept-text").inner_text()
+    check_accessible(page, "database outage")
+    page.click("button:has-text('Send it again')")
+    page.wait_for_selector("h1:has-text('Evening')")
+    # Byte for byte what the browser sent the first time (forms send line breaks as CRLF).
+    assert _bodies(app, circle_with_roles.id) == [TYPED.replace("\n", "\r\n")]
 
 
 def test_the_pool_drops_connections_that_died_while_idle(app, client_as, circle_with_roles, outage):
