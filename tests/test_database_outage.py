@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -363,3 +364,37 @@ def test_an_outage_while_delivering_events_keeps_the_saved_answer(
     assert [r.levelno for r in records] == [logging.WARNING], [r.getMessage() for r in records]
     assert "not delivered" in records[0].getMessage()
     assert family.get(circle_with_roles.url("/notes")).status_code == 200
+
+
+def _real_error(url: str, statement: str) -> BaseException:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(statement))
+    except Exception as error:
+        return error
+    finally:
+        engine.dispose()
+    raise AssertionError("no error")
+
+
+def test_only_errors_that_pass_count_as_an_outage(tmp_path):
+    from careteam.outage import is_database_outage
+
+    with socket.socket() as probe:  # a port nobody listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    refused = _real_error(f"postgresql+psycopg://postgres@127.0.0.1:{closed}/x", "SELECT 1")
+    missing = _real_error(f"sqlite:///{tmp_path / 'x.sqlite3'}", "SELECT * FROM nowhere")
+    syntax = _real_error(f"sqlite:///{tmp_path / 'x.sqlite3'}", "SELEKT 1")
+    assert is_database_outage(refused)
+    assert not is_database_outage(missing)  # sqlite3.OperationalError, but a fault
+    assert not is_database_outage(syntax)
+    assert not is_database_outage(ValueError("database is locked"))
+    try:
+        try:
+            raise refused
+        except Exception as caught:
+            raise RuntimeError("while saving") from caught
+    except RuntimeError as wrapped:
+        assert is_database_outage(wrapped)  # caused by an outage
