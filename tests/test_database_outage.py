@@ -241,6 +241,24 @@ def test_the_outage_page_in_a_browser_is_accessible_and_sends_the_note_again(
     assert _bodies(app, circle_with_roles.id) == [TYPED.replace("\n", "\r\n")]
 
 
+@pytest.mark.parametrize(
+    ("method", "url"), [("GET", "/no-such-page"), ("POST", "/logout")], ids=["404", "csrf-400"]
+)
+def test_an_error_page_that_cannot_ask_who_is_signed_in_answers_503(
+    app, client_as, circle_with_roles, outage, caplog, method, url
+):
+    if not outage.postgres:
+        pytest.skip("these pages only read, and SQLite reads go on under another writer's lock")
+    family = client_as("family")
+    with caplog.at_level(logging.INFO), outage.at("SELECT"):
+        response = family.open(url, method=method)  # the POST has no CSRF token
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    assert all(r.exc_info is None for r in caplog.records)
+    assert [r.levelno for r in _outage_log(caplog)] == [logging.WARNING]
+    assert family.open(url, method=method).status_code in (400, 404)
+
+
 def test_the_pool_drops_connections_that_died_while_idle(app, client_as, circle_with_roles, outage):
     if not outage.postgres:
         pytest.skip("SQLite has no server connection to lose")
