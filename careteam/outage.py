@@ -30,6 +30,7 @@ from flask import (
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from .extensions import db
 
@@ -101,7 +102,8 @@ def outage_seen(error: BaseException) -> bool:
 
 def answer_outage(error: BaseException) -> Any:
     """Answer 503 with ``Retry-After`` and the sent form ready to send again; log one line."""
-    reason = _reason(_outage_in(error)) if is_database_outage(error) else g.get(_SEEN)
+    found = _outage_in(error)
+    reason = _reason(found) if found is not None else g.get(_SEEN, "unknown")
     log.warning(
         "Database unavailable: answered 503 to %s %s (%s)",
         request.method,
@@ -112,6 +114,7 @@ def answer_outage(error: BaseException) -> Any:
     page = render_template(
         "errors/unavailable.html",
         resend=_resend_form() if request.method not in _SAFE_METHODS else None,
+        saved_already=g.get(_SAVED, False),
         retry_url=_same_url(),
         retry_after=RETRY_AFTER_SECONDS,
     )
@@ -166,6 +169,38 @@ def _resend_form() -> dict[str, Any]:
     }
 
 
+# Whether the request committed a change before the database went away (a view commits, then
+# reads again to build its redirect): its page must not say that nothing was saved, or the
+# person would send it again and save it twice.
+_CHANGED = "careteam_transaction_changed"
+_SAVED = "careteam_request_saved_a_change"
+
+
+def _flushed(session: Session, _context: Any) -> None:
+    session.info[_CHANGED] = True
+
+
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_CHANGED] = True
+
+
+def _committed(session: Session) -> None:
+    if session.info.pop(_CHANGED, False) and has_request_context():
+        setattr(g, _SAVED, True)
+
+
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
+
+
 def init_outage(app: Flask) -> None:
-    """Note outages the engine reports (call inside an app context, after the engine exists)."""
+    """Note outages the engine reports and changes a request commits (call inside an app
+    context, after the engine exists)."""
     event.listen(db.engine, "handle_error", _remember_outage)
+    # One set of session listeners for every app (db.session is shared by all apps).
+    if not event.contains(Session, "after_commit", _committed):
+        event.listen(Session, "after_flush", _flushed)
+        event.listen(Session, "do_orm_execute", _executed)
+        event.listen(Session, "after_commit", _committed)
+        event.listen(Session, "after_rollback", _rolled_back)

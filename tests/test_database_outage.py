@@ -20,6 +20,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from careteam import hookimpl
@@ -85,6 +86,35 @@ class Outage:
 
         with self._listening("commit", kill):
             yield
+        assert fired, "nothing committed"
+
+    @contextmanager
+    def after_commit(self) -> Iterator[None]:
+        """Take the database away just after the request's first commit."""
+        fired: list[int] = []
+        armed: list[Any] = []
+
+        def committed(session: Any) -> None:
+            if fired or armed:
+                return
+            if self.postgres:
+                armed.append(1)  # the connection is back in the pool: kill it at its next use
+            else:
+                fired.append(1)
+                self.start()  # the commit released the write lock: another writer takes it
+
+        def kill(conn: Any, cursor: Any, *_args: Any) -> None:
+            if armed and not fired:
+                fired.append(1)
+                self.terminate(cursor.connection.info.backend_pid)
+
+        event.listen(Session, "after_commit", committed)
+        try:
+            with self._listening("before_cursor_execute", kill):
+                yield
+        finally:
+            event.remove(Session, "after_commit", committed)
+            self.stop()
         assert fired, "nothing committed"
 
     @contextmanager
@@ -198,6 +228,23 @@ def test_a_lost_connection_under_a_post_answers_503_with_the_text_kept(
     assert again.status_code == 302
     assert _bodies(app, circle_with_roles.id) == ["Walked to the corner.", TYPED]
     assert family.get(circle_with_roles.url("/notes")).status_code == 200
+
+
+def test_an_outage_after_the_change_was_committed_does_not_say_nothing_was_saved(
+    app, client_as, circle_with_roles, outage
+):
+    """notes.new commits, then reads the note's id again for its redirect: the outage hits there."""
+    family = client_as("family")
+    new_url = circle_with_roles.url("/notes/new")
+    token = family.csrf_token(new_url)
+    with outage.after_commit():
+        response = family.post(new_url, data={**_note_data(TYPED), "csrf_token": token})
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "Nothing was saved" not in page
+    assert "It may have been saved already" in page
+    assert f'<dd class="user-text">{escape(TYPED)}</dd>' in page
+    assert _bodies(app, circle_with_roles.id) == [TYPED]
 
 
 def test_a_lost_connection_under_a_page_view_answers_503(
