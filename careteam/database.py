@@ -187,6 +187,12 @@ def _install_write_tracking(engine: Engine) -> None:
             connection.info[_WROTE] = True
 
 
+def transaction_wrote(connection: Any) -> bool:
+    """Whether anything but a read ran in ``connection``'s transaction (the current one, or the
+    one just committed until the next begins); True when unknown."""
+    return bool(connection.info.get(_WROTE, True))
+
+
 def finish_read_only_transaction(error: BaseException | None) -> None:
     """End a request's transaction that only read with COMMIT rather than a rollback.
 
@@ -202,7 +208,7 @@ def finish_read_only_transaction(error: BaseException | None) -> None:
     session = db.session()
     if not session.in_transaction() or session.new or session.dirty or session.deleted:
         return
-    if session.connection().info.get(_WROTE, True):
+    if transaction_wrote(session.connection()):
         return
     try:
         session.commit()

@@ -1,10 +1,11 @@
 """A calm 503 when the database is out of reach for a moment, instead of a crash page.
 
 A PostgreSQL restart drops every open connection, and a SQLite writer gives up after the busy
-timeout while another holds the lock; in both cases the request's transaction was rolled back
-and nothing it did was kept, so the honest answer is "not now, try again": 503 with
-``Retry-After``.  A form that was being sent comes back on that page, ready to send again, so
-nothing the person typed is lost.  The outage goes to the log as one warning line, without a
+timeout while another holds the lock; in both cases the request's transaction was rolled back,
+so the honest answer is "not now, try again": 503 with ``Retry-After``.  A form that was being
+sent comes back on that page, ready to send again, so nothing the person typed is lost (and
+when the request had committed a change before the outage, the page says it may be saved
+already).  The outage goes to the log as one warning line, without a
 traceback and without anything from the form.
 
 The pool drops dead connections by itself: SQLAlchemy invalidates a connection (and every older
@@ -30,8 +31,9 @@ from flask import (
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import Session
 
+from .database import transaction_wrote
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -172,26 +174,22 @@ def _resend_form() -> dict[str, Any]:
 # Whether the request committed a change before the database went away (a view commits, then
 # reads again to build its redirect): its page must not say that nothing was saved, or the
 # person would send it again and save it twice.
-_CHANGED = "careteam_transaction_changed"
+_CONNECTION = "careteam_transaction_connection"
 _SAVED = "careteam_request_saved_a_change"
 
 
-def _flushed(session: Session, _context: Any) -> None:
-    session.info[_CHANGED] = True
-
-
-def _executed(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_CHANGED] = True
+def _began(session: Session, _transaction: Any, connection: Any) -> None:
+    session.info[_CONNECTION] = connection
 
 
 def _committed(session: Session) -> None:
-    if session.info.pop(_CHANGED, False) and has_request_context():
+    connection = session.info.pop(_CONNECTION, None)
+    if connection is not None and has_request_context() and transaction_wrote(connection):
         setattr(g, _SAVED, True)
 
 
 def _rolled_back(session: Session) -> None:
-    session.info.pop(_CHANGED, None)
+    session.info.pop(_CONNECTION, None)
 
 
 def init_outage(app: Flask) -> None:
@@ -200,7 +198,6 @@ def init_outage(app: Flask) -> None:
     event.listen(db.engine, "handle_error", _remember_outage)
     # One set of session listeners for every app (db.session is shared by all apps).
     if not event.contains(Session, "after_commit", _committed):
-        event.listen(Session, "after_flush", _flushed)
-        event.listen(Session, "do_orm_execute", _executed)
+        event.listen(Session, "after_begin", _began)
         event.listen(Session, "after_commit", _committed)
         event.listen(Session, "after_rollback", _rolled_back)

@@ -210,6 +210,7 @@ def test_a_lost_connection_under_a_post_answers_503_with_the_text_kept(
     assert "Traceback" not in page
     # The typed text is on the page (escaped, never run), in a form that sends it again.
     assert f'<dd class="user-text">{escape(TYPED)}</dd>' in page
+    assert "Nothing was saved" in page
     action, fields = _resend_form(page)
     assert action == new_url
     assert fields["body"] == [TYPED] and fields["title"] == ["Walk"]
