@@ -212,9 +212,8 @@ def finish_read_only_transaction(error: BaseException | None) -> None:
         return
     try:
         session.commit()
-    except (
-        Exception
-    ) as failure:  # the answer is on its way: a failed end of a read must not turn it
+    except Exception as failure:
+        # The answer is on its way: a failed end of a read must not turn it.
         from .outage import is_database_outage
 
         if is_database_outage(failure):  # it only read: nothing is lost, no traceback needed

@@ -161,13 +161,10 @@ def init_events(app: Flask) -> None:
             if not is_database_outage(error):
                 raise
             # The change is committed and the answer says so: a 503 now would have the person
-            # send it again and save it twice.  The plugins miss these events.
-            undelivered = len(db.session.info.pop(_READY, []))
+            # send it again and save it twice.  The plugins miss this request's events.
+            db.session.info.pop(_READY, None)
             db.session.rollback()
-            log.warning(
-                "Plugin events not delivered: the database became unavailable (%d more queued)",
-                undelivered,
-            )
+            log.warning("Plugin events not delivered: the database became unavailable")
         return response
 
     @app.teardown_appcontext
