@@ -9,12 +9,12 @@ from typing import Any
 
 import click
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_settings
 from .hookspecs import hookimpl
 from .logredact import install_log_redaction
 from .paths import TEMPLATES_DIR
+from .proxies import TrustedProxyFix
 
 __all__ = ["create_app", "hookimpl"]
 
@@ -42,9 +42,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, for_web_server: bool 
     install_log_redaction()
 
     if app.config["PROXY_COUNT"]:
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count, x_prefix=count
+        app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, app.config["PROXY_COUNT"], app.config["TRUSTED_PROXIES"]
         )
 
     _init_extensions(app)
@@ -63,11 +62,13 @@ def create_app(config: Mapping[str, Any] | None = None, *, for_web_server: bool 
 def _init_extensions(app: Flask) -> None:
     from .database import configure_engines, engine_options
     from .extensions import csrf, db, limiter, login_manager
+    from .outage import init_outage
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
     db.init_app(app)
     with app.app_context():
         configure_engines(app)
+        init_outage(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

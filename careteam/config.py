@@ -40,6 +40,28 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def proxy_settings() -> tuple[int, list[str]]:
+    """Return ``CARETEAM_PROXY_COUNT`` and the addresses of ``CARETEAM_TRUSTED_PROXIES``.
+
+    gunicorn's settings read them too (``careteam.gunicorn_conf``), so the web server and the
+    app agree on whom to believe.
+    """
+    from .proxies import DEFAULT_TRUSTED_PROXIES, parse_trusted_proxies
+
+    count = _env_int("PROXY_COUNT", 0)
+    if count < 0:
+        raise ConfigurationError(f"{ENV_PREFIX}PROXY_COUNT must be 0 or more, got {count}")
+    raw = _env("TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES) or ""
+    try:
+        trusted = parse_trusted_proxies(raw)
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"{ENV_PREFIX}TRUSTED_PROXIES must list IP addresses or networks "
+            f"(e.g. 127.0.0.1,10.0.0.0/8) or *, got {raw!r}"
+        ) from exc
+    return count, trusted
+
+
 def _development_secret(instance_path: Path) -> str:
     """Return a secret generated once and kept in the instance folder, so restarts keep sessions."""
     key_file = instance_path / "secret_key"
@@ -84,6 +106,7 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
             "CARETEAM_BASE_URL is required when CARETEAM_ENV=production "
             "(the address people open, e.g. https://care.example.org)"
         )
+    proxy_count, trusted_proxies = proxy_settings()
     base_url = (_env("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
     https = base_url.startswith("https://")
     if production and not https:
@@ -98,7 +121,8 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         "SQLITE_BUSY_TIMEOUT_MS": _env_int("SQLITE_BUSY_TIMEOUT_MS", 15000),
         "REDIS_URL": redis_url,
         "BASE_URL": base_url,
-        "PROXY_COUNT": _env_int("PROXY_COUNT", 0),
+        "PROXY_COUNT": proxy_count,
+        "TRUSTED_PROXIES": trusted_proxies,
         # Mail
         "SMTP_HOST": smtp_host,
         "SMTP_PORT": _env_int("SMTP_PORT", 587),

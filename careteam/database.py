@@ -187,6 +187,12 @@ def _install_write_tracking(engine: Engine) -> None:
             connection.info[_WROTE] = True
 
 
+def transaction_wrote(connection: Any) -> bool:
+    """Whether anything but a read ran in ``connection``'s transaction (the current one, or the
+    one just committed until the next begins); True when unknown."""
+    return bool(connection.info.get(_WROTE, True))
+
+
 def finish_read_only_transaction(error: BaseException | None) -> None:
     """End a request's transaction that only read with COMMIT rather than a rollback.
 
@@ -202,12 +208,18 @@ def finish_read_only_transaction(error: BaseException | None) -> None:
     session = db.session()
     if not session.in_transaction() or session.new or session.dirty or session.deleted:
         return
-    if session.connection().info.get(_WROTE, True):
+    if transaction_wrote(session.connection()):
         return
     try:
         session.commit()
-    except Exception:  # the answer is on its way: a failed end of a read must not turn it
-        log.exception("Ending a read-only transaction failed; rolling it back")
+    except Exception as failure:
+        # The answer is on its way: a failed end of a read must not turn it.
+        from .outage import is_database_outage
+
+        if is_database_outage(failure):  # it only read: nothing is lost, no traceback needed
+            log.warning("Ending a read-only transaction failed: the database became unavailable")
+        else:
+            log.exception("Ending a read-only transaction failed; rolling it back")
         session.rollback()
 
 

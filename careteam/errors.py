@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .outage import answer_outage, outage_seen
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +37,21 @@ MESSAGES = {
 }
 
 
-def _render(code: int, detail: str | None = None) -> tuple[str, int]:
+def _render(code: int, detail: str | None = None) -> ResponseReturnValue:
     title, text = MESSAGES.get(code, MESSAGES[500])
-    return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+    try:
+        page = render_template("errors/error.html", code=code, title=title, text=detail or text)
+    except Exception as error:
+        # The page's header asks who is signed in, which reads the database.
+        if not outage_seen(error):
+            raise
+        return answer_outage(error)
+    return page, code
 
 
 def init_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf_error(_error: CSRFError) -> tuple[str, int]:
+    def _csrf_error(_error: CSRFError) -> ResponseReturnValue:
         return _render(
             400,
             "This form had expired or was sent from somewhere else, so nothing was changed. "
@@ -49,16 +59,18 @@ def init_errors(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> tuple[str, int]:
+    def _http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         if code not in MESSAGES:
             code = 400 if 400 <= code < 500 else 500
         return _render(code)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str, int]:
+    def _unexpected(error: Exception) -> ResponseReturnValue:
         if isinstance(error, HTTPException):
             return _http_error(error)
+        if outage_seen(error):
+            return answer_outage(error)
         log.exception("Unhandled error", exc_info=error)
         # The failed transaction must not break the error page itself (its navigation reads
         # the database), so it is rolled back first.

@@ -12,6 +12,8 @@ import os
 from typing import Any
 
 from careteam import allocator
+from careteam.config import proxy_settings
+from careteam.proxies import gunicorn_forwarded_allow_ips
 
 bind = os.environ.get("CARETEAM_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -19,6 +21,16 @@ worker_class = "sync"
 # Behind a reverse proxy that buffers slow clients, a sync worker is never held by one.
 keepalive = 2
 timeout = 30
+
+# Whose X-Forwarded-Proto (and SCRIPT_NAME headers) gunicorn believes: the app's own answer, not
+# gunicorn's default of 127.0.0.1, which trusted any local client even with no proxy in front.
+_proxy_count, _trusted_proxies = proxy_settings()
+forwarded_allow_ips = gunicorn_forwarded_allow_ips(_proxy_count, _trusted_proxies)
+if not forwarded_allow_ips:
+    # gunicorn trusts a UNIX socket's peer whatever forwarded_allow_ips says: with no proxy in
+    # front, there is nobody whose scheme or path headers to believe.
+    secure_scheme_headers: dict[str, str] = {}
+    forwarder_headers = ""
 
 
 def post_worker_init(worker: Any) -> None:

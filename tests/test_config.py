@@ -178,6 +178,32 @@ def test_proxy_count_trusts_forwarded_headers_only_when_set(env):
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"TRUSTED_PROXIES": "127.0.0.1,nginx"}, "CARETEAM_TRUSTED_PROXIES must list"),
+        ({"TRUSTED_PROXIES": "10.0.0.1/8"}, "CARETEAM_TRUSTED_PROXIES must list"),
+        ({"PROXY_COUNT": "-1"}, "CARETEAM_PROXY_COUNT must be 0 or more"),
+    ],
+)
+def test_proxy_settings_that_make_no_sense_are_refused(env, settings, message):
+    env(**settings)
+    with pytest.raises(ConfigurationError, match=message):
+        create_app()
+
+
+def test_forwarded_headers_from_an_untrusted_peer_are_ignored(env):
+    env(PROXY_COUNT="1", TRUSTED_PROXIES="10.0.0.0/8")
+    app = create_app()
+    forwarded = {"X-Forwarded-Proto": "https"}
+    from_proxy = app.test_client().get(
+        "/login", headers=forwarded, environ_base={"REMOTE_ADDR": "10.0.0.5"}
+    )
+    assert "Strict-Transport-Security" in from_proxy.headers
+    direct = app.test_client().get("/login", headers=forwarded)  # from 127.0.0.1
+    assert "Strict-Transport-Security" not in direct.headers
+
+
 def test_proxy_count_records_the_forwarded_address(env):
     env(PROXY_COUNT="1")
     app = _migrated_app()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import platform
+import runpy
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,31 @@ def test_the_post_request_hook_counts_each_request() -> None:
     before = gunicorn_conf._trimmer.served
     gunicorn_conf.post_request(None, None, {}, None)
     assert gunicorn_conf._trimmer.served == before + 1
+
+
+@pytest.mark.parametrize(
+    ("settings", "allowed", "scheme_headers_kept"),
+    [
+        ({}, "", False),
+        ({"CARETEAM_PROXY_COUNT": "0", "CARETEAM_TRUSTED_PROXIES": "10.0.0.0/8"}, "", False),
+        ({"CARETEAM_PROXY_COUNT": "1"}, "127.0.0.1,::1", True),
+        (
+            {"CARETEAM_PROXY_COUNT": "2", "CARETEAM_TRUSTED_PROXIES": "10.0.0.0/8"},
+            "10.0.0.0/8",
+            True,
+        ),
+    ],
+)
+def test_forwarded_allow_ips_follow_the_proxy_settings(
+    monkeypatch, settings, allowed, scheme_headers_kept
+) -> None:
+    for name in ("CARETEAM_PROXY_COUNT", "CARETEAM_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    conf = runpy.run_path(gunicorn_conf.__file__)  # a fresh namespace, as gunicorn reads it
+    assert conf["forwarded_allow_ips"] == allowed
+    # Without a proxy, not even a UNIX-socket peer (always trusted by gunicorn) is believed.
+    assert ("secure_scheme_headers" in conf) is not scheme_headers_kept
+    if not scheme_headers_kept:
+        assert conf["secure_scheme_headers"] == {} and conf["forwarder_headers"] == ""

@@ -25,6 +25,7 @@ from ..auth.models import User
 from ..clock import utcnow
 from ..database import immediate_writes
 from ..extensions import db
+from ..outage import is_database_outage
 from .enablement import enabled_plugins, plugin_host
 from .types import CareEvent
 
@@ -142,8 +143,10 @@ def _run(impl: Any, hook: str, event: CareEvent) -> None:
     try:
         impl.function(*[{"event": event}[arg] for arg in impl.argnames])
         db.session.commit()
-    except Exception:  # the plugin's fault: undo its own writes, keep the core change
+    except Exception as error:  # the plugin's fault: undo its own writes, keep the core change
         db.session.rollback()
+        if is_database_outage(error):
+            raise  # not the plugin's fault, and the next handler would fail the same way
         log.exception("Plugin %s failed in %s", impl.plugin_name, hook)
 
 
@@ -152,7 +155,16 @@ def init_events(app: Flask) -> None:
 
     @app.after_request
     def _deliver_after_request(response: Any) -> Any:
-        deliver_ready_events()
+        try:
+            deliver_ready_events()
+        except Exception as error:
+            if not is_database_outage(error):
+                raise
+            # The change is committed and the answer says so: a 503 now would have the person
+            # send it again and save it twice.  The plugins miss this request's events.
+            db.session.info.pop(_READY, None)
+            db.session.rollback()
+            log.warning("Plugin events not delivered: the database became unavailable")
         return response
 
     @app.teardown_appcontext
