@@ -6,6 +6,7 @@ import unicodedata
 from typing import Any
 from zoneinfo import available_timezones
 
+from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -46,6 +47,7 @@ def multiline_text(_form: object, field: Field) -> None:
 
 FILE_IN_TEXT_FIELD = "This field takes text, not a file."
 FILE_IN_FORM = "This form takes text only: a file was sent with it."
+NOT_A_FORM_POST = "Send this as a web form: this page does not read JSON."
 
 
 class CareForm(FlaskForm):
@@ -57,10 +59,19 @@ class CareForm(FlaskForm):
     is dropped before the fields see it, the field of that name (or the form, when no field has
     the name) gets an error, and the form is invalid, so the view answers as for any invalid
     form, with the person's other text kept.
+
+    Flask-WTF also reads a JSON body as form input, with numbers, objects and nulls where
+    fields expect text.  CareTeam's pages post web forms only, so a form reading the request
+    ignores a JSON body and is invalid.
     """
 
     class Meta(FlaskForm.Meta):
         def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            # Flask-WTF's default (a sentinel, not a multidict) means "read the request".
+            reads_request = formdata is not None and not hasattr(formdata, "getlist")
+            form._json_body = reads_request and has_request_context() and request.is_json
+            if form._json_body:
+                return None
             formdata = super().wrap_formdata(form, formdata)
             form._stray_file_parts = _stray_file_parts(form, formdata)
             if not form._stray_file_parts:
@@ -74,6 +85,7 @@ class CareForm(FlaskForm):
             )
 
     _stray_file_parts: tuple[str, ...] = ()
+    _json_body = False
 
     def process(self, *args: Any, **kwargs: Any) -> None:
         super().process(*args, **kwargs)
@@ -98,7 +110,9 @@ class CareForm(FlaskForm):
                 if hidden and FILE_IN_FORM not in self.form_errors:
                     # Pages show no errors beside hidden fields; the form's message says it.
                     self.form_errors.append(FILE_IN_FORM)
-        return valid and not self._stray_file_parts
+        if self._json_body and NOT_A_FORM_POST not in self.form_errors:
+            self.form_errors.append(NOT_A_FORM_POST)
+        return valid and not self._stray_file_parts and not self._json_body
 
 
 def _stray_file_parts(form: CareForm, formdata: Any) -> tuple[str, ...]:

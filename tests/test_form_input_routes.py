@@ -31,7 +31,7 @@ import careteam.appointments.testing  # noqa: F401 - the calendar's URL-argument
 import careteam.invitations.testing as invitations_testing
 from careteam.circles.testing import build_circle, circle_url, people_for_every_role
 from careteam.extensions import db
-from careteam.forms import FILE_IN_FORM, FILE_IN_TEXT_FIELD
+from careteam.forms import FILE_IN_FORM, FILE_IN_TEXT_FIELD, NOT_A_FORM_POST
 from careteam.permissions import Role, circle_rules, declared_capability, role_has
 from careteam.plugins.testing import switch_on_every_plugin
 from careteam.testing import CareClient, login
@@ -343,7 +343,21 @@ def probe(app: Flask, visit: Visit) -> list[str]:
     stored = _stored_anywhere(app, marker)
     if stored:
         problems.append(f"POST {visit.url} [{visit.endpoint}] stored the file in {stored}")
-    return problems
+    return problems + _probe_json(visit, form, token, expected)
+
+
+def _probe_json(visit: Visit, form: PageForm | None, token: str, expected: set[int]) -> list[str]:
+    """A JSON body (numbers where the fields take text) is not form input either."""
+    names = sorted(set(form.kinds) - {"csrf_token"}) if form else [UNKNOWN_FIELD]
+    response = visit.client.post(
+        visit.url, json=dict.fromkeys(names, 5), headers={"X-CSRFToken": token}
+    )
+    where = f"POST {visit.url} [{visit.endpoint}] with a JSON body"
+    if response.status_code not in expected:
+        return [f"{where}: got {response.status_code}, expected {sorted(expected)}"]
+    if response.status_code == 422 and NOT_A_FORM_POST not in response.get_data(as_text=True):
+        return [f"{where}: the 422 page does not say what was wrong"]
+    return []
 
 
 # --- the tests -------------------------------------------------------------------------------

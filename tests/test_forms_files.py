@@ -8,16 +8,18 @@ every route; these tests pin down what the form itself does, and the pages the i
 from __future__ import annotations
 
 import io
+import json
 import re
 from typing import Any
 
+import pytest
 from flask_wtf.file import FileField
 from markupsafe import escape
 from wtforms import FieldList, Form, FormField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
-from careteam.forms import FILE_IN_FORM, FILE_IN_TEXT_FIELD, CareForm
-from careteam.testing import login
+from careteam.forms import FILE_IN_FORM, FILE_IN_TEXT_FIELD, NOT_A_FORM_POST, CareForm
+from careteam.testing import TEST_PASSWORD, login
 
 
 def _file(content: bytes = b"%PDF-1.4 not text", name: str = "scan.pdf") -> tuple:
@@ -133,6 +135,15 @@ def test_a_form_built_without_the_request_is_not_affected(app):
         assert form.validate() is True
 
 
+def test_a_form_given_its_data_reads_it_even_in_a_json_request(app):
+    from werkzeug.datastructures import MultiDict
+
+    with app.test_request_context(method="POST", json={"title": 5}):
+        form = Sample(MultiDict({"title": "Given"}), meta={"csrf": False})
+        assert form.validate() is True
+        assert form.title.data == "Given"
+
+
 # --- every form is one -----------------------------------------------------------------------
 
 
@@ -209,3 +220,31 @@ def test_a_file_in_the_profile_keeps_the_name_that_was_typed(app, client, make_u
     assert FILE_IN_TEXT_FIELD in _errors_of(page, "time_zone")
     assert str(escape(typed)) in page
     assert str(escape(typed)) not in client.get("/account/profile").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": 5, "password": "x"},
+        {"email": {"nested": 1}, "password": "x"},
+        {"email": None, "password": "x"},
+        [1, 2],
+        "just a string",
+        # Even well-formed text is not read from JSON: pages post web forms.
+        {"email": "EMAIL", "password": TEST_PASSWORD},
+    ],
+)
+def test_a_json_body_is_not_form_input(app, client, make_user, body):
+    user = make_user()
+    token = client.csrf_token("/login")
+    if isinstance(body, dict):
+        body = {key: user.email if value == "EMAIL" else value for key, value in body.items()}
+    response = client.post(
+        "/login",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 422
+    assert NOT_A_FORM_POST in response.get_data(as_text=True)
+    assert client.get("/home").status_code == 302  # not signed in
