@@ -7,7 +7,8 @@ circles a visitor, or a signed-in site administrator where a visitor is sent awa
 that posts to the route is found on the route's own page or on the nearest page above it, and
 posted once per field with that field sent as a file and the other fields as the page filled
 them.  Where no page shows a form for the route, a file part is posted under a name no form
-uses: the route must refuse it all the same.
+uses: the route must refuse it all the same.  A JSON body (numbers where text belongs) is posted
+to every route too: pages read web forms only.
 """
 
 from __future__ import annotations
