@@ -1,4 +1,4 @@
-"""Form fields and validators shared by features."""
+"""The base class of every form (CareForm), and form fields and validators shared by features."""
 
 from __future__ import annotations
 
