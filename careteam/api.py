@@ -42,7 +42,7 @@ from .dbtypes import UTCDateTime, new_public_id, relationship
 from .demo import DEMO_PASSWORD
 from .exports import ExportSection, SectionContent, csv_bytes, safe_cell
 from .extensions import db
-from .forms import SelectField, multiline_text, no_control_characters, strip_filter
+from .forms import CareForm, SelectField, multiline_text, no_control_characters, strip_filter
 from .hookspecs import hookimpl
 from .mail import send_template
 from .notes import service as _notes
@@ -137,14 +137,9 @@ class PermissionDenied(Exception):
     """Raised by :func:`require` when a member lacks a capability."""
 
 
-def _plugin_form_base() -> type:
-    from flask_wtf import FlaskForm
-
-    return FlaskForm
-
-
-# Base class for a plugin's forms (settings, its own pages): WTForms with CSRF protection.
-PluginForm = _plugin_form_base()
+# Base class for a plugin's forms (settings, its own pages): core's form base, so a plugin's
+# forms get CSRF protection and refuse a file sent where text belongs, as core's forms do.
+PluginForm = CareForm
 
 
 # --- permissions -----------------------------------------------------------------------------

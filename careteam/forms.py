@@ -1,4 +1,4 @@
-"""Form fields and validators shared by features."""
+"""The base class of every form (CareForm), and form fields and validators shared by features."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import unicodedata
 from typing import Any
 from zoneinfo import available_timezones
 
+from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import Field, ValidationError
+from werkzeug.datastructures import FileStorage, MultiDict
+from wtforms import Field, FieldList, FileField, FormField, ValidationError
 from wtforms import SelectField as _WTFormsSelectField
 from wtforms.widgets import Select
 
@@ -43,7 +45,104 @@ def multiline_text(_form: object, field: Field) -> None:
             raise ValidationError("Remove invisible or control characters from this text.")
 
 
-class ActionForm(FlaskForm):
+FILE_IN_TEXT_FIELD = "This field takes text, not a file."
+FILE_IN_FORM = "This form takes text only: a file was sent with it."
+NOT_A_FORM_POST = "Send this as a web form: this page does not read JSON."
+
+
+class CareForm(FlaskForm):
+    """The base of every CareTeam form, core's and plugins' (``careteam.api.PluginForm``).
+
+    A multipart request may send any part as a file.  Flask-WTF hands such a part to the field
+    of that name, and a text field's filters and validators, written for strings, would fail on
+    it with a 500.  Here a file part is taken only by a file field: sent for any other name it
+    is dropped before the fields see it, the field of that name (or the form, when no field has
+    the name) gets an error, and the form is invalid, so the view answers as for any invalid
+    form, with the person's other text kept.
+
+    Flask-WTF also reads a JSON body as form input, with numbers, objects and nulls where
+    fields expect text.  CareTeam's pages post web forms only, so a form reading the request
+    ignores a JSON body and is invalid.
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            # Flask-WTF's default (a sentinel, not a multidict) means "read the request".
+            reads_request = formdata is not None and not hasattr(formdata, "getlist")
+            form._json_body = reads_request and has_request_context() and request.is_json
+            if form._json_body:
+                return None
+            formdata = super().wrap_formdata(form, formdata)
+            form._stray_file_parts = _stray_file_parts(form, formdata)
+            if not form._stray_file_parts:
+                return formdata
+            return MultiDict(
+                [
+                    (name, value)
+                    for name, value in formdata.items(multi=True)
+                    if not (isinstance(value, FileStorage) and name in form._stray_file_parts)
+                ]
+            )
+
+    _stray_file_parts: tuple[str, ...] = ()
+    _json_body = False
+
+    def process(self, *args: Any, **kwargs: Any) -> None:
+        super().process(*args, **kwargs)
+        for name in self._stray_file_parts:
+            field = _field_named(self, name)
+            if field is not None:
+                field.process_errors.append(FILE_IN_TEXT_FIELD)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for name in self._stray_file_parts:
+            field = _field_named(self, name)
+            if field is None:
+                if FILE_IN_FORM not in self.form_errors:
+                    self.form_errors.append(FILE_IN_FORM)
+            else:
+                # Its other errors ("required", "not a valid choice") only describe the
+                # emptiness the dropped file left behind; edited in place because FieldList
+                # keeps references to its entries' error lists.
+                field.errors[:] = [FILE_IN_TEXT_FIELD]
+                hidden = getattr(field.widget, "input_type", None) == "hidden"
+                if hidden and FILE_IN_FORM not in self.form_errors:
+                    # Pages show no errors beside hidden fields; the form's message says it.
+                    self.form_errors.append(FILE_IN_FORM)
+        if self._json_body and NOT_A_FORM_POST not in self.form_errors:
+            self.form_errors.append(NOT_A_FORM_POST)
+        return valid and not self._stray_file_parts and not self._json_body
+
+
+def _stray_file_parts(form: CareForm, formdata: Any) -> tuple[str, ...]:
+    """Names of the file parts in ``formdata`` that no file field of ``form`` takes (file
+    fields are looked for at the top level: no form nests one)."""
+    if formdata is None or not hasattr(formdata, "items"):
+        return ()
+    file_fields = {field.name for field in form if isinstance(field, FileField)}
+    names = (
+        name
+        for name, value in formdata.items(multi=True)
+        if isinstance(value, FileStorage) and name not in file_fields
+    )
+    return tuple(dict.fromkeys(names))
+
+
+def _field_named(fields: Any, name: str) -> Field | None:
+    """Find the input field called ``name``, looking inside FieldList and FormField (which
+    take no input under their own names)."""
+    for field in fields:
+        if isinstance(field, FieldList | FormField):
+            found = _field_named(field, name)
+            if found is not None:
+                return found
+        elif field.name == name:
+            return field
+    return None
+
+
+class ActionForm(CareForm):
     """A form with nothing but its CSRF token: for buttons that change something (pin, cancel,
     revoke, confirm) and confirmation steps."""
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, Field, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..auth.passwords import MAX_LENGTH, MIN_LENGTH
-from ..forms import SelectField, no_control_characters, strip_filter, time_zone_choices
+from ..forms import CareForm, SelectField, no_control_characters, strip_filter, time_zone_choices
 
 try:  # WTForms 3.3 prefers SelectChoice objects to (value, label) tuples
     from wtforms.fields.choices import SelectChoice
@@ -46,7 +45,7 @@ def _current_password(label: str = "Current password") -> PasswordField:
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(CareForm):
     display_name = StringField(
         "Your name",
         description="How the people in your care circles see you.",
@@ -78,7 +77,7 @@ class ProfileForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(CareForm):
     current_password = _current_password()
     new_password = PasswordField(
         "New password",
@@ -90,7 +89,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(CareForm):
     new_email = EmailField(
         "New email address",
         description="We send a confirmation link there. Your address changes when you open it.",
@@ -104,5 +103,5 @@ class ChangeEmailForm(FlaskForm):
     current_password = _current_password()
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(CareForm):
     current_password = _current_password("Your password")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SearchField
 from wtforms.validators import Length
 
-from ..forms import no_control_characters, strip_filter
+from ..forms import CareForm, no_control_characters, strip_filter
 
 
-class UserSearchForm(FlaskForm):
+class UserSearchForm(CareForm):
     """Find accounts whose email address or name starts with the text typed (a GET form)."""
 
     class Meta:
@@ -22,7 +21,7 @@ class UserSearchForm(FlaskForm):
     )
 
 
-class AccountActionForm(FlaskForm):
+class AccountActionForm(CareForm):
     """A button that changes one account: only the CSRF token and where to go back to."""
 
     next = HiddenField()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..audience_field import AudienceField
-from ..forms import SelectField, no_control_characters, strip_filter, time_zone_choices
+from ..forms import CareForm, SelectField, no_control_characters, strip_filter, time_zone_choices
 from .models import FEED_DETAIL_LABELS, HELP_LABELS, KIND_LABELS, HelpKind
 from .recurrence import MAX_COUNT, WEEKDAYS
 from .service import MAX_HELPERS
@@ -130,7 +129,7 @@ class TimesMixin:
     )
 
 
-class AppointmentForm(TimesMixin, FlaskForm):
+class AppointmentForm(TimesMixin, CareForm):
     title = StringField(
         "Title",
         description="For example: Neurologist check-up with Dr. Okafor.",
@@ -251,7 +250,7 @@ class AppointmentForm(TimesMixin, FlaskForm):
         return valid and not problems
 
 
-class OccurrenceForm(TimesMixin, FlaskForm):
+class OccurrenceForm(TimesMixin, CareForm):
     title = StringField(
         "Title",
         validators=[
@@ -267,7 +266,7 @@ class OccurrenceForm(TimesMixin, FlaskForm):
     )
 
 
-class ReminderForm(FlaskForm):
+class ReminderForm(CareForm):
     enabled = BooleanField("Email me reminders for this circle's appointments")
     offsets = CheckboxesField(
         "When to remind me",
@@ -279,11 +278,11 @@ class ReminderForm(FlaskForm):
             raise ValidationError("Choose at least one time, or turn reminders off.")
 
 
-class AccountRemindersForm(FlaskForm):
+class AccountRemindersForm(CareForm):
     email_reminders = BooleanField("Send me appointment reminders by email (all my circles)")
 
 
-class FeedForm(FlaskForm):
+class FeedForm(CareForm):
     detail = RadioField(
         "What the calendar shows",
         choices=choices((d.value, label) for d, label in FEED_DETAIL_LABELS.items()),

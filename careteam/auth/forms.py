@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..forms import no_control_characters, strip_filter
+from ..forms import CareForm, no_control_characters, strip_filter
 from .passwords import MAX_LENGTH
 
 _TOO_LONG = f"Use at most {MAX_LENGTH} characters."
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(CareForm):
     email = EmailField(
         "Email address",
         validators=[DataRequired(), Length(max=254), Email(message="Enter a valid email address.")],
@@ -32,7 +31,7 @@ class RegisterForm(FlaskForm):
     next = HiddenField()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(CareForm):
     email = EmailField(
         "Email address", validators=[DataRequired(), Length(max=254)], filters=[strip_filter]
     )
@@ -41,7 +40,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class EmailOnlyForm(FlaskForm):
+class EmailOnlyForm(CareForm):
     email = EmailField(
         "Email address",
         validators=[DataRequired(), Length(max=254), Email(message="Enter a valid email address.")],
@@ -49,7 +48,7 @@ class EmailOnlyForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(CareForm):
     password = PasswordField(
         "New password",
         description="At least 12 characters. A phrase of a few unrelated words works well.",
@@ -57,5 +56,5 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(CareForm):
     """Carries only the CSRF token: signing out is a state change."""

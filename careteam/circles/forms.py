@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..forms import (
+    CareForm,
     SelectField,
     multiline_text,
     no_control_characters,
@@ -33,7 +33,7 @@ def choices(pairs: list[tuple[str, str]]) -> list[Any]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class CircleForm(FlaskForm):
+class CircleForm(CareForm):
     name = StringField(
         "Circle name",
         description="For example \u201cMaya's circle\u201d. Everyone in the circle sees it.",
@@ -68,7 +68,7 @@ def role_choices() -> list[Any]:
     return choices([(role.value, ROLE_LABELS[role]) for role in Role])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(CareForm):
     role = RadioField(
         "New role",
         choices=role_choices(),
@@ -76,7 +76,7 @@ class RoleForm(FlaskForm):
     )
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(CareForm):
     """The audit log's filters: read from the query string, so no CSRF token."""
 
     class Meta:

@@ -4,13 +4,54 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Google
 # Sheets (OWASP "CSV injection"); a leading apostrophe makes them show it as text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARACTERS = frozenset("=+-@")
+# OWASP's list also has these two as the first character, whatever follows.
+_FORMULA_STARTS = ("\t", "\r")
+
+# Characters skipped when looking for a formula character: some spreadsheets trim leading
+# whitespace before reading a formula, and what a person cannot see they cannot notice.  Which
+# characters each program trims differs and changes, so every character that is blank or
+# invisible counts: whitespace and separators (Z*, which take in U+00A0 and U+3000), control
+# characters (Cc: tab, CR, LF, NUL...), format characters (Cf: U+200B, U+FEFF, the soft hyphen,
+# bidirectional marks, tag characters), and the rest of Unicode's Default_Ignorable_Code_Point
+# set, which the categories miss (combining grapheme joiner, Hangul fillers, variation
+# selectors, Mongolian selectors, the reserved ranges).  Escaping a cell costs one apostrophe.
+_BLANK_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
+_DEFAULT_IGNORABLE_RANGES = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x2065, 0x2065),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0xE0000, 0xE0FFF),
+)
+
+
+def _blank(ch: str) -> bool:
+    if unicodedata.category(ch) in _BLANK_CATEGORIES:
+        return True
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _DEFAULT_IGNORABLE_RANGES)
+
+
+def _runs_as_formula(text: str) -> bool:
+    if text.startswith(_FORMULA_STARTS):
+        return True
+    for ch in text:
+        if not _blank(ch):
+            return ch in _FORMULA_CHARACTERS
+    return False
 
 
 def safe_cell(value: Any) -> str:
@@ -22,9 +63,7 @@ def safe_cell(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     text = str(value)
-    if text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
+    return "'" + text if _runs_as_formula(text) else text
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, make_response, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 
 from .. import audit
 from ..clock import utcnow
 from ..database import snapshot_reads
+from ..forms import CareForm
 from ..permissions import CircleBlueprint
 from ..plugins.enablement import enabled_plugins
 from .archive import ExportFailed, build_export, filename_for
@@ -18,17 +18,19 @@ from .sections import export_sections
 bp = CircleBlueprint("exports", __name__, url_prefix="/export")
 
 
-class DownloadForm(FlaskForm):
+class DownloadForm(CareForm):
     """Nothing but the CSRF token: the download writes an audit row."""
 
 
 @bp.circle_route("", capability="circle.export")
 def page(circle: Any, membership: Any):
     """Explain what the download holds and offer the button."""
+    return _render_page(circle, DownloadForm())
+
+
+def _render_page(circle: Any, form: DownloadForm) -> str:
     sections = export_sections(enabled_plugins(circle.id))
-    return render_template(
-        "exports/page.html", circle=circle, sections=sections, form=DownloadForm()
-    )
+    return render_template("exports/page.html", circle=circle, sections=sections, form=form)
 
 
 @bp.circle_route(
@@ -38,7 +40,7 @@ def download(circle: Any, membership: Any):
     """Build the zip of what this person may see in the circle and send it."""
     form = DownloadForm()
     if not form.validate_on_submit():
-        return page(circle=circle, membership=membership), 400
+        return _render_page(circle, form), 400
     plugins_on = enabled_plugins(circle.id)
     try:
         # One consistent snapshot, holding no write lock while the zip is built.

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
 from ..auth.passwords import MAX_LENGTH
 from ..circles.forms import choices, multiline_text
-from ..forms import SelectField, no_control_characters, strip_filter
+from ..forms import CareForm, SelectField, no_control_characters, strip_filter
 from ..permissions import ROLE_LABELS, Role
 from .service import MAX_MESSAGE
 
@@ -32,7 +31,7 @@ def _email_field(label: str, description: str | None = None) -> EmailField:
     )
 
 
-class EmailInviteForm(FlaskForm):
+class EmailInviteForm(CareForm):
     email = _email_field("Their email address", "We email them a link that works once, for 7 days.")
     role = SelectField(
         "Their role in the circle",
@@ -51,7 +50,7 @@ class EmailInviteForm(FlaskForm):
     )
 
 
-class LinkInviteForm(FlaskForm):
+class LinkInviteForm(CareForm):
     link_role = SelectField(
         "Role for the person who opens the link",
         description="A copied link works once, for 48 hours, and cannot make someone a "
@@ -61,7 +60,7 @@ class LinkInviteForm(FlaskForm):
     )
 
 
-class InviteRegisterForm(FlaskForm):
+class InviteRegisterForm(CareForm):
     display_name = StringField(
         "Your name",
         description="How the people in your care circles will see you.",

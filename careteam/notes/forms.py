@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask_wtf import FlaskForm
 from wtforms import (
     Form,
     HiddenField,
@@ -18,7 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..audience import audience_choices
 from ..audience_field import AudienceField
-from ..forms import SelectField, no_control_characters, strip_filter
+from ..forms import CareForm, SelectField, no_control_characters, strip_filter
 from .models import CATEGORY_LABELS
 from .service import MAX_TAG_LENGTH, MAX_TAGS, NoteError, parse_tags
 
@@ -59,7 +58,7 @@ def category_choices() -> list[object]:
     return [choice(c.value, label) for c, label in CATEGORY_LABELS.items()]
 
 
-class NoteForm(FlaskForm):
+class NoteForm(CareForm):
     title = StringField(
         "Title (optional)",
         validators=[Optional(), Length(max=200), no_control_characters],
@@ -90,7 +89,7 @@ class NoteForm(FlaskForm):
     version = HiddenField()
 
 
-class CommentForm(FlaskForm):
+class CommentForm(CareForm):
     body = TextAreaField(
         "Add a comment",
         validators=[
@@ -101,7 +100,7 @@ class CommentForm(FlaskForm):
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(CareForm):
     default_audience = RadioField(
         "Who new notes are shared with, unless the writer chooses otherwise",
         choices=choices(audience_choices()),

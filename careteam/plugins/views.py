@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 from flask import Flask, abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import AnyOf
 
 from ..circles.membership import lock_circle
 from ..extensions import db
+from ..forms import CareForm
 from ..permissions import CircleBlueprint
 from ..ui import NavItem
 from .enablement import (
@@ -25,7 +25,7 @@ from .enablement import (
 bp = CircleBlueprint("circle_plugins", __name__, url_prefix="/settings/plugins")
 
 
-class SwitchForm(FlaskForm):
+class SwitchForm(CareForm):
     """One plugin's on/off button."""
 
     plugin = HiddenField()

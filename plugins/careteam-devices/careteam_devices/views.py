@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from careteam.api import CircleBlueprint, choices, db, member_can, record_view
+from careteam.api import CircleBlueprint, PluginForm, choices, db, member_can, record_view
 
 from . import checks, inventory, problems, status
 from .catalog import FREQUENCY_LABELS, KIND_LABELS
@@ -157,8 +157,10 @@ def retire(circle: Any, membership: Any, device_id: str):
 @bp.circle_route("/<device_id>/restore", capability="devices.manage", methods=["POST"])
 def restore(circle: Any, membership: Any, device_id: str):
     """Bring a retired device back into use."""
-    # The CSRF token was checked before the view ran, as for every POST.
     device = device_or_404(circle, device_id)
+    # Only the button's CSRF token: the form refuses anything else sent with it (a file).
+    if not PluginForm().validate_on_submit():
+        abort(400)
     inventory.set_retired(device, membership, False)
     db.session.commit()
     flash(f"\u201c{device.name}\u201d is back in use.", "success")
