@@ -230,6 +230,7 @@ SITE_URL_ARGUMENTS: dict[str, Callable[[Flask, SiteCast], dict[str, str]]] = {
     "auth.reset_password": lambda app, cast: {
         "token": _issue(app, cast.other.id, "reset_password")
     },
+    "auth.sign_in_link": lambda app, cast: {"token": _issue(app, cast.other.id, "sign_in_link")},
     "account.confirm_email": lambda app, cast: {
         "token": _issue(
             app, cast.admin.id, "change_email", f"moved-{secrets.token_hex(4)}@example.org"
