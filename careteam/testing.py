@@ -148,6 +148,12 @@ def app(
 class CareClient(FlaskClient):
     """A test client that fills in CSRF tokens the way a browser submitting a form would."""
 
+    def open(self, *args: Any, buffered: bool = True, **kwargs: Any) -> Any:
+        """Read each response whole and close it, as a WSGI server does once it has sent the
+        body, so what runs after the response (delivering queued email) is done by the time
+        the test looks."""
+        return super().open(*args, buffered=buffered, **kwargs)
+
     def csrf_token(self, page: str = "/") -> str:
         response = self.get(page, follow_redirects=True)
         match = _CSRF_RE.search(response.get_data(as_text=True))
