@@ -104,6 +104,9 @@ def _register_features(app: Flask) -> None:
     from .notes import init_notes
 
     init_notes(app)
+    from .outbox import init_app as init_outbox
+
+    init_outbox(app)
     from .appointments import init_appointments
 
     init_appointments(app)

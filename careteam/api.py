@@ -325,7 +325,9 @@ def register_audience_object(object_type: str) -> None:
 
 def send_mail(to: str, subject: str, template: str, **context: Any) -> None:
     """Send ``email/<template>.txt`` and ``.html`` (from the plugin's template folder) to
-    ``to``, through SMTP or the development outbox.  Build links with :func:`external_url`."""
+    ``to``: the message is queued in the current transaction and delivered once it is committed
+    and the response sent (so commit after calling this; a rollback sends nothing).  Build
+    links with :func:`external_url`."""
     send_template(to, subject, template, **context)
 
 

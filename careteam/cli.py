@@ -82,6 +82,19 @@ def send_reminders_command() -> None:
         sys.exit(1)
 
 
+@careteam_cli.command("send-mail")
+@with_appcontext
+def send_mail_command() -> None:
+    """Deliver the queued emails that are due (run it every minute from cron, and after an
+    SMTP outage)."""
+    from .outbox import deliver_due
+
+    report = deliver_due()
+    click.echo(f"Delivered {report.sent} email(s); {report.failed} failed (tried again later).")
+    if report.failed:
+        sys.exit(1)
+
+
 @careteam_cli.command("plugins")
 @with_appcontext
 def plugins_command() -> None:

@@ -21,6 +21,7 @@ from .notes.models import (
     NoteRevision,
     NoteTag,
 )
+from .outbox.models import OutboxMessage
 from .plugins.models import CirclePlugin, PluginReminderClaim
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "NoteRevision",
     "NoteTag",
     "OccurrenceChange",
+    "OutboxMessage",
     "PluginReminderClaim",
     "ReminderClaim",
     "ReminderPreference",

@@ -148,6 +148,12 @@ def app(
 class CareClient(FlaskClient):
     """A test client that fills in CSRF tokens the way a browser submitting a form would."""
 
+    def open(self, *args: Any, buffered: bool = True, **kwargs: Any) -> Any:
+        """Read each response whole and close it, as a WSGI server does once it has sent the
+        body, so what runs after the response (delivering queued email) is done by the time
+        the test looks."""
+        return super().open(*args, buffered=buffered, **kwargs)
+
     def csrf_token(self, page: str = "/") -> str:
         response = self.get(page, follow_redirects=True)
         match = _CSRF_RE.search(response.get_data(as_text=True))
@@ -517,3 +523,28 @@ def send_reminders(app: Flask, now: Any = None) -> Any:
 
     with app.app_context():
         return send_due_reminders(now)
+
+
+def deliver_mail(app: Flask, now: Any = None) -> Any:
+    """Run ``careteam send-mail`` as if the time were ``now``; return its report."""
+    from .outbox import deliver_due
+
+    with app.app_context():
+        return deliver_due(now)
+
+
+def outbox_rows(app: Flask) -> list[Any]:
+    """Return every queued email's (recipient, attempts, sent or not, last error), oldest
+    first."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .outbox import OutboxMessage
+
+    with app.app_context():
+        return [
+            (row.recipient, row.attempts, row.sent_at is not None, row.last_error)
+            for row in db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id))
+            .scalars()
+            .all()
+        ]

@@ -153,6 +153,7 @@ def test_base_url_drives_the_links_in_emails_whatever_the_host_header(env, tmp_p
         "/forgot-password",
         data={"csrf_token": token, "email": "maya@example.org"},
         base_url="http://attacker.example",
+        buffered=True,  # read and closed whole, as a server does: the queued mail goes then
     )
     assert response.status_code == 302
     (saved,) = outbox.glob("*.eml")

@@ -89,7 +89,11 @@ def test_invitation_pages_are_accessible(app, mail, make_user, live_url, browser
     guest.fill("#email", "jo@example.org")
     guest.fill("#password", TEST_PASSWORD)
     guest.click("button:has-text('Create my account and join')")
-    guest.wait_for_url(f"**{setup.url()}")
+    # The same answer whether or not the address has an account: check your inbox.
+    guest.wait_for_url("**/check-inbox?reason=invite")
+    check_accessible(guest, "check your inbox after joining")
+    sign_in_page(guest, live_url, "jo@example.org")
+    guest.goto(live_url + setup.url())
     check_accessible(guest, "circle home after joining")
 
     guest.goto(live_url + path)

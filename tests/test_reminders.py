@@ -17,7 +17,7 @@ from careteam.auth.models import User
 from careteam.clock import set_clock
 from careteam.extensions import db
 from careteam.permissions import Role
-from careteam.testing import links_in, login, message_text
+from careteam.testing import deliver_mail, links_in, login, message_text, outbox_rows
 
 # The test appointments are on Tuesday 12 March 2030 at 10:00 in Berlin (09:00 UTC); the
 # default reminder comes a day before.
@@ -176,21 +176,25 @@ def test_cancelled_appointments_and_dates_send_nothing(app, mail, setup, frozen)
     assert _run(app).sent == 6
 
 
-def test_a_failed_send_is_retried_by_the_next_run(app, mail, setup, frozen):
+def test_a_failed_delivery_is_retried_from_the_outbox(app, mail, setup, frozen):
+    """A reminder is done once its email is queued; the outbox retries a failed delivery."""
     _schedule(app, setup)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     app.config["SMTP_PORT"] = closed_port
     report = _run(app)
-    assert (report.sent, report.failed) == (0, 6)
+    assert (report.sent, report.failed) == (6, 0)
     assert mail.messages == []
-    assert _claims(app) == [("failed", 1440, 1)] * 6
+    assert _claims(app) == [("sent", 1440, 1)] * 6
+    assert [row[1:] for row in outbox_rows(app)] == [(1, False, "ConnectionRefusedError")] * 6
     app.config["SMTP_PORT"] = mail.port
+    assert deliver_mail(app).sent == 0  # the first retry waits a minute
     frozen(datetime(2030, 3, 11, 9, 31, tzinfo=UTC))
-    assert _run(app).sent == 6
-    assert _claims(app) == [("sent", 1440, 2)] * 6
+    assert deliver_mail(app).sent == 6
+    assert [row[1:] for row in outbox_rows(app)] == [(2, True, None)] * 6
     assert _run(app).sent == 0
+    assert deliver_mail(app).sent == 0
     assert len(mail.messages) == 6
 
 

@@ -53,12 +53,14 @@ class Notice:
 
 
 def notify(notices: list[Notice]) -> None:
-    """Send informational emails; a mail failure is logged, never shown as an error page."""
+    """Queue informational emails and commit them (the change they describe is committed
+    already); a failure is logged, never shown as an error page."""
     for notice in notices:
         try:
             mail.send_template(notice.to, notice.subject, notice.template, **notice.context)
-        except (smtplib.SMTPException, OSError):
+        except (smtplib.SMTPException, OSError, ValueError):
             log.exception("Could not send the %r email", notice.template)
+    db.session.commit()
 
 
 # --- checking who is asking ------------------------------------------------------------------

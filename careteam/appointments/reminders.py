@@ -3,13 +3,16 @@
 Each reminder has a key: (membership, appointment, occurrence start, minutes before).  A run
 claims a reminder by INSERTing that key into ``reminder_claims`` (unique) in its own committed
 transaction *before* sending; an INSERT that fails on the unique constraint means another run
-has it, so overlapping runs never send the same reminder twice.  After sending, the claim is
-marked ``sent``; a failed send marks it ``failed`` and the next run takes it again (an UPDATE
-that only succeeds while it is still ``failed``), up to ``MAX_ATTEMPTS`` times.
+has it, so overlapping runs never send the same reminder twice.  "Sending" is queueing the
+email in the mail outbox (:mod:`careteam.outbox`), committed at once; the outbox delivers it
+when the run ends and retries a failed delivery itself (``careteam send-mail``).  After
+queueing, the claim is marked ``sent``; a failure to queue marks it ``failed`` and the next run
+takes it again (an UPDATE that only succeeds while it is still ``failed``), up to
+``MAX_ATTEMPTS`` times.
 
-A crash between sending and recording leaves the claim ``claimed``: it is never sent again, so
-the design gives *at most one lost reminder* (never a duplicate).  A crash after claiming but
-before sending loses that reminder the same way.
+A crash between queueing and recording leaves the claim ``claimed``: it is never queued again,
+so the design gives *at most one lost reminder* (never a duplicate).  A crash after claiming but
+before queueing loses that reminder the same way.
 
 One email per person per run lists every reminder that is due for them, and only appointments
 their membership may see at the moment of sending (the audience model decides).  When several
@@ -36,8 +39,10 @@ from ..audience import can_see
 from ..auth.models import User
 from ..circles.models import Circle, Membership
 from ..clock import utcnow
+from ..database import immediate_writes
 from ..extensions import db
-from ..mail import send_template
+from ..mail import render_message
+from ..outbox import enqueue
 from ..plugins import reminders as plugin_reminders
 from ..plugins.reminders import PluginLine
 from .models import Appointment, ClaimStatus, ReminderClaim, ReminderPreference
@@ -265,7 +270,7 @@ def _send(user_email: str, name: str, items: list[Due], lines: list[PluginLine])
         for line in lines
     ]
     settings = external_url("calendar.feeds")
-    send_template(
+    message = render_message(
         user_email,
         _subject(items, lines),
         "reminder",
@@ -274,6 +279,10 @@ def _send(user_email: str, name: str, items: list[Due], lines: list[PluginLine])
         extras=extras,
         settings_link=settings,
     )
+    # Queued on a connection of its own, committed at once like the claims: this run's session
+    # only reads, and its objects must stay loaded.  The outbox delivers it when the run ends.
+    with immediate_writes(), db.engine.begin() as conn:
+        enqueue(message, connection=conn)
 
 
 def send_due_reminders(now: datetime | None = None) -> RunReport:
@@ -308,7 +317,7 @@ def send_due_reminders(now: datetime | None = None) -> RunReport:
         email, name = people[user_id]
         try:
             _send(email, name, items, lines)
-        except Exception as error:  # SMTP down, refused address...: the next run retries
+        except Exception as error:  # not even queued (database trouble): the next run retries
             log.warning("Reminder email failed: %s", type(error).__name__)
             _finish(claims, ClaimStatus.FAILED, now)
             plugin_reminders.finish(lines, "failed", now)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, literal, select, update
 
 from ..clock import utcnow
+from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..tokens import new_token, token_hash
-from .models import AccountToken
+from .models import AccountToken, User
 
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose name, not a secret
@@ -69,3 +70,38 @@ def consume(raw: str, purpose: str) -> AccountToken | None:
         .values(used_at=utcnow())
     ).rowcount
     return token if claimed == 1 else None
+
+
+def issue_for_address(email: str, purpose: str, lifetime: timedelta) -> str:
+    """Issue a token for the active account with this (normalised) address, if there is one.
+
+    The statements are the same whether or not such an account exists (an address without one
+    matches no row), so the work done -- and the time taken -- says nothing about the address.
+    Return the raw token; it is only usable when a row was written.
+    """
+    now = utcnow()
+    account = select(User.id).where(User.email == email, User.active.is_(True))
+    db.session.execute(
+        update(AccountToken)
+        .where(
+            AccountToken.user_id.in_(account.scalar_subquery()),
+            AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None),
+        )
+        .values(used_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    raw = new_token()
+    db.session.execute(
+        insert(AccountToken).from_select(
+            ["user_id", "purpose", "token_hash", "created_at", "expires_at"],
+            select(
+                User.id,
+                literal(purpose),
+                literal(token_hash(raw)),
+                literal(now, UTCDateTime),
+                literal(now + lifetime, UTCDateTime),
+            ).where(User.email == email, User.active.is_(True)),
+        )
+    )
+    return raw

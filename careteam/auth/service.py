@@ -228,23 +228,42 @@ def use_sign_in_link(raw_token: str) -> User | None:
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a reset link if the address has an account; silently do nothing otherwise."""
+    """Mail a reset link to the account with this address, or a note saying there is none.
+
+    Both cases run the same statements and the same hashing (the token statements match no row
+    for an address without a usable account) and queue one email, so neither the page nor the
+    time it takes tells whether the address has an account.
+    """
+    email = normalise_email(email)
     user = find_user_by_email(email)
-    if user is None or not user.active:
-        return
+    usable = user is not None and user.active
     minutes = current_app.config["RESET_TOKEN_MINUTES"]
-    raw = account_tokens.issue(user.id, account_tokens.RESET_PASSWORD, timedelta(minutes=minutes))
+    raw = account_tokens.issue_for_address(
+        email, account_tokens.RESET_PASSWORD, timedelta(minutes=minutes)
+    )
     audit.record(
-        "account.reset_requested", object_type="user", object_id=user.public_id, actor_id=user.id
+        "account.reset_requested",
+        object_type="user",
+        object_id=user.public_id if user is not None and usable else "",
+        actor_id=user.id if user is not None and usable else None,
     )
-    mail.send_template(
-        user.email,
-        "Reset your CareTeam password",
-        "reset_password",
-        user=user,
-        link=external_url("auth.reset_password", token=raw),
-        minutes=minutes,
-    )
+    if user is not None and usable:
+        mail.send_template(
+            user.email,
+            "Reset your CareTeam password",
+            "reset_password",
+            user=user,
+            link=external_url("auth.reset_password", token=raw),
+            minutes=minutes,
+        )
+    else:
+        mail.send_template(
+            email,
+            "Reset your CareTeam password",
+            "reset_no_account",
+            switched_off=user is not None,
+            register_url=external_url("auth.register"),
+        )
 
 
 def reset_password(raw_token: str, new_password: str) -> User | None:

@@ -16,14 +16,12 @@ from flask import (
     g,
     redirect,
     render_template,
-    session,
     url_for,
 )
-from flask_login import current_user, login_user
+from flask_login import current_user
 
-from .. import audit
 from ..auth import service as accounts
-from ..auth.sessions import start_session
+from ..auth.login import sign_in
 from ..extensions import db, limiter
 from ..forms import ActionForm
 from . import accepting
@@ -133,15 +131,22 @@ def claim(token: str):
     except InvitationGone:
         db.session.rollback()
         return _gone()
-    db.session.commit()
     accepting.notify_inviter_of_claim(invitation, circle, user)
+    db.session.commit()
     return redirect(url_for("invite.show", token=token))
 
 
 @bp.route("/<token>/register", methods=["GET", "POST"])
 @limiter.limit(_email_limit, methods=["POST"])
+@limit_sending
 def register(token: str):
-    """Create an account from the invitation and join the circle in one step."""
+    """Create an account from the invitation and join the circle in one step.
+
+    From a copied link, whoever holds it types the address: a new one and one that already has
+    an account get the same answer ("check your inbox"), the new account its confirmation link
+    and the existing one the invitation, to accept by signing in.  Each try counts against the
+    invitation limit of the visitor's address, as sending an invitation does.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("invite.show", token=token))
     found = _open(token)
@@ -164,14 +169,21 @@ def register(token: str):
                 email=form.email.data,
                 display_name=form.display_name.data,
                 password=form.password.data,
+                invite_link=accounts.external_url("invite.show", token=token),
             )
         except accounts.AccountError as error:
-            db.session.rollback()
             if error.field == "password":
+                db.session.rollback()
                 form.password.errors.append(str(error))
                 status = 422
-            else:
+            elif fixed:
+                db.session.rollback()
                 return _render(token, invitation, circle, Option.SIGN_IN, exists=True, status=409)
+            else:
+                # The owner of the address was mailed the invitation; the visitor sees what a
+                # new address gets.
+                db.session.commit()
+                return _check_inbox()
         except InvitationGone:
             db.session.rollback()
             return _gone()
@@ -179,7 +191,10 @@ def register(token: str):
             db.session.rollback()
             return _render(token, invitation, circle, Option.GONE, refusal=str(error), status=409)
         else:
-            _sign_in(user)
+            if not fixed:
+                db.session.commit()
+                return _check_inbox()
+            sign_in(user, remember=False)
             flash(f"Welcome to CareTeam and to {circle.name}.", "success")
             return redirect(circle_home(circle))
     elif form.errors:
@@ -194,10 +209,5 @@ def register(token: str):
     ), status
 
 
-def _sign_in(user: Any) -> None:
-    """Start a fresh session for the new account, as signing in does; commit everything."""
-    session.clear()
-    start_session(user, False)
-    audit.record("auth.signed_in", object_type="user", object_id=user.public_id, actor_id=user.id)
-    db.session.commit()
-    login_user(user, remember=False)
+def _check_inbox():
+    return redirect(url_for("auth.check_inbox", reason="invite"))

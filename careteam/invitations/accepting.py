@@ -25,7 +25,7 @@ from ..extensions import db
 from ..permissions import Role
 from ..tokens import token_hash
 from .models import Invitation, Kind
-from .service import InvitationError, role_label
+from .service import InvitationError, format_expiry, role_label
 
 log = logging.getLogger(__name__)
 
@@ -203,15 +203,23 @@ def notify_inviter_of_claim(invitation: Invitation, circle: Circle, claimant: Us
 
 
 def register(
-    invitation: Invitation, circle: Circle, *, email: str, display_name: str, password: str
+    invitation: Invitation,
+    circle: Circle,
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    invite_link: str = "",
 ) -> User:
     """Create an account from an invitation and put it in the circle.
 
     An emailed invitation fixes the address and proves it, so that account starts verified.
     A link invitation creates an unverified account and mails its confirmation link.  An
-    address that already has an account raises ``AccountError("exists")``: the visitor is told
-    to sign in, and for a link invitation the owner of the address gets the "you already have
-    an account" email, as on the registration page.
+    address that already has an account raises ``AccountError("exists")``.  For a link
+    invitation, whose holder may type any address, the owner of that address is mailed the
+    invitation (``invite_link``) to accept by signing in, and the caller answers exactly as for
+    a new account, so the link cannot tell who has an account.  For an emailed invitation the
+    address is the invited one, and the visitor is told to sign in.
     """
     if option_for(invitation, None) != Option.SIGN_IN:
         raise InvitationGone
@@ -222,7 +230,7 @@ def register(
     if existing is not None:
         hash_password(password)  # answer as slowly as a new account would
         if not fixed:
-            _tell_owner(existing)
+            _tell_owner(existing, circle, invitation, invite_link)
         raise accounts.AccountError("exists")
     password_hash = hash_password(password)  # slow: before any row is locked
     _check_care_recipient(invitation, circle)
@@ -247,21 +255,22 @@ def register(
     if not fixed:
         try:
             accounts.send_verification(user)
-        except (smtplib.SMTPException, OSError, ValueError):
-            # The account and membership stand; the banner offers to send the link again.
-            log.warning("Could not send the confirmation email")
+        except ValueError:
+            # An address the mail library cannot carry: the account and membership stand, and
+            # the banner offers to send the link again.
+            log.warning("Could not queue the confirmation email")
     return user
 
 
-def _tell_owner(user: User) -> None:
-    try:
-        mail.send_template(
-            user.email,
-            "You already have a CareTeam account",
-            "already_registered",
-            user=user,
-            login_url=accounts.external_url("auth.login"),
-            reset_url=accounts.external_url("auth.forgot_password"),
-        )
-    except (smtplib.SMTPException, OSError, ValueError):
-        log.warning("Could not send the already-registered email")
+def _tell_owner(user: User, circle: Circle, invitation: Invitation, invite_link: str) -> None:
+    mail.send_template(
+        user.email,
+        "Someone tried to join a care circle on CareTeam with your address",
+        "invitation_existing_account",
+        user=user,
+        circle_name=circle.name,
+        role=role_label(invitation.role),
+        link=invite_link,
+        expires=format_expiry(invitation.expires_at, circle.time_zone),
+        reset_url=accounts.external_url("auth.forgot_password"),
+    )

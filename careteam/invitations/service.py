@@ -128,7 +128,9 @@ def create_invitation(
 def invite_by_email(
     circle: Circle, inviter: User, *, email: str, role: str, message: str = ""
 ) -> Invitation:
-    """Create an email invitation and mail its link; raise MailNotSent if mailing failed."""
+    """Create an email invitation and queue its email; raise MailNotSent if the message cannot
+    be built for that address (delivery itself happens after the commit, retried by the
+    outbox)."""
     email = normalise_email(email)
     chosen = _check_role(circle, role, email_roles(circle), "role")
     if len(message) > MAX_MESSAGE:
