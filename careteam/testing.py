@@ -253,7 +253,7 @@ class MailServer:
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
 
-    def wait_for(self, to: str, count: int = 1, timeout: float = 5.0) -> list[EmailMessage]:
+    def wait_for(self, to: str, count: int = 1, timeout: float = 15.0) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = [m for m in self.messages if to.lower() in str(m["To"]).lower()]

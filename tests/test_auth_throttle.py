@@ -16,7 +16,15 @@ from sqlalchemy import select
 from careteam.audit import AuditEvent
 from careteam.clock import set_clock
 from careteam.extensions import db
-from careteam.testing import TEST_PASSWORD, CareClient, links_in, login, make_app, message_text
+from careteam.testing import (
+    TEST_PASSWORD,
+    CareClient,
+    links_in,
+    login,
+    make_app,
+    message_text,
+    outbox_rows,
+)
 
 WRONG = "not the right password at all"
 ATTACKER = "203.0.113.66"
@@ -316,7 +324,11 @@ def test_a_mail_outage_when_the_lock_starts_still_locks_and_answers_calmly(
     answers = _spray(app, new_client, owner.email, 2)
     assert [a.status_code for a in answers] == [401, 401]
     assert "one-time sign-in link" in form_error(answers[-1])
-    assert "Could not send the sign-in link email" in caplog.text
+    # The link waits in the outbox for `careteam send-mail`; the lock holds meanwhile.
+    assert "not delivered" in caplog.text
+    assert [(to, sent) for to, _attempts, sent, _error in outbox_rows(app)] == [
+        (owner.email, False)
+    ]
     blocked = login(client_from(new_client, OWNER_HOME), owner.email)
     assert "one-time sign-in link" in form_error(blocked)
 

@@ -7,7 +7,6 @@ caller unless it says otherwise.
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -188,20 +187,17 @@ def _issue_sign_in_link(user: User) -> str:
 
 
 def _send_sign_in_link(user: User, raw: str) -> None:
-    # Sent before the caller commits, so mail that is queued commits with the lock; a failed
-    # send is logged and must not undo the count and the lock.
-    try:
-        mail.send_template(
-            user.email,
-            "Your CareTeam sign-in link",
-            "sign_in_link",
-            user=user,
-            link=external_url("auth.sign_in_link", token=raw),
-            minutes=current_app.config["LOGIN_ACCOUNT_LOCK_MINUTES"],
-            reset_url=external_url("auth.forgot_password"),
-        )
-    except (smtplib.SMTPException, OSError):
-        log.exception("Could not send the sign-in link email")
+    # Queued before the caller commits, so the message commits with the lock; the outbox
+    # delivers it after the response and retries it if the mail server is away.
+    mail.send_template(
+        user.email,
+        "Your CareTeam sign-in link",
+        "sign_in_link",
+        user=user,
+        link=external_url("auth.sign_in_link", token=raw),
+        minutes=current_app.config["LOGIN_ACCOUNT_LOCK_MINUTES"],
+        reset_url=external_url("auth.forgot_password"),
+    )
 
 
 def sign_in_link_user(raw_token: str) -> User | None:
