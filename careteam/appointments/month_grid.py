@@ -47,7 +47,7 @@ def entries_by_day(
         entry = MonthEntry(
             url=series.link.fill(occurrence.key) if series.recurring else series.link,
             start_iso=None if local_start is None else occurrence.start.isoformat(),
-            # Not strftime: a month shows a thousand of these, and it cost five times as much.
+            # Not strftime, which is much slower: a month shows a thousand of these.
             clock="" if local_start is None else f"{local_start.hour:02d}:{local_start.minute:02d}",
             title=title,
             cancelled=series.cancelled,

@@ -34,10 +34,13 @@ from ..appointments.ical_text import vtimezone
 from ..appointments.models import Appointment, FeedDetail, OccurrenceChange
 from ..appointments.queries import visible
 from ..auth.models import User
+from ..auth.service import external_url
 from ..circles.models import Circle, Membership
 from ..clock import utcnow
 from ..extensions import db
+from ..plugins.enablement import plugin_host
 from .models import CalendarFeed
+from .plugin_items import HOOK, calendar_items, ical_event
 
 # Appointments that ended longer ago than this are left out of feeds.
 FEED_HISTORY = timedelta(days=365)
@@ -124,8 +127,8 @@ class FeedContent:
         update = digest.update
         update(repr((FORMAT_VERSION, self.feed_key, self.name, self.detail)).encode())
         update(repr([(m.role, c.id, c.name) for m, c in self.circles]).encode())
-        # The texts themselves, not a digest kept beside each: hashing 5.6 MB of them costs
-        # ~4 ms for 10,000 events, and the cache holds 100 bytes less per event.
+        # The texts themselves, not a digest kept beside each: hashing them is cheap next to
+        # the fetch, and the cache holds less per event.
         for text in self.events:
             update(text)
         update(repr(self.plugin_items).encode())
@@ -138,8 +141,6 @@ class FeedContent:
 
     def render(self) -> bytes:
         """Return the feed's iCalendar text."""
-        from .plugin_items import ical_event
-
         extra = [ical_event(p, circle, item, self.detail) for p, circle, item in self.plugin_items]
         return assemble(self.name, self.events, *self.zones(), extra)
 
@@ -236,8 +237,6 @@ def _url_prefix(circle: Circle) -> str:
     Public ids are URL-safe, so the link of each appointment is this prefix plus its id: one
     URL build per circle instead of one per appointment.
     """
-    from ..auth.service import external_url
-
     marker = "APPOINTMENT"
     url = external_url("appointments.detail", circle_id=circle.public_id, appointment_id=marker)
     return url.removesuffix(marker)
@@ -315,9 +314,6 @@ def _calendar_name(feed: CalendarFeed, circles: list[tuple[Membership, Circle]])
 
 def _plugin_items(circles: list[tuple[Membership, Circle]], now: Any) -> list[tuple]:
     """Return (plugin, circle name, item) for the plugins' calendar items in these circles."""
-    from ..plugins.enablement import plugin_host
-    from .plugin_items import HOOK, calendar_items
-
     if not plugin_host().implements(HOOK):
         return []  # no extra query for sites whose plugins add nothing to calendars
     return calendar_items(circles, now - FEED_HISTORY, now + FEED_FUTURE)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..appointments.models import FeedDetail
+from ..auth.service import external_url
 from ..clock import utcnow
 from ..extensions import db
 from ..tokens import new_token, token_hash
@@ -89,8 +90,6 @@ def find_by_secret(secret: str) -> CalendarFeed | None:
 
 def feed_url(secret: str) -> str:
     """Return the subscription address (from BASE_URL, never the Host header)."""
-    from ..auth.service import external_url
-
     return external_url("calendar.feed", secret=secret)
 
 
