@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
+from ..links import LinkPattern
 from .display import occurrence_url, series_link
 from .occurrences import Occurrence
 
@@ -45,7 +46,7 @@ def entries_by_day(
             local_start = occurrence.start.astimezone(zone)
             day = last = local_start.date()
         entry = MonthEntry(
-            url=series.link.fill(occurrence.key) if series.recurring else series.link,
+            url=series.pattern.fill(occurrence.key) if series.pattern else series.link,
             start_iso=None if local_start is None else occurrence.start.isoformat(),
             # Not strftime, which is much slower: a month shows a thousand of these.
             clock="" if local_start is None else f"{local_start.hour:02d}:{local_start.minute:02d}",
@@ -61,21 +62,22 @@ def entries_by_day(
 class _Shared(NamedTuple):
     """What every occurrence of one appointment shows alike, read from the ORM object once."""
 
-    link: Any  # a series' LinkPattern, to fill with each occurrence's key; else the link
+    link: str  # a single appointment's link
+    pattern: LinkPattern | None  # a series' link, filled with each occurrence's key
     title: Markup
     all_day: bool
-    recurring: bool
     cancelled: bool
 
     @classmethod
     def of(cls, circle: Any, appointment: Any, occurrence: Occurrence) -> _Shared:
-        recurring = appointment.recurring
+        if appointment.recurring:
+            link, pattern = "", series_link(circle, appointment.public_id)
+        else:
+            link, pattern = occurrence_url(circle, occurrence), None
         return cls(
-            series_link(circle, appointment.public_id)
-            if recurring
-            else occurrence_url(circle, occurrence),
+            link,
+            pattern,
             escape(appointment.title),
             appointment.all_day,
-            recurring,
             appointment.cancelled,
         )
