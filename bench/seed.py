@@ -183,7 +183,7 @@ def _bulk_phases(world: World) -> dict[str, int]:
 
 def _service_phase(world: World) -> dict[str, Any]:
     """The busy note with its comments and the two calendar feeds, made by the services."""
-    from careteam.appointments.feeds import issue_secret
+    from careteam.calendar_feeds.service import issue_secret
     from careteam.circles.models import Circle, Membership
     from careteam.extensions import db
     from careteam.notes import service as notes

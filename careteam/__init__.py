@@ -110,6 +110,12 @@ def _register_features(app: Flask) -> None:
     from .appointments import init_appointments
 
     init_appointments(app)
+    from .reminders import init_reminders
+
+    init_reminders(app)
+    from .calendar_feeds import init_calendar_feeds
+
+    init_calendar_feeds(app)
     from .invitations import init_invitations
 
     init_invitations(app)

@@ -71,7 +71,7 @@ def purge_trash_command() -> None:
 @with_appcontext
 def send_reminders_command() -> None:
     """Email the appointment reminders that are due (safe to run every minute from cron)."""
-    from .appointments.reminders import send_due_reminders
+    from .reminders.sending import send_due_reminders
 
     report = send_due_reminders()
     click.echo(

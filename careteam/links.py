@@ -1,9 +1,10 @@
-"""Links a page repeats with one value changing, built at a fraction of ``url_for``'s cost.
+"""Links a page repeats with one value changing: ``url_for`` once, then the value filled in.
 
-A feed page links every note and every tag on it; each ``url_for`` call walks the URL map and
-showed up as a tenth of the page's time.  Here ``url_for`` runs once per pattern and request
-with a marker in place of the changing value, and each link is the pattern with the marker
-replaced by the value, quoted as werkzeug quotes it (path segment or query string).
+A list page links every row (notes, tags, a month's occurrences), and each ``url_for`` call
+walks the URL map.  Here ``url_for`` runs once per pattern and request with markers in place of
+the changing values (:class:`LinkPattern`); each link is the pattern with the marker replaced by
+the value, quoted as werkzeug quotes it (path segment or query string).  This is the one place
+that fills URL patterns.
 """
 
 from __future__ import annotations
@@ -14,22 +15,30 @@ from urllib.parse import quote, quote_plus
 
 from flask import current_app, g, request, url_for
 
-# Letters only, so url_for leaves the marker as it is in a path and in a query string.
+# Letters only, so url_for leaves the markers as they are in a path and in a query string.
 _MARK = "CARETEAMLINKVALUE"
+_SECOND_MARK = "CARETEAMLINKSECOND"
 # The characters werkzeug leaves unquoted in a path segment and in a query value.
 _PATH_SAFE = "!$&'()*+,/:;=@"
 _QUERY_SAFE = "!$'()*,/:;?@"
 
 
-class _Pattern:
+class LinkPattern:
+    """A URL with its changing place marked; :meth:`fill` gives the link for one value."""
+
     __slots__ = ("head", "in_query", "tail")
 
-    def __init__(self, url: str) -> None:
-        self.head, _, self.tail = url.partition(_MARK)
+    def __init__(self, url: str, mark: str = _MARK) -> None:
+        self.head, _, self.tail = url.partition(mark)
         self.in_query = "?" in self.head
 
     def fill(self, value: Any) -> str:
+        """Return the link with ``value`` in the marked place."""
         return f"{self.head}{_quoted(str(value), self.in_query)}{self.tail}"
+
+    def partly(self, value: Any) -> LinkPattern:
+        """Fill the first place of a two-place pattern; return the pattern of the second."""
+        return LinkPattern(self.fill(value), _SECOND_MARK)
 
 
 # The same values come back page after page (a circle's tags, public ids), and quoting is the
@@ -39,30 +48,41 @@ def _quoted(text: str, in_query: bool) -> str:
     return quote_plus(text, safe=_QUERY_SAFE) if in_query else quote(text, _PATH_SAFE)
 
 
-def _filled(
-    patterns: dict[tuple, _Pattern],
+def _pattern(
+    patterns: dict[tuple, LinkPattern],
     key: tuple,
     endpoint: str,
-    slot: str,
-    value: Any,
+    marked: dict[str, str],
     values: dict[str, Any],
-) -> str:
+) -> LinkPattern:
     pattern = patterns.get(key)
     if pattern is None:
-        pattern = patterns[key] = _Pattern(url_for(endpoint, **values, **{slot: _MARK}))
-    return pattern.fill(value)
+        pattern = patterns[key] = LinkPattern(url_for(endpoint, **values, **marked))
+    return pattern
+
+
+def link_pattern(
+    endpoint: str, slot: str, *, second_slot: str | None = None, **values: Any
+) -> LinkPattern:
+    """Return the pattern of ``url_for(endpoint, **values)`` with ``slot`` left to fill.
+
+    With ``second_slot``, :meth:`LinkPattern.partly` fills ``slot`` and returns the pattern of
+    ``second_slot`` (a series' link, then each occurrence's).  A path slot's value must fit the
+    rule's converter as it is (a public id, a string): no conversion or validation happens
+    after the first call of the request.  Patterns are kept for the request: their ``values``
+    (a circle's id) vary without bound.
+    """
+    patterns = g.setdefault("_careteam_link_patterns", {})
+    key = (endpoint, slot, second_slot, *sorted(values.items()))
+    marked = {slot: _MARK}
+    if second_slot is not None:
+        marked[second_slot] = _SECOND_MARK
+    return _pattern(patterns, key, endpoint, marked, values)
 
 
 def repeated_url(endpoint: str, slot: str, value: Any, **values: Any) -> str:
-    """Return what ``url_for(endpoint, **values, **{slot: value})`` returns, only faster.
-
-    For a path ``slot`` the value must fit the rule's converter as it is (a public id, a
-    string): no conversion or validation happens after the first call of the request.
-    Patterns are kept for the request: their ``values`` (a circle's id) vary without bound.
-    """
-    patterns = g.setdefault("_careteam_link_patterns", {})
-    key = (endpoint, slot, *sorted(values.items()))
-    return _filled(patterns, key, endpoint, slot, value, values)
+    """Return what ``url_for(endpoint, **values, **{slot: value})`` returns, only faster."""
+    return link_pattern(endpoint, slot, **values).fill(value)
 
 
 def site_wide_url(endpoint: str, slot: str, value: Any, **values: Any) -> str:
@@ -75,4 +95,4 @@ def site_wide_url(endpoint: str, slot: str, value: Any, **values: Any) -> str:
     """
     patterns = current_app.extensions.setdefault("careteam_links", {})
     key = (request.script_root, endpoint, slot, *sorted(values.items()))
-    return _filled(patterns, key, endpoint, slot, value, values)
+    return _pattern(patterns, key, endpoint, {slot: _MARK}, values).fill(value)

@@ -2,15 +2,13 @@
 
 from .appointments.models import (
     Appointment,
-    CalendarFeed,
     HelpSignup,
     HelpSlot,
     OccurrenceChange,
-    ReminderClaim,
-    ReminderPreference,
 )
 from .audit import AuditEvent
 from .auth.models import AccountToken, LoginThrottle, User, UserSession
+from .calendar_feeds.models import CalendarFeed
 from .circles.models import Circle, Membership
 from .invitations.models import Invitation
 from .notes.models import (
@@ -23,6 +21,7 @@ from .notes.models import (
 )
 from .outbox.models import OutboxMessage
 from .plugins.models import CirclePlugin, PluginReminderClaim
+from .reminders.models import ReminderClaim, ReminderPreference
 
 __all__ = [
     "AccountToken",

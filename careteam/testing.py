@@ -519,7 +519,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def send_reminders(app: Flask, now: Any = None) -> Any:
     """Run ``careteam send-reminders`` as if the time were ``now``; return its report."""
-    from .appointments.reminders import send_due_reminders
+    from .reminders.sending import send_due_reminders
 
     with app.app_context():
         return send_due_reminders(now)

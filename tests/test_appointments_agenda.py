@@ -336,7 +336,6 @@ def test_list_pages_leave_appointment_notes_out_of_their_queries(app, client, se
 def test_agenda_pages_equal_one_expansion_of_the_whole_year(app, setup, past):
     # Pages are built from a fortnight of series first, widened only while not full: walking
     # every page must give exactly the year's occurrences, in order, each once.
-    from careteam.appointments.bulk import add_appointments
     from careteam.appointments.queries import (
         SERIES_WINDOW,
         agenda_page,
@@ -344,6 +343,8 @@ def test_agenda_pages_equal_one_expansion_of_the_whole_year(app, setup, past):
         start_of_today,
     )
     from careteam.circles.models import Circle, Membership
+
+    from .bulk_appointments import add_appointments
 
     with app.app_context():
         coordinator = setup.people["coordinator"]

@@ -17,9 +17,10 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from careteam.appointments import service
-from careteam.appointments.models import Appointment, CalendarFeed
+from careteam.appointments.models import Appointment
 from careteam.appointments.queries import occurrences_between
 from careteam.appointments.testing import appointment_url, calendar_circle, make_appointment
+from careteam.calendar_feeds.models import CalendarFeed
 from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
 from careteam.clock import set_clock

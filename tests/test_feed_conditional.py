@@ -12,11 +12,12 @@ from sqlalchemy import select, update
 
 from careteam import hookimpl
 from careteam.api import CalendarItem, PluginManifest
-from careteam.appointments import feed_content, service
+from careteam.appointments import service
 from careteam.appointments.models import Appointment
 from careteam.appointments.occurrences import occurrence_at
 from careteam.appointments.testing import appointment_url, calendar_circle, make_appointment
 from careteam.auth.models import User
+from careteam.calendar_feeds import content as feed_content
 from careteam.circles.membership import add_member, change_role, membership_of, remove_member
 from careteam.circles.models import Circle
 from careteam.clock import set_clock
@@ -286,7 +287,7 @@ def test_joining_and_leaving_circles(app, client, make_user, setup, feed):
 
 
 def test_the_detail_level_and_a_new_secret(app, client, setup, feed):
-    from careteam.appointments.feeds import feed_of, set_detail
+    from careteam.calendar_feeds.service import feed_of, set_detail
 
     path, _ = feed
     user = setup.people["family"].id
@@ -350,8 +351,8 @@ def test_an_edit_that_leaves_updated_at_alone_still_shows(app, client, feed):
 def test_the_event_cache_keeps_to_its_size(app, client, feed, monkeypatch):
     path, _ids = feed
     whole = client.get(path).data
-    monkeypatch.setattr(feed_content, "_events", {})
-    monkeypatch.setattr(feed_content, "EVENT_CACHE_SIZE", 1)
+    cache = feed_content.EventCache(limit=1)
+    monkeypatch.setitem(app.extensions, "careteam_feed_events", cache)
     assert client.get(path).data == whole  # two events, written again with room for one
-    assert len(feed_content._events) == 1
+    assert len(cache.texts) == 1
     assert client.get(path).data == whole

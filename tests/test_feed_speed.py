@@ -12,7 +12,6 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from careteam.appointments.bulk import add_appointments
 from careteam.appointments.queries import occurrences_between
 from careteam.appointments.testing import appointment_url, calendar_circle
 from careteam.circles.membership import membership_of
@@ -20,6 +19,8 @@ from careteam.circles.models import Circle
 from careteam.clock import set_clock
 from careteam.extensions import db
 from careteam.testing import login, sql_statements
+
+from .bulk_appointments import add_appointments
 
 _URL = re.compile(r'id="feed-url" readonly value="([^"]+)"')
 WINDOW = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))

@@ -9,7 +9,6 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
-from careteam.appointments.bulk import add_appointments
 from careteam.appointments.ical import FeedEntry, build_calendar
 from careteam.appointments.ical_text import escape_text, fold
 from careteam.appointments.models import Appointment
@@ -17,6 +16,7 @@ from careteam.appointments.queries import changes_for
 from careteam.appointments.testing import calendar_circle
 from careteam.extensions import db
 
+from .bulk_appointments import add_appointments
 from .ical_reference import reference_calendar
 
 

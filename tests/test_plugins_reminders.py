@@ -11,7 +11,6 @@ from sqlalchemy import select, update
 
 from careteam import hookimpl
 from careteam.api import PluginManifest, ReminderItem
-from careteam.appointments.reminders import send_due_reminders
 from careteam.appointments.testing import calendar_circle, make_appointment
 from careteam.auth.models import User
 from careteam.circles.models import Circle
@@ -19,6 +18,7 @@ from careteam.clock import set_clock
 from careteam.extensions import db
 from careteam.plugins.enablement import set_enabled
 from careteam.plugins.models import PluginReminderClaim
+from careteam.reminders.sending import send_due_reminders
 from careteam.testing import deliver_mail, message_text
 
 NOW = datetime(2030, 3, 11, 9, 30, tzinfo=UTC)

@@ -12,7 +12,7 @@ from wtforms import Form
 from wtforms import SelectField as PlainSelectField
 from wtforms.fields.choices import SelectChoice
 
-from careteam.appointments.urls import occurrence_url
+from careteam.appointments.display import occurrence_url
 from careteam.forms import SelectField
 from careteam.links import repeated_url, site_wide_url
 from careteam.notes.forms import choice

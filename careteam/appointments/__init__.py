@@ -1,4 +1,8 @@
-"""The care calendar: capabilities, pages, "What's next" items, nav, feeds and demo data."""
+"""The care calendar: capabilities, pages, "What's next" items, nav, export and demo data.
+
+Feeds and reminders build on it from their own packages (:mod:`careteam.calendar_feeds`,
+:mod:`careteam.reminders`).
+"""
 
 from __future__ import annotations
 
@@ -26,9 +30,8 @@ def whats_next(circle: Any = None, membership: Any = None, **_: Any) -> list:
     """Return the next occurrences this member may see, for the circle home page."""
     from ..circles.home import WhatsNextItem
     from ..clock import utcnow
-    from .display import when_text
+    from .display import occurrence_url, when_text
     from .queries import agenda_page, help_summaries
-    from .views import occurrence_url
 
     if circle is None or not member_can(membership, "appointments.view"):
         return []
@@ -60,22 +63,21 @@ def init_appointments(app: Flask) -> None:
     """Register the calendar feature on ``app``."""
     from ..circles.home import add_whats_next
     from ..demo import DemoBuilder, register_builder
-    from . import editing, settings_views  # noqa: F401 - register their pages on the blueprint
+    from . import edit_views  # noqa: F401 - registers the writing pages on the blueprint
     from .demo import build_demo_appointments
     from .views import bp
 
     for capability in CAPABILITIES:
         add_capability(app, capability)
     app.register_blueprint(bp)
-    app.register_blueprint(settings_views.calendar_bp)
     registry = app.extensions["careteam_ui"]
     registry.add_nav("circle", NavItem("Calendar", "appointments.agenda", order=30))
     add_whats_next(app, whats_next)
     from ..exports import add_export_section
     from .export import SECTION
-    from .series_cache import install_version_hook
+    from .series_cache import init_series_cache
 
     add_export_section(app, SECTION)
-    install_version_hook()
+    init_series_cache(app)
     with app.app_context():
         register_builder(DemoBuilder("appointments", build_demo_appointments, order=210))

@@ -1,9 +1,11 @@
-"""Plain-language text for times and repetition rules, as pages and emails show them."""
+"""How pages and emails show occurrences: plain-language times and rules, and their links."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from ..links import LinkPattern, link_pattern
 from .models import Appointment
 from .occurrences import Occurrence
 from .recurrence import WEEKDAYS, get_zone, spec_from_rule, to_local
@@ -74,3 +76,23 @@ def clock_text(occurrence: Occurrence, zone_name: str) -> str:
     if occurrence.appointment.all_day:
         return "All day"
     return f"{to_local(occurrence.start, get_zone(zone_name)):%H:%M}"
+
+
+def series_link(circle: Any, public_id: str) -> LinkPattern:
+    """Return the link pattern of one series' occurrences, each occurrence's key left to fill."""
+    pattern = link_pattern(
+        "appointments.occurrence",
+        "appointment_id",
+        second_slot="occurrence",
+        circle_id=circle.public_id,
+    )
+    return pattern.partly(public_id)
+
+
+def occurrence_url(circle: Any, occurrence: Occurrence) -> str:
+    """Return the page of one occurrence: the appointment's own page when it does not repeat."""
+    appointment = occurrence.appointment
+    if appointment.recurring:
+        return series_link(circle, appointment.public_id).fill(occurrence.key)
+    pattern = link_pattern("appointments.detail", "appointment_id", circle_id=circle.public_id)
+    return pattern.fill(appointment.public_id)

@@ -1,5 +1,4 @@
-"""Forms of the care calendar: appointment (with the recurrence builder), one occurrence,
-reminders and calendar feeds."""
+"""Forms of the care calendar: appointment (with the recurrence builder) and one occurrence."""
 
 from __future__ import annotations
 
@@ -23,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..audience_field import AudienceField
 from ..forms import CareForm, SelectField, no_control_characters, strip_filter, time_zone_choices
-from .models import FEED_DETAIL_LABELS, HELP_LABELS, KIND_LABELS, HelpKind
+from .models import HELP_LABELS, KIND_LABELS, HelpKind
 from .recurrence import MAX_COUNT, WEEKDAYS
 from .service import MAX_HELPERS
 
@@ -34,14 +33,6 @@ except ImportError:  # pragma: no cover - older WTForms
 
 MAX_NOTES = 5_000
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-REMINDER_CHOICES = (
-    (15, "15 minutes before"),
-    (60, "1 hour before"),
-    (120, "2 hours before"),
-    (1440, "1 day before"),
-    (2880, "2 days before"),
-    (10080, "1 week before"),
-)
 _TEXT_WHITESPACE = frozenset("\t\n\r")
 
 
@@ -263,28 +254,4 @@ class OccurrenceForm(TimesMixin, CareForm):
     location = _text("Place (optional)", 300)
     notes = TextAreaField(
         "Notes (optional)", validators=[Optional(), Length(max=MAX_NOTES), text_characters]
-    )
-
-
-class ReminderForm(CareForm):
-    enabled = BooleanField("Email me reminders for this circle's appointments")
-    offsets = CheckboxesField(
-        "When to remind me",
-        choices=choices((str(m), label) for m, label in REMINDER_CHOICES),
-    )
-
-    def validate_offsets(self, field: Any) -> None:
-        if self.enabled.data and not field.data:
-            raise ValidationError("Choose at least one time, or turn reminders off.")
-
-
-class AccountRemindersForm(CareForm):
-    email_reminders = BooleanField("Send me appointment reminders by email (all my circles)")
-
-
-class FeedForm(CareForm):
-    detail = RadioField(
-        "What the calendar shows",
-        choices=choices((d.value, label) for d, label in FEED_DETAIL_LABELS.items()),
-        validators=[DataRequired(message="Choose what the calendar shows.")],
     )

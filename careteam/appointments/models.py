@@ -1,4 +1,4 @@
-"""The care calendar: appointments, changed or cancelled occurrences, help, feeds, reminders.
+"""The care calendar: appointments, changed or cancelled occurrences, help wanted and given.
 
 Times of an appointment are kept the way RFC 5545 keeps them: the wall time of its first
 occurrence (naive ``start_local``/``end_local``) in its IANA ``time_zone``, plus an RRULE whose
@@ -185,78 +185,8 @@ class HelpSignup(db.Model):
 
 
 class FeedDetail(StrEnum):
+    """How much of each appointment iCalendar output shows (feeds, downloads, the export)."""
+
     FULL = "full"
     TITLES = "titles"
     BUSY = "busy"
-
-
-FEED_DETAIL_LABELS: dict[FeedDetail, str] = {
-    FeedDetail.FULL: "Full details (title, place, notes)",
-    FeedDetail.TITLES: "Titles and times only",
-    FeedDetail.BUSY: "Busy blocks only (no titles)",
-}
-
-
-class CalendarFeed(db.Model):
-    """A secret iCalendar subscription URL: one circle, or every circle (circle_id NULL)."""
-
-    __tablename__ = "calendar_feeds"
-    __table_args__ = (Index("ix_calendar_feeds_user", "user_id", "circle_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    circle_id: Mapped[int | None] = mapped_column(
-        ForeignKey("circles.id", ondelete="CASCADE"), nullable=True
-    )
-    # Only the hash: whoever reads the database cannot subscribe to anyone's calendar.
-    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    detail: Mapped[str] = mapped_column(String(10), default=FeedDetail.FULL.value)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class ReminderPreference(db.Model):
-    """A member's reminder choices for one circle (no row: the defaults)."""
-
-    __tablename__ = "appointment_reminder_prefs"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    membership_id: Mapped[int] = mapped_column(
-        ForeignKey("memberships.id", ondelete="CASCADE"), unique=True
-    )
-    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Minutes before each occurrence, comma-separated, e.g. "1440,120".
-    offsets: Mapped[str] = mapped_column(String(100), default="1440")
-
-
-class ClaimStatus(StrEnum):
-    CLAIMED = "claimed"
-    SENT = "sent"
-    FAILED = "failed"
-    SKIPPED = "skipped"  # covered by a closer reminder in the same email
-
-
-class ReminderClaim(db.Model):
-    """One reminder, claimed by the run that sends it; the unique key stops a second sender."""
-
-    __tablename__ = "reminder_claims"
-    __table_args__ = (
-        UniqueConstraint(
-            "membership_id",
-            "appointment_id",
-            "occurrence_start",
-            "offset_minutes",
-            name="uq_reminder_claims_key",
-        ),
-        Index("ix_reminder_claims_status", "status", "claimed_at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"))
-    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"))
-    occurrence_start: Mapped[datetime] = mapped_column(UTCDateTime)
-    offset_minutes: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(10), default=ClaimStatus.CLAIMED.value)
-    attempts: Mapped[int] = mapped_column(Integer, default=1)
-    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
+from ..links import LinkPattern
+from .display import occurrence_url, series_link
 from .occurrences import Occurrence
-from .urls import OccurrenceLinks, fill_key, occurrence_links
 
 
 class MonthEntry(NamedTuple):
@@ -32,12 +33,11 @@ def entries_by_day(
     """Return each day's entries (in the circle's zone), in the occurrences' order."""
     by_day: dict[date, list[MonthEntry]] = {}
     shared: dict[Any, _Shared] = {}
-    links = occurrence_links(circle)
     for occurrence in occurrences:
         appointment = occurrence.appointment
         series = shared.get(appointment)  # by identity: the ORM's id attribute costs more
         if series is None:
-            series = shared[appointment] = _Shared.of(links, appointment, occurrence)
+            series = shared[appointment] = _Shared.of(circle, appointment, occurrence)
         title = series.title if occurrence.change is None else escape(occurrence.title)
         if series.all_day:
             local_start: datetime | None = None
@@ -46,9 +46,9 @@ def entries_by_day(
             local_start = occurrence.start.astimezone(zone)
             day = last = local_start.date()
         entry = MonthEntry(
-            url=fill_key(series.link, occurrence.key) if series.recurring else series.link,
+            url=series.pattern.fill(occurrence.key) if series.pattern else series.link,
             start_iso=None if local_start is None else occurrence.start.isoformat(),
-            # Not strftime: a month shows a thousand of these, and it cost five times as much.
+            # Not strftime, which is much slower: a month shows a thousand of these.
             clock="" if local_start is None else f"{local_start.hour:02d}:{local_start.minute:02d}",
             title=title,
             cancelled=series.cancelled,
@@ -62,19 +62,22 @@ def entries_by_day(
 class _Shared(NamedTuple):
     """What every occurrence of one appointment shows alike, read from the ORM object once."""
 
-    link: str  # a series' link has the place of the occurrence key marked
+    link: str  # a single appointment's link
+    pattern: LinkPattern | None  # a series' link, filled with each occurrence's key
     title: Markup
     all_day: bool
-    recurring: bool
     cancelled: bool
 
     @classmethod
-    def of(cls, links: OccurrenceLinks, appointment: Any, occurrence: Occurrence) -> _Shared:
-        recurring = appointment.recurring
+    def of(cls, circle: Any, appointment: Any, occurrence: Occurrence) -> _Shared:
+        if appointment.recurring:
+            link, pattern = "", series_link(circle, appointment.public_id)
+        else:
+            link, pattern = occurrence_url(circle, occurrence), None
         return cls(
-            links.series_pattern(appointment.public_id) if recurring else links.of(occurrence),
+            link,
+            pattern,
             escape(appointment.title),
             appointment.all_day,
-            recurring,
             appointment.cancelled,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from .models import Appointment, OccurrenceChange
@@ -22,23 +22,6 @@ from .recurrence import (
 )
 
 
-class _computed_once:
-    """Like functools.cached_property, without the lock Python 3.11's takes on each first use:
-    a month page builds thousands of occurrences, and the lock was a tenth of its time."""
-
-    def __init__(self, compute: Any) -> None:
-        self.compute = compute
-        self.name = compute.__name__
-        self.__doc__ = compute.__doc__
-
-    def __get__(self, instance: Any, owner: Any = None) -> Any:
-        if instance is None:
-            return self
-        value = self.compute(instance)
-        instance.__dict__[self.name] = value  # later reads find it before this descriptor
-        return value
-
-
 @dataclass(frozen=True)
 class Occurrence:
     """One occurrence; ``original`` is its start as the series' rule produced it."""
@@ -49,20 +32,20 @@ class Occurrence:
     end_local: datetime
     change: OccurrenceChange | None = None
 
-    @_computed_once
+    @cached_property
     def start(self) -> datetime:
         return to_utc(self.start_local, get_zone(self.appointment.time_zone))
 
-    @_computed_once
+    @cached_property
     def end(self) -> datetime:
         return to_utc(self.end_local, get_zone(self.appointment.time_zone))
 
     # Cached: sorting, paging and links each ask for them, hundreds of times on a month page.
-    @_computed_once
+    @cached_property
     def key(self) -> str:
         return occurrence_key(self.original, self.appointment.all_day)
 
-    @_computed_once
+    @cached_property
     def sort_key(self) -> tuple[datetime, str, str]:
         return (self.start, self.appointment.public_id, self.key)
 

@@ -1,22 +1,21 @@
-"""A circle's repeating appointments and their single changes, kept for the process.
+"""A circle's repeating appointments and their single changes, kept per app.
 
 The agenda, the month grid and the home page's "What's next" each need every series of the
-circle that may fall in their window, with its changed occurrences: for a busy circle, 272
-series and their changes took 11 ms of a 45 ms home page to load (PostgreSQL, large seed),
-on every request, though they change a few times a day.  So each process keeps them per
-circle, and reads them again only when ``circles.calendar_version`` has moved.
+circle that may fall in their window, with its changed occurrences.  Those change a few times a
+day, so each app keeps them per circle and reads them again only when
+``circles.calendar_version`` has moved.
 
 That number is read with the circle in every request's prelude, and it moves in the same
 transaction as any ORM write to the circle's appointments or changes (:func:`bump_versions`,
-an ``after_flush`` hook), so a page never sees a series older than its own transaction's
-view of the circle.  Writes that bypass the ORM (a bulk ``UPDATE appointments``, say) must
-bump it themselves; the app has none.
+an ``after_flush`` hook on the app's session factory), so a page never sees a series older
+than its own transaction's view of the circle.  Writes that bypass the ORM (a bulk ``UPDATE
+appointments``, say) must bump it themselves; the app has none.
 
 Every series is kept, whoever may see it, and :func:`visible_series` filters each request's
-through :func:`careteam.audience.can_see`, the rule ``visible_clause`` applies in SQL.
-The rows are small frozen snapshots, not ORM objects: nothing can lazy-load or write through
-them, and 272 of them weigh ~150 kB.  The cache lives on the app, so two apps in one process
-(tests, the benchmark) never share one.
+through :func:`careteam.audience.can_see`, the rule ``visible_clause`` applies in SQL.  The rows
+are small frozen snapshots, not ORM objects: nothing can lazy-load or write through them.  The
+cache and the hook belong to the app (:func:`init_series_cache`), so two apps in one process
+(tests, the benchmark) never share them.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from dataclasses import dataclass, make_dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
@@ -55,7 +54,7 @@ def _cancelled(self: Any) -> bool:
 # Frozen, slotted snapshots with the models' own column names, so the code that expands and
 # shows occurrences reads them as it reads ORM rows (the appointment's notes are left out, as
 # list pages never show them).  Compared and hashed by identity, as ORM objects are: the month
-# grid keys a dict by appointment, and hashing 25 fields cost ~2 ms for a month's entries.
+# grid keys a dict by appointment, and hashing every field of each would be wasted work.
 SeriesRow = make_dataclass(
     "SeriesRow",
     [c.key for c in _SERIES_COLUMNS],
@@ -115,10 +114,7 @@ class _Store:
 
 
 def _store() -> _Store:
-    store = current_app.extensions.get(_EXTENSION)
-    if store is None:
-        store = current_app.extensions.setdefault(_EXTENSION, _Store(SERIES_CACHE_ROWS))
-    return store
+    return current_app.extensions[_EXTENSION]
 
 
 def circle_series(circle: Circle) -> CircleSeries:
@@ -209,7 +205,19 @@ def bump_versions(session: Session, _flush_context: Any) -> None:
             session.expire(obj, ["calendar_version"])
 
 
-def install_version_hook() -> None:
-    """Bump calendar versions on every flush of every session (once per process)."""
-    if not event.contains(Session, "after_flush", bump_versions):
-        event.listen(Session, "after_flush", bump_versions)
+def _bump_for_app(session: Session, flush_context: Any) -> None:
+    if has_app_context() and _EXTENSION in current_app.extensions:
+        bump_versions(session, flush_context)
+
+
+def init_series_cache(app: Flask) -> None:
+    """Give ``app`` its own series cache, and keep its circles' calendar versions current.
+
+    The hook listens on the session factory of ``db`` -- not on SQLAlchemy's ``Session`` class,
+    which would reach every session in the process -- and acts only inside an app that called
+    this: Flask-SQLAlchemy's one factory serves every app, each in its own app context.
+    """
+    app.extensions[_EXTENSION] = _Store(SERIES_CACHE_ROWS)
+    factory = db.session.session_factory
+    if not event.contains(factory, "after_flush", _bump_for_app):
+        event.listen(factory, "after_flush", _bump_for_app)

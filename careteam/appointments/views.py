@@ -1,7 +1,7 @@
 """Reading the care calendar: agenda, month grid, one appointment, one occurrence, .ics download.
 
-The writing pages are in :mod:`careteam.appointments.editing`; reminder and feed settings in
-:mod:`careteam.appointments.settings_views`.
+The writing pages are in :mod:`careteam.appointments.edit_views`; reminder and feed settings in
+:mod:`careteam.reminders` and :mod:`careteam.calendar_feeds`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from flask import Response, abort, current_app, g, render_template, request, url
 
 from .. import audit
 from ..audience import AUDIENCE_LABELS, SHORT_LABELS
+from ..auth.service import external_url
 from ..clock import utcnow
 from ..forms import ActionForm
 from ..permissions import CircleBlueprint, member_can
 from . import helping, queries
-from .display import clock_text, rule_text, time_of_day, when_text
+from .display import clock_text, occurrence_url, rule_text, time_of_day, when_text
 from .ical import FeedEntry, build_calendar
 from .models import HELP_LABELS, KIND_LABELS, Appointment
 from .month_grid import entries_by_day
@@ -27,7 +28,6 @@ from .occurrences import Occurrence, expand, occurrence_at
 from .recurrence import EARLIEST_YEAR, LATEST_YEAR, get_zone, occurrence_key, parse_occurrence_key
 from .recurrence import to_utc as local_to_utc
 from .service import can_schedule, find_change, is_original
-from .urls import occurrence_url
 
 bp = CircleBlueprint("appointments", __name__, url_prefix="/appointments")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -35,7 +35,7 @@ UPCOMING_ON_DETAIL = 10
 
 
 @bp.context_processor
-def _calendar_page_context() -> dict[str, Any]:
+def calendar_page_context() -> dict[str, Any]:
     """Give every calendar page the circle's sub-navigation and the labels it shows."""
     circle = g.get("circle")
     home_url = None
@@ -219,7 +219,6 @@ def occurrence(circle: Any, membership: Any, appointment_id: str, occurrence: st
 @bp.circle_route("/<appointment_id>/event.ics", capability="appointments.view")
 def download(circle: Any, membership: Any, appointment_id: str):
     """Download the appointment (with its whole series) as an .ics file for one's calendar."""
-    from .feeds import appointment_url
 
     appointment = appointment_or_404(circle, membership, appointment_id)
     changes = queries.changes_for([appointment.id])[appointment.id]
@@ -228,7 +227,9 @@ def download(circle: Any, membership: Any, appointment_id: str):
         appointment,
         changes,
         circle.name,
-        url=appointment_url(circle, appointment),
+        url=external_url(
+            "appointments.detail", circle_id=circle.public_id, appointment_id=appointment.public_id
+        ),
         organiser=names.get(appointment.organiser_id or 0),
     )
     body = build_calendar([entry], "full", f"CareTeam \u00b7 {circle.name}")

@@ -1,4 +1,4 @@
-"""Personal calendar settings: reminders per circle, and secret calendar feeds.
+"""Secret calendar feeds: the settings pages (one circle, every circle) and the feed itself.
 
 The feed itself (``/feeds/<secret>.ics``) needs no sign-in: calendar apps fetch it, and they
 cannot send cookies or headers, so the secret is in the path.  Request logs would show it:
@@ -21,46 +21,23 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_login import current_user
 
 from .. import audit
+from ..appointments.models import FeedDetail
+from ..appointments.views import calendar_page_context
 from ..auth.models import User
 from ..extensions import db
 from ..forms import ActionForm
-from . import feed_content, feeds, reminders
-from .forms import AccountRemindersForm, FeedForm, ReminderForm
-from .models import FeedDetail
-from .views import bp
+from ..permissions import CircleBlueprint
+from ..reminders.forms import AccountRemindersForm
+from ..reminders.preferences import set_email_reminders
+from . import content as feed_content
+from . import service as feeds
+from .forms import FeedForm
 
+# The circle's page sits with the calendar's pages and shares their layout.
+bp = CircleBlueprint("calendar_feeds", __name__, url_prefix="/appointments")
+bp.context_processor(calendar_page_context)
+# The person's own page and the feed: not inside any circle.
 calendar_bp = Blueprint("calendar", __name__)
-
-
-# --- reminders -------------------------------------------------------------------------------
-
-
-@bp.circle_route(
-    "/reminders", capability="appointments.view", allow_archived=True, methods=["GET", "POST"]
-)
-def reminder_settings(circle: Any, membership: Any):
-    """Choose whether and when to be reminded of this circle's appointments."""
-    form = ReminderForm()
-    if request.method == "GET":
-        pref = reminders.preference_of(membership.id)
-        form.enabled.data = pref.enabled
-        form.offsets.data = [str(o) for o in pref.offsets]
-    elif form.validate_on_submit():
-        offsets = [int(o) for o in form.offsets.data or []]
-        reminders.set_preference(membership, bool(form.enabled.data), offsets)
-        db.session.commit()
-        flash("Your reminder settings are saved.", "success")
-        return redirect(url_for("appointments.reminder_settings", circle_id=circle.public_id))
-    status = 422 if form.errors else 200
-    return render_template(
-        "appointments/reminders.html",
-        circle=circle,
-        form=form,
-        email_reminders=current_user.email_reminders,
-    ), status
-
-
-# --- feeds -----------------------------------------------------------------------------------
 
 
 def _feed_page(circle: Any | None, user_id: int, template_context: dict[str, Any]):
@@ -95,9 +72,9 @@ def _feed_page(circle: Any | None, user_id: int, template_context: dict[str, Any
             new_url = feeds.feed_url(secret)
         else:
             abort(400)
-    template = "feed_settings.html" if circle is not None else "account_calendar.html"
+    template = "circle.html" if circle is not None else "account.html"
     return render_template(
-        f"appointments/{template}",
+        f"calendar_feeds/{template}",
         form=form,
         feed=feed,
         new_url=new_url,
@@ -124,15 +101,7 @@ def feeds_page():
         form = AccountRemindersForm()
         if not form.validate_on_submit():
             abort(400)
-        user = db.session.get(User, current_user.id)
-        user.email_reminders = bool(form.email_reminders.data)
-        audit.record(
-            "account.reminders_changed",
-            object_type="user",
-            object_id=user.public_id,
-            actor_id=user.id,
-            details={"email_reminders": user.email_reminders},
-        )
+        set_email_reminders(db.session.get(User, current_user.id), bool(form.email_reminders.data))
         db.session.commit()
         flash("Your email reminder setting is saved.", "success")
         return redirect(url_for("calendar.feeds"))
@@ -147,7 +116,7 @@ def feed(secret: str):
     """Serve a calendar feed to a calendar app, as its owner may see it now.
 
     The ETag is a hash of everything the feed is made from (see
-    :mod:`careteam.appointments.feed_content`), so a calendar app that sends it back in
+    :mod:`careteam.calendar_feeds.content`), so a calendar app that sends it back in
     ``If-None-Match`` gets a bodiless 304 until something in its feed changes, and the text is
     not written at all.  It is weak: a plugin item without a change time gets a fresh DTSTAMP.
     No Last-Modified: a deleted appointment, a role change or the history window moving on

@@ -1,6 +1,6 @@
-"""Many appointments at once, for feed tests and timings: a realistic mix, inserted directly.
+"""Many appointments at once, for feed and agenda tests: a realistic mix, inserted directly.
 
-The service (one audited, validated create per call) would take minutes for 10,000
+The service (one audited, validated create per call) is too slow for thousands of
 appointments; this writes the same rows it would write, with the derived columns computed by
 the service's own :func:`derive_instants`.  A third of the appointments are weekly or monthly
 series; every other series has one occurrence moved and retitled and one cancelled.  A few
@@ -14,10 +14,10 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from ..extensions import db
-from .models import Appointment, OccurrenceChange
-from .recurrence import get_zone, normalise_rule, rule_for
-from .service import derive_instants
+from careteam.appointments.models import Appointment, OccurrenceChange
+from careteam.appointments.recurrence import get_zone, normalise_rule, rule_for
+from careteam.appointments.service import derive_instants
+from careteam.extensions import db
 
 ZONES = ("Europe/Berlin", "America/New_York", "UTC")
 KINDS = ("neurologist", "gp", "physical_therapy", "occupational_therapy", "support_group")

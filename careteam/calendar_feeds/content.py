@@ -26,17 +26,21 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import DateTime, select, type_coerce
 
+from ..appointments.ical import FeedEntry, ZoneSpan, assemble, event_text
+from ..appointments.ical_text import vtimezone
+from ..appointments.models import Appointment, FeedDetail, OccurrenceChange
+from ..appointments.queries import visible
 from ..auth.models import User
+from ..auth.service import external_url
 from ..circles.models import Circle, Membership
 from ..clock import utcnow
 from ..extensions import db
-from .ical import FeedEntry, ZoneSpan, assemble, event_text
-from .ical_text import vtimezone
-from .models import Appointment, CalendarFeed, FeedDetail, OccurrenceChange
-from .queries import visible
+from ..plugins.enablement import plugin_host
+from .models import CalendarFeed
+from .plugin_items import HOOK, calendar_items, ical_event
 
 # Appointments that ended longer ago than this are left out of feeds.
 FEED_HISTORY = timedelta(days=365)
@@ -123,8 +127,8 @@ class FeedContent:
         update = digest.update
         update(repr((FORMAT_VERSION, self.feed_key, self.name, self.detail)).encode())
         update(repr([(m.role, c.id, c.name) for m, c in self.circles]).encode())
-        # The texts themselves, not a digest kept beside each: hashing 5.6 MB of them costs
-        # ~4 ms for 10,000 events, and the cache holds 100 bytes less per event.
+        # The texts themselves, not a digest kept beside each: hashing them is cheap next to
+        # the fetch, and the cache holds less per event.
         for text in self.events:
             update(text)
         update(repr(self.plugin_items).encode())
@@ -137,40 +141,68 @@ class FeedContent:
 
     def render(self) -> bytes:
         """Return the feed's iCalendar text."""
-        from ..plugins.calendar import ical_event
-
         extra = [ical_event(p, circle, item, self.detail) for p, circle, item in self.plugin_items]
         return assemble(self.name, self.events, *self.zones(), extra)
 
 
-# Each appointment's VEVENT text, kept for the process so that an appointment unchanged since
-# the last fetch -- of this feed, or of another member's feed of the same circle at the same
-# detail level -- is not written again.  A cache, not state: any instance rebuilds it.
+# Each appointment's VEVENT text, kept per app so that an appointment unchanged since the last
+# fetch -- of this feed, or of another member's feed of the same circle at the same detail
+# level -- is not written again.  A cache, not state: any instance rebuilds it.
 #
 # The key stands for every input of the text without holding the row: the detail level, the
 # appointment's id and one hash of all its read columns (last change included), its changed
 # occurrences, circle name and link prefix.  Any edit changes the hash; two versions of one
 # appointment would need the same 64-bit hash to be mistaken for each other.  Keeping the rows
-# themselves cost ~1 kB more per appointment: a 10,000-event feed grew each worker by 25 MB;
-# a three-part key instead of a seven-part one saves another 100 bytes an event.
+# themselves would hold a copy of every feed's data in each worker.
 EVENT_CACHE_SIZE = 50_000
-_events: dict[tuple[str, int, int], bytes] = {}
-_lock = threading.Lock()  # gthread workers share the cache between threads
+_EXTENSION = "careteam_feed_events"
+
+
+class EventCache:
+    """Written VEVENT texts by key; beyond ``limit`` the least recently used goes first."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.texts: dict[tuple[str, int, int], bytes] = {}
+        self.lock = threading.Lock()  # gthread workers share it between threads
+
+    def take(self, key: tuple[str, int, int]) -> bytes | None:
+        """Remove and return the text kept under ``key`` (None when there is none)."""
+        with self.lock:
+            return self.texts.pop(key, None)
+
+    def keep(self, key: tuple[str, int, int], text: bytes) -> None:
+        """Keep ``text`` as the most recently used entry, dropping the least recent if full."""
+        with self.lock:
+            self.texts[key] = text
+            if len(self.texts) > self.limit:
+                del self.texts[next(iter(self.texts))]
+
+
+def init_event_cache(app: Flask) -> None:
+    """Give ``app`` its own cache of written events."""
+    app.extensions[_EXTENSION] = EventCache(EVENT_CACHE_SIZE)
+
+
+def event_cache() -> EventCache:
+    """Return the current app's cache of written events."""
+    return current_app.extensions[_EXTENSION]
 
 
 def _event_of(
-    detail: str, row: Any, changes: tuple, circle_name: str, url_prefix: str | None
+    cache: EventCache,
+    detail: str,
+    row: Any,
+    changes: tuple,
+    circle_name: str,
+    url_prefix: str | None,
 ) -> bytes:
     """Return an appointment's VEVENT text (UTF-8)."""
     key = (detail, row.id, hash((tuple(row), changes, circle_name, url_prefix)))
-    with _lock:
-        found = _events.pop(key, None)
+    found = cache.take(key)
     if found is None:
         found = _write_event(detail, row, changes, circle_name, url_prefix)
-    with _lock:  # re-inserted, so the dict's first entry is always the least recently used
-        _events[key] = found
-        if len(_events) > EVENT_CACHE_SIZE:
-            del _events[next(iter(_events))]
+    cache.keep(key, found)  # taken and put back, so the first entry is the least recently used
     return found
 
 
@@ -205,8 +237,6 @@ def _url_prefix(circle: Circle) -> str:
     Public ids are URL-safe, so the link of each appointment is this prefix plus its id: one
     URL build per circle instead of one per appointment.
     """
-    from ..auth.service import external_url
-
     marker = "APPOINTMENT"
     url = external_url("appointments.detail", circle_id=circle.public_id, appointment_id=marker)
     return url.removesuffix(marker)
@@ -263,12 +293,13 @@ def load(feed: CalendarFeed) -> FeedContent:
     now = utcnow()
     since = now - FEED_HISTORY
     add_event, add_zones = content.events.append, content.span.add
+    cache = event_cache()
     for membership, circle in circles:
         changes = _changes(membership, circle, detail, since)
         prefix = _url_prefix(circle) if detail == FeedDetail.FULL else None
         name = circle.name
         for row in _appointment_rows(membership, circle, detail, since):
-            add_event(_event_of(detail, row, changes.get(row[0], ()), name, prefix))
+            add_event(_event_of(cache, detail, row, changes.get(row[0], ()), name, prefix))
             add_zones(row)
     content.plugin_items = _plugin_items(circles, now)
     return content
@@ -283,9 +314,6 @@ def _calendar_name(feed: CalendarFeed, circles: list[tuple[Membership, Circle]])
 
 def _plugin_items(circles: list[tuple[Membership, Circle]], now: Any) -> list[tuple]:
     """Return (plugin, circle name, item) for the plugins' calendar items in these circles."""
-    from ..plugins.calendar import HOOK, calendar_items
-    from ..plugins.enablement import plugin_host
-
     if not plugin_host().implements(HOOK):
         return []  # no extra query for sites whose plugins add nothing to calendars
     return calendar_items(circles, now - FEED_HISTORY, now + FEED_FUTURE)

@@ -16,8 +16,8 @@ from flask import current_app
 from icalendar import Event
 
 from ..clock import utcnow
-from .enablement import enabled_plugins, plugin_host
-from .types import CalendarItem
+from ..plugins.enablement import enabled_plugins, plugin_host
+from ..plugins.types import CalendarItem
 
 HOOK = "careteam_calendar_items"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")

@@ -20,7 +20,7 @@ of a person's reminder times for one occurrence are due at once (say "1 day" and
 after cron was down), the email mentions it once and the other claims are marked ``skipped``.
 
 Plugins add lines to the same email (``careteam_reminder_items``, claimed the same way: see
-:mod:`careteam.plugins.reminders`); a person with only plugin lines due gets an email too.
+:mod:`careteam.reminders.plugin_lines`); a person with only plugin lines due gets an email too.
 """
 
 from __future__ import annotations
@@ -34,73 +34,28 @@ from typing import Any
 from flask import current_app, has_request_context
 from sqlalchemy import or_, select
 
-from .. import audit, claims
+from .. import claims
+from ..appointments.display import when_text
+from ..appointments.models import Appointment
+from ..appointments.occurrences import Occurrence, expand
+from ..appointments.queries import changes_for
 from ..audience import can_see
 from ..auth.models import User
+from ..auth.service import external_url
 from ..circles.models import Circle, Membership
 from ..clock import utcnow
 from ..database import immediate_writes
 from ..extensions import db
 from ..mail import render_message
 from ..outbox import enqueue
-from ..plugins import reminders as plugin_reminders
-from ..plugins.reminders import PluginLine
-from .models import Appointment, ClaimStatus, ReminderClaim, ReminderPreference
-from .occurrences import Occurrence, expand
-from .queries import changes_for
+from . import plugin_lines as plugin_reminders
+from .models import ClaimStatus, ReminderClaim, ReminderPreference
+from .plugin_lines import PluginLine
+from .preferences import DEFAULT_OFFSETS, parse_offsets
 
-DEFAULT_OFFSETS = (1440,)
-ALLOWED_OFFSETS = (15, 60, 120, 1440, 2880, 10080)
 MAX_ATTEMPTS = 5
 
 log = logging.getLogger(__name__)
-
-
-# --- preferences -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Preference:
-    enabled: bool
-    offsets: tuple[int, ...]
-
-
-def parse_offsets(text: str | None) -> tuple[int, ...]:
-    values = []
-    for part in (text or "").split(","):
-        if part.strip().isdigit() and int(part) in ALLOWED_OFFSETS:
-            values.append(int(part))
-    return tuple(sorted(set(values)))
-
-
-def preference_of(membership_id: int) -> Preference:
-    row = db.session.scalar(
-        select(ReminderPreference).where(ReminderPreference.membership_id == membership_id)
-    )
-    if row is None:
-        return Preference(True, DEFAULT_OFFSETS)
-    return Preference(row.enabled, parse_offsets(row.offsets))
-
-
-def set_preference(membership: Any, enabled: bool, offsets: list[int]) -> None:
-    """Save a member's reminder choices for one circle."""
-    chosen = tuple(sorted({o for o in offsets if o in ALLOWED_OFFSETS}))
-    row = db.session.scalar(
-        select(ReminderPreference).where(ReminderPreference.membership_id == membership.id)
-    )
-    if row is None:
-        row = ReminderPreference(membership_id=membership.id)
-        db.session.add(row)
-    row.enabled = enabled
-    row.offsets = ",".join(str(o) for o in chosen)
-    audit.record(
-        "reminders.settings_changed",
-        circle_id=membership.circle_id,
-        object_type="membership",
-        object_id=membership.public_id,
-        actor_id=membership.user_id,
-        details={"enabled": enabled, "offsets": list(chosen)},
-    )
 
 
 # --- finding what is due ---------------------------------------------------------------------
@@ -230,9 +185,6 @@ def _subject(items: list[Due], lines: list[PluginLine]) -> str:
 
 
 def _send(user_email: str, name: str, items: list[Due], lines: list[PluginLine]) -> None:
-    from ..auth.service import external_url
-    from .display import when_text
-
     rows = []
     for due in sorted(items, key=lambda d: d.occurrence.start):
         occurrence, circle = due.occurrence, due.circle

@@ -17,9 +17,9 @@ from typing import Any
 from flask import current_app
 
 from .. import claims
-from .enablement import enabled_plugins, plugin_host
-from .models import PluginReminderClaim
-from .types import ReminderItem
+from ..plugins.enablement import enabled_plugins, plugin_host
+from ..plugins.models import PluginReminderClaim
+from ..plugins.types import ReminderItem
 
 HOOK = "careteam_reminder_items"
 MAX_ATTEMPTS = 5

@@ -14,11 +14,12 @@ from ..circles.models import Membership
 from ..extensions import db
 from ..forms import ActionForm
 from . import helping, service
+from .display import occurrence_url
 from .forms import AppointmentForm, OccurrenceForm, choices
 from .models import Appointment, HelpKind, HelpSlot
 from .occurrences import Occurrence
 from .recurrence import RecurrenceError, RuleSpec, build_rule, nth_weekday_of, spec_from_rule
-from .views import appointment_or_404, bp, occurrence_or_404, occurrence_url
+from .views import appointment_or_404, bp, occurrence_or_404
 
 _HELP_FIELDS = {kind.value: f"help_{kind.value}" for kind in HelpKind}
 

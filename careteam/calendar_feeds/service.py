@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy import select
 
 from .. import audit
-from ..circles.models import Circle
+from ..appointments.models import FeedDetail
+from ..auth.service import external_url
 from ..clock import utcnow
 from ..extensions import db
 from ..tokens import new_token, token_hash
-from . import feed_content
-from .models import Appointment, CalendarFeed, FeedDetail
+from . import content
+from .models import CalendarFeed
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
@@ -89,19 +90,9 @@ def find_by_secret(secret: str) -> CalendarFeed | None:
 
 def feed_url(secret: str) -> str:
     """Return the subscription address (from BASE_URL, never the Host header)."""
-    from ..auth.service import external_url
-
     return external_url("calendar.feed", secret=secret)
-
-
-def appointment_url(circle: Circle, appointment: Appointment) -> str:
-    from ..auth.service import external_url
-
-    return external_url(
-        "appointments.detail", circle_id=circle.public_id, appointment_id=appointment.public_id
-    )
 
 
 def render_feed(feed: CalendarFeed) -> bytes:
     """Return the feed's iCalendar text."""
-    return feed_content.load(feed).render()
+    return content.load(feed).render()

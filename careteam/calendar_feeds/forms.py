@@ -1,0 +1,18 @@
+"""The form that makes or changes a secret calendar link."""
+
+from __future__ import annotations
+
+from wtforms import RadioField
+from wtforms.validators import DataRequired
+
+from ..appointments.forms import choices
+from ..forms import CareForm
+from .models import FEED_DETAIL_LABELS
+
+
+class FeedForm(CareForm):
+    detail = RadioField(
+        "What the calendar shows",
+        choices=choices((d.value, label) for d, label in FEED_DETAIL_LABELS.items()),
+        validators=[DataRequired(message="Choose what the calendar shows.")],
+    )
