@@ -11,7 +11,6 @@ Who may *change* an audience is decided here too (:func:`allowed_audiences`,
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
@@ -53,19 +52,13 @@ def shared_audiences_for(role: str) -> list[str]:
     return [str(a) for a, roles in _ROLES_FOR.items() if role in roles]
 
 
-@cache
-def _shared_set(role: str) -> frozenset[str]:
-    return frozenset(shared_audiences_for(role))
-
-
 def can_see(audience: str, author_id: int | None, membership: Any) -> bool:
     """Return whether ``membership`` (None for outsiders) may see an item with this audience."""
     if membership is None:
         return False
     if audience == Audience.ONLY_ME:
         return author_id is not None and author_id == membership.user_id
-    # A set made once per role: the calendar pages ask this for every series of a circle.
-    return audience in _shared_set(membership.role)
+    return membership.role in _ROLES_FOR.get(audience, frozenset())
 
 
 def visible_clause(

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     ColumnElement,
-    Integer,
     Row,
     ScalarSelect,
-    bindparam,
+    Select,
     exists,
     func,
     literal,
@@ -32,10 +29,8 @@ from ..audience import visible_clause
 from ..auth.models import User
 from ..circles.models import Circle, Membership
 from ..clock import utcnow
-from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..permissions import member_can
-from ..placeholders import placeholders
 from .models import Note, NoteAcknowledgement, NoteComment, NoteRead, NoteRevision, NoteTag
 from .service import TRASH_DAYS
 
@@ -94,9 +89,9 @@ def _unread(reader: Any, note: Any = Note) -> ColumnElement[bool]:
 
     The read mark is looked up per note (a correlated subquery on the (note, user) unique
     index) rather than outer-joined: PostgreSQL's generic plan for a prepared statement
-    expects a member to have read a few dozen notes and, for one who had read thousands, joined
-    by rescanning all their marks for every note (70 ms instead of 1).  Versions start at 1,
-    so a missing mark counts as 0.
+    expects a member to have read a few dozen notes, and for one who had read thousands it
+    joined by rescanning all their marks for every note.  Versions start at 1, so a missing
+    mark counts as 0.
     """
     seen = (
         select(NoteRead.seen_version)
@@ -107,8 +102,8 @@ def _unread(reader: Any, note: Any = Note) -> ColumnElement[bool]:
     return func.coalesce(seen, 0) < note.version
 
 
-# Made once: building an alias of a mapped class copies every column (a costly proxy set each),
-# which took ~14 ms of every feed request when it was done per call.
+# A module-level alias, like the mapped class it stands for: aliasing a class copies every
+# column, work worth doing once rather than on every feed page.
 _UNREAD_NOTE = aliased(Note, name="unread_note")
 
 
@@ -146,26 +141,13 @@ def feed_page(
 ) -> FeedPage:
     """Return one page of the feed: pinned first, then newest first, with the member's unread
     count (capped; see :func:`unread_text`) -- one query."""
-    filters = filters or FeedFilters()
-    values: dict[str, Any] = {
-        "circle_id": circle.id,
-        "user_id": membership.user_id,
-        "limit": limit + 1,
-        "category": filters.category,
-        "author_id": filters.author_id,
-        "tag": filters.tag,
-    }
+    stmt = _feed_statement(circle, membership, filters or FeedFilters())
     if cursor:
         pinned, created_at, note_id = decode_cursor(cursor)
-        values.update(after_pinned=pinned, after_created_at=created_at, after_id=note_id)
-    shape = (
-        membership.role,
-        bool(filters.category),
-        filters.author_id is not None,
-        bool(filters.tag),
-        bool(cursor),
-    )
-    rows = list(db.session.execute(_feed_statement(*shape), values).all())
+        # A plain tuple on the right takes the columns' types (UTC instants included).
+        position = tuple_(Note.pinned, Note.created_at, Note.id)
+        stmt = stmt.where(position < (pinned, created_at, note_id))
+    rows = list(db.session.execute(stmt.limit(limit + 1)).all())
     # The count rides on every row; a page past the last note has none to carry it.
     unread = rows[0].unread_total if rows else unread_count(circle, membership)
     next_cursor = None
@@ -176,13 +158,8 @@ def feed_page(
     return FeedPage(rows=rows, next_cursor=next_cursor, unread=unread)
 
 
-@functools.cache
-def _feed_statement(
-    role: str, by_category: bool, by_author: bool, by_tag: bool, after: bool
-) -> Any:
-    # Built once per role and filter shape with everything else as parameters: building and
-    # keying this statement cost more than SQLite took to run it.
-    circle, reader = placeholders(role)
+def _feed_statement(circle: Circle, membership: Any, filters: FeedFilters) -> Select[Any]:
+    """Select the feed's notes the member may see, with the filters, newest first."""
     comment_count = (
         select(func.count(NoteComment.id))
         .where(NoteComment.note_id == Note.id)
@@ -204,38 +181,27 @@ def _feed_statement(
             Note.version,
             Note.author_id,
             User.display_name.label("author_name"),
-            _unread(reader).label("unread"),
+            _unread(membership).label("unread"),
             comment_count.label("comment_count"),
             # Not correlated with the page's notes: both databases run it once per query.
-            _unread_count_capped(circle, reader).label("unread_total"),  # type: ignore[arg-type]
+            _unread_count_capped(circle, membership).label("unread_total"),
         )
         .outerjoin(User, User.id == Note.author_id)
-        .where(*_live_visible(circle, reader))  # type: ignore[arg-type]
+        .where(*_live_visible(circle, membership))
     )
-    if by_category:
-        stmt = stmt.where(Note.category == bindparam("category"))
-    if by_author:
-        stmt = stmt.where(Note.author_id == bindparam("author_id"))
-    if by_tag:
+    if filters.category:
+        stmt = stmt.where(Note.category == filters.category)
+    if filters.author_id is not None:
+        stmt = stmt.where(Note.author_id == filters.author_id)
+    if filters.tag:
         stmt = stmt.where(
             exists().where(
                 NoteTag.note_id == Note.id,
                 NoteTag.circle_id == circle.id,
-                NoteTag.tag == bindparam("tag"),
+                NoteTag.tag == filters.tag,
             )
         )
-    if after:
-        stmt = stmt.where(
-            tuple_(Note.pinned, Note.created_at, Note.id)
-            < tuple_(
-                bindparam("after_pinned", type_=Boolean),
-                bindparam("after_created_at", type_=UTCDateTime()),
-                bindparam("after_id", type_=Integer),
-            )
-        )
-    return stmt.order_by(Note.pinned.desc(), Note.created_at.desc(), Note.id.desc()).limit(
-        bindparam("limit", type_=Integer, literal_execute=True)
-    )
+    return stmt.order_by(Note.pinned.desc(), Note.created_at.desc(), Note.id.desc())
 
 
 @dataclass(frozen=True)
@@ -247,61 +213,40 @@ class RecentNotes:
 def recent_notes(circle: Circle, membership: Any, limit: int = 5) -> RecentNotes:
     """Return the newest notes the member may see and their unread count (for the circle home
     page), in one query: the count rides along as a column of every row."""
-    statement = _recent_notes_statement(membership.role)
-    values = {"circle_id": circle.id, "user_id": membership.user_id, "limit": limit}
-    rows = list(db.session.execute(statement, values).all())
-    # No visible note at all means nothing unread either.
-    return RecentNotes(rows=rows, unread=rows[0].unread_total if rows else 0)
-
-
-@functools.cache
-def _unread_count_statement(role: str) -> Any:
-    # Built once per role (the audiences a role sees are part of the SQL) with the circle and
-    # the reader as parameters: building and keying this nested statement cost more than the
-    # database took to run it.
-    circle, reader = placeholders(role)
-    return select(_unread_count_capped(circle, reader))  # type: ignore[arg-type]
-
-
-@functools.cache
-def _recent_notes_statement(role: str) -> Any:
-    circle, reader = placeholders(role)
-    return (
+    stmt = (
         select(
             Note.public_id,
             Note.title,
             Note.category,
             Note.created_at,
             User.display_name.label("author_name"),
-            _unread_count_capped(circle, reader).label("unread_total"),  # type: ignore[arg-type]
+            _unread_count_capped(circle, membership).label("unread_total"),
         )
         .outerjoin(User, User.id == Note.author_id)
-        .where(*_live_visible(circle, reader))  # type: ignore[arg-type]
+        .where(*_live_visible(circle, membership))
         .order_by(Note.created_at.desc(), Note.id.desc())
-        .limit(bindparam("limit", type_=Integer, literal_execute=True))
+        .limit(limit)
     )
+    rows = list(db.session.execute(stmt).all())
+    # No visible note at all means nothing unread either.
+    return RecentNotes(rows=rows, unread=rows[0].unread_total if rows else 0)
 
 
 def unread_count(circle: Circle, membership: Any) -> int:
     """Count the notes the member may see and has not read at their current version, up to
     one more than :data:`UNREAD_SHOWN_MAX`."""
-    statement = _unread_count_statement(membership.role)
-    values = {"circle_id": circle.id, "user_id": membership.user_id}
-    return db.session.scalar(statement, values) or 0
+    return db.session.scalar(select(_unread_count_capped(circle, membership))) or 0
 
 
 def circle_authors(circle: Circle) -> list[Row[Any]]:
     """Return the circle's members (public id, name) for the author filter."""
-    return list(db.session.execute(_CIRCLE_AUTHORS, {"circle_id": circle.id}).all())
-
-
-# Built once, with the circle as a parameter (the feed asks for it on every page).
-_CIRCLE_AUTHORS = (
-    select(User.id, User.public_id, User.display_name)
-    .join(Membership, Membership.user_id == User.id)
-    .where(Membership.circle_id == bindparam("circle_id", type_=Integer))
-    .order_by(User.display_name, User.id)
-)
+    stmt = (
+        select(User.id, User.public_id, User.display_name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.circle_id == circle.id)
+        .order_by(User.display_name, User.id)
+    )
+    return list(db.session.execute(stmt).all())
 
 
 def trash(circle: Circle, membership: Any) -> list[Row[Any]]:
@@ -338,13 +283,7 @@ def author_name(user_id: int | None) -> str:
 
 
 def comments(note: Note) -> list[Row[Any]]:
-    return list(db.session.execute(_comments_statement(), {"note_id": note.id}).all())
-
-
-@functools.cache
-def _comments_statement() -> Any:
-    # Built once with the note as a parameter (every note view reads them).
-    return (
+    stmt = (
         select(
             NoteComment.public_id,
             NoteComment.body,
@@ -352,9 +291,10 @@ def _comments_statement() -> Any:
             User.display_name.label("author_name"),
         )
         .outerjoin(User, User.id == NoteComment.author_id)
-        .where(NoteComment.note_id == bindparam("note_id", type_=Integer))
+        .where(NoteComment.note_id == note.id)
         .order_by(NoteComment.created_at, NoteComment.id)
     )
+    return list(db.session.execute(stmt).all())
 
 
 def acknowledgements(note: Note) -> list[Row[Any]]:

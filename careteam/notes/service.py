@@ -6,12 +6,11 @@ commits.  Reads that decide visibility go through :mod:`careteam.audience` only.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import String, bindparam, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from .. import audit
 from ..audience import (
@@ -28,7 +27,6 @@ from ..circles.models import Circle
 from ..clock import utcnow
 from ..extensions import db
 from ..permissions import member_can
-from ..placeholders import placeholders
 from ..plugins.events import emit
 from .markdown import excerpt
 from .models import (
@@ -41,7 +39,7 @@ from .models import (
     NoteRevision,
     NoteTag,
 )
-from .reads import mark_read_in_session
+from .read_marks import mark_read_in_session
 
 TRASH_DAYS = 30
 SETTING_DEFAULT_AUDIENCE = "default_note_audience"
@@ -127,28 +125,19 @@ def get_visible_note_and_author(
 ) -> tuple[Note, str] | None:
     """Return a live note the member may see with its author's name (read in the same query;
     "A former member" once the author's account is gone), else None."""
-    values = {"circle_id": circle.id, "user_id": membership.user_id, "public_id": public_id}
-    row = db.session.execute(_note_and_author_statement(membership.role), values).first()
+    stmt = (
+        select(Note, User.display_name)
+        .outerjoin(User, User.id == Note.author_id)
+        .where(*_visible_note(circle, membership, public_id, False))
+    )
+    row = db.session.execute(stmt).first()
     if row is None:
         return None
     note, name = row
     return note, (name or "") if note.author_id is not None else "A former member"
 
 
-@functools.cache
-def _note_and_author_statement(role: str) -> Any:
-    # Built once per role with the circle, the reader and the note's id as parameters: the
-    # note page reads it on every view, and building it cost more than running it.
-    circle, reader = placeholders(role)
-    public_id = bindparam("public_id", type_=String)
-    return (
-        select(Note, User.display_name)
-        .outerjoin(User, User.id == Note.author_id)
-        .where(*_visible_note(circle, reader, public_id, False))
-    )
-
-
-def _visible_note(circle: Circle, membership: Any, public_id: Any, deleted: bool) -> tuple:
+def _visible_note(circle: Circle, membership: Any, public_id: str, deleted: bool) -> tuple:
     return (
         Note.circle_id == circle.id,
         Note.public_id == public_id,

@@ -14,7 +14,7 @@ from ..audience import AUDIENCE_LABELS, SHORT_LABELS, Audience
 from ..extensions import db
 from ..forms import ActionForm
 from ..permissions import CircleBlueprint, member_can
-from . import queries, reads, service
+from . import queries, read_marks, service
 from .forms import (
     CommentForm,
     FeedFilterForm,
@@ -153,7 +153,7 @@ def detail(circle: Any, membership: Any, note_id: str):
         abort(404)
     note, author_name = found
     html = _render_detail(circle, membership, note, CommentForm(), author_name)
-    reads.record_view(circle, membership, note)
+    read_marks.record_view(circle, membership, note)
     return html
 
 
