@@ -65,9 +65,17 @@ def visible_clause(
     audience_column: Any, author_column: Any, membership: Any
 ) -> ColumnElement[bool]:
     """Return a SQL condition selecting the rows ``membership`` may see."""
+    return visible_to(audience_column, author_column, membership.role, membership.user_id)
+
+
+def visible_to(
+    audience_column: Any, author_column: Any, role: str, user_id: Any
+) -> ColumnElement[bool]:
+    """Return a SQL condition selecting the rows a member with ``role`` and ``user_id`` may see
+    (``user_id`` may be a bound parameter: the role alone shapes the SQL)."""
     return or_(
-        audience_column.in_(shared_audiences_for(membership.role)),
-        and_(audience_column == Audience.ONLY_ME.value, author_column == membership.user_id),
+        audience_column.in_(shared_audiences_for(role)),
+        and_(audience_column == Audience.ONLY_ME.value, author_column == user_id),
     )
 
 

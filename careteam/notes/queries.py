@@ -1,7 +1,9 @@
 """Audience-aware reads for pages: the feed, unread counts, the trash, comments and history.
 
 Each function selects the columns its page shows and costs a fixed number of queries however
-many notes a circle has.  Every query that returns notes carries :func:`visible_clause`.
+many notes a circle has.  Every query that returns notes carries the audience rule
+(:func:`careteam.audience.visible_clause`, or :func:`~careteam.audience.visible_to` where the
+reader is a parameter).
 """
 
 from __future__ import annotations
@@ -13,10 +15,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
+    Integer,
     Row,
     ScalarSelect,
     Select,
+    String,
+    bindparam,
     exists,
     func,
     literal,
@@ -25,12 +31,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from ..audience import visible_clause
+from ..audience import visible_clause, visible_to
 from ..auth.models import User
 from ..circles.models import Circle, Membership
 from ..clock import utcnow
+from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..permissions import member_can
+from ..prebuilt import prebuilt
 from .models import Note, NoteAcknowledgement, NoteComment, NoteRead, NoteRevision, NoteTag
 from .service import TRASH_DAYS
 
@@ -76,16 +84,18 @@ def decode_cursor(cursor: str) -> tuple[bool, datetime, int]:
         raise BadCursor(cursor) from error
 
 
-def _live_visible(circle: Circle, membership: Any, note: Any = Note) -> list[ColumnElement[bool]]:
+def _live_visible(
+    circle_id: Any, role: str, user_id: Any, note: Any = Note
+) -> list[ColumnElement[bool]]:
     return [
-        note.circle_id == circle.id,
+        note.circle_id == circle_id,
         note.deleted_at.is_(None),
-        visible_clause(note.audience, note.author_id, membership),
+        visible_to(note.audience, note.author_id, role, user_id),
     ]
 
 
-def _unread(reader: Any, note: Any = Note) -> ColumnElement[bool]:
-    """Whether ``reader`` has not read ``note`` at its current version.
+def _unread(user_id: Any, note: Any = Note) -> ColumnElement[bool]:
+    """Whether the member ``user_id`` has not read ``note`` at its current version.
 
     The read mark is looked up per note (a correlated subquery on the (note, user) unique
     index) rather than outer-joined: PostgreSQL's generic plan for a prepared statement
@@ -95,7 +105,7 @@ def _unread(reader: Any, note: Any = Note) -> ColumnElement[bool]:
     """
     seen = (
         select(NoteRead.seen_version)
-        .where(NoteRead.note_id == note.id, NoteRead.user_id == reader.user_id)
+        .where(NoteRead.note_id == note.id, NoteRead.user_id == user_id)
         .correlate(note)
         .scalar_subquery()
     )
@@ -103,11 +113,11 @@ def _unread(reader: Any, note: Any = Note) -> ColumnElement[bool]:
 
 
 # A module-level alias, like the mapped class it stands for: aliasing a class copies every
-# column, work worth doing once rather than on every feed page.
+# column, work worth doing once rather than on every page that counts unread notes.
 _UNREAD_NOTE = aliased(Note, name="unread_note")
 
 
-def _unread_count_capped(circle: Circle, membership: Any) -> ScalarSelect[int]:
+def _unread_count_capped(circle_id: Any, role: str, user_id: Any) -> ScalarSelect[int]:
     """Count unread notes up to one more than :data:`UNREAD_SHOWN_MAX` (a scalar subquery).
 
     An aliased table, so it can sit in the select list of a query over ``notes`` without
@@ -116,7 +126,7 @@ def _unread_count_capped(circle: Circle, membership: Any) -> ScalarSelect[int]:
     note = _UNREAD_NOTE
     unread = (
         select(note.id)
-        .where(*_live_visible(circle, membership, note), _unread(membership, note))
+        .where(*_live_visible(circle_id, role, user_id, note), _unread(user_id, note))
         # Newest first, so both databases walk the circle's recent-notes index and look each
         # note's read mark up; unordered, PostgreSQL merge-joined on the primary key and
         # walked the notes of other circles too.
@@ -141,13 +151,27 @@ def feed_page(
 ) -> FeedPage:
     """Return one page of the feed: pinned first, then newest first, with the member's unread
     count (capped; see :func:`unread_text`) -- one query."""
-    stmt = _feed_statement(circle, membership, filters or FeedFilters())
+    filters = filters or FeedFilters()
+    values: dict[str, Any] = {
+        "circle_id": circle.id,
+        "user_id": membership.user_id,
+        "limit": limit + 1,
+        "category": filters.category,
+        "author_id": filters.author_id,
+        "tag": filters.tag,
+    }
     if cursor:
         pinned, created_at, note_id = decode_cursor(cursor)
-        # A plain tuple on the right takes the columns' types (UTC instants included).
-        position = tuple_(Note.pinned, Note.created_at, Note.id)
-        stmt = stmt.where(position < (pinned, created_at, note_id))
-    rows = list(db.session.execute(stmt.limit(limit + 1)).all())
+        values.update(after_pinned=pinned, after_created_at=created_at, after_id=note_id)
+    shape = _FeedShape(
+        membership.role,
+        bool(filters.category),
+        filters.author_id is not None,
+        bool(filters.tag),
+        bool(cursor),
+    )
+    stmt = prebuilt(shape, lambda: _feed_statement(shape))
+    rows = list(db.session.execute(stmt, values).all())
     # The count rides on every row; a page past the last note has none to carry it.
     unread = rows[0].unread_total if rows else unread_count(circle, membership)
     next_cursor = None
@@ -158,8 +182,27 @@ def feed_page(
     return FeedPage(rows=rows, next_cursor=next_cursor, unread=unread)
 
 
-def _feed_statement(circle: Circle, membership: Any, filters: FeedFilters) -> Select[Any]:
-    """Select the feed's notes the member may see, with the filters, newest first."""
+@dataclass(frozen=True)
+class _FeedShape:
+    """What changes the feed's SQL: the reader's role (the audiences it sees) and the filters
+    in use.  Their values, the circle and the reader are parameters."""
+
+    role: str
+    by_category: bool
+    by_author: bool
+    by_tag: bool
+    after: bool
+
+
+def _feed_statement(shape: _FeedShape) -> Select[Any]:
+    """Select the feed's notes the reader may see, newest first, with their values (circle,
+    reader, filters, cursor, limit) as named parameters.
+
+    Prebuilt (:mod:`careteam.prebuilt`): building and keying this nested statement costs a
+    good part of the feed page's time.
+    """
+    circle_id = bindparam("circle_id", type_=Integer)
+    user_id = bindparam("user_id", type_=Integer)
     comment_count = (
         select(func.count(NoteComment.id))
         .where(NoteComment.note_id == Note.id)
@@ -181,27 +224,35 @@ def _feed_statement(circle: Circle, membership: Any, filters: FeedFilters) -> Se
             Note.version,
             Note.author_id,
             User.display_name.label("author_name"),
-            _unread(membership).label("unread"),
+            _unread(user_id).label("unread"),
             comment_count.label("comment_count"),
             # Not correlated with the page's notes: both databases run it once per query.
-            _unread_count_capped(circle, membership).label("unread_total"),
+            _unread_count_capped(circle_id, shape.role, user_id).label("unread_total"),
         )
         .outerjoin(User, User.id == Note.author_id)
-        .where(*_live_visible(circle, membership))
+        .where(*_live_visible(circle_id, shape.role, user_id))
     )
-    if filters.category:
-        stmt = stmt.where(Note.category == filters.category)
-    if filters.author_id is not None:
-        stmt = stmt.where(Note.author_id == filters.author_id)
-    if filters.tag:
+    if shape.by_category:
+        stmt = stmt.where(Note.category == bindparam("category", type_=String))
+    if shape.by_author:
+        stmt = stmt.where(Note.author_id == bindparam("author_id", type_=Integer))
+    if shape.by_tag:
         stmt = stmt.where(
             exists().where(
                 NoteTag.note_id == Note.id,
-                NoteTag.circle_id == circle.id,
-                NoteTag.tag == filters.tag,
+                NoteTag.circle_id == circle_id,
+                NoteTag.tag == bindparam("tag", type_=String),
             )
         )
-    return stmt.order_by(Note.pinned.desc(), Note.created_at.desc(), Note.id.desc())
+    if shape.after:
+        after = (
+            bindparam("after_pinned", type_=Boolean),
+            bindparam("after_created_at", type_=UTCDateTime()),
+            bindparam("after_id", type_=Integer),
+        )
+        stmt = stmt.where(tuple_(Note.pinned, Note.created_at, Note.id) < tuple_(*after))
+    order = (Note.pinned.desc(), Note.created_at.desc(), Note.id.desc())
+    return stmt.order_by(*order).limit(bindparam("limit", type_=Integer, literal_execute=True))
 
 
 @dataclass(frozen=True)
@@ -213,6 +264,7 @@ class RecentNotes:
 def recent_notes(circle: Circle, membership: Any, limit: int = 5) -> RecentNotes:
     """Return the newest notes the member may see and their unread count (for the circle home
     page), in one query: the count rides along as a column of every row."""
+    reader = (circle.id, membership.role, membership.user_id)
     stmt = (
         select(
             Note.public_id,
@@ -220,10 +272,10 @@ def recent_notes(circle: Circle, membership: Any, limit: int = 5) -> RecentNotes
             Note.category,
             Note.created_at,
             User.display_name.label("author_name"),
-            _unread_count_capped(circle, membership).label("unread_total"),
+            _unread_count_capped(*reader).label("unread_total"),
         )
         .outerjoin(User, User.id == Note.author_id)
-        .where(*_live_visible(circle, membership))
+        .where(*_live_visible(*reader))
         .order_by(Note.created_at.desc(), Note.id.desc())
         .limit(limit)
     )
@@ -235,7 +287,8 @@ def recent_notes(circle: Circle, membership: Any, limit: int = 5) -> RecentNotes
 def unread_count(circle: Circle, membership: Any) -> int:
     """Count the notes the member may see and has not read at their current version, up to
     one more than :data:`UNREAD_SHOWN_MAX`."""
-    return db.session.scalar(select(_unread_count_capped(circle, membership))) or 0
+    count = _unread_count_capped(circle.id, membership.role, membership.user_id)
+    return db.session.scalar(select(count)) or 0
 
 
 def circle_authors(circle: Circle) -> list[Row[Any]]:
