@@ -40,7 +40,7 @@ from ..extensions import db
 from ..permissions import member_can
 from ..prebuilt import prebuilt
 from .models import Note, NoteAcknowledgement, NoteComment, NoteRead, NoteRevision, NoteTag
-from .service import TRASH_DAYS
+from .trash import TRASH_DAYS
 
 PAGE_SIZE = 25
 # Unread counts stop at this many rows, so a member back after months does not make the page
@@ -293,12 +293,10 @@ def unread_count(circle: Circle, membership: Any) -> int:
 
 def circle_authors(circle: Circle) -> list[Row[Any]]:
     """Return the circle's members (public id, name) for the author filter."""
-    stmt = (
-        select(User.id, User.public_id, User.display_name)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.circle_id == circle.id)
-        .order_by(User.display_name, User.id)
+    members = select(User.id, User.public_id, User.display_name).join(
+        Membership, Membership.user_id == User.id
     )
+    stmt = members.where(Membership.circle_id == circle.id).order_by(User.display_name, User.id)
     return list(db.session.execute(stmt).all())
 
 

@@ -1,13 +1,13 @@
-"""Rules for writing notes: who may change what, revisions, trash, pins, comments, handoffs.
+"""Rules for writing notes: who may change what, revisions, pins, comments, handoffs.
 
 Every function that changes data adds its audit row to the caller's transaction; the caller
-commits.  Reads that decide visibility go through :mod:`careteam.audience` only.
+commits.  Reads that decide visibility go through :mod:`careteam.audience` only.  Deleting,
+restoring and purging are in :mod:`.trash`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -41,7 +41,6 @@ from .models import (
 )
 from .read_marks import mark_read_in_session
 
-TRASH_DAYS = 30
 SETTING_DEFAULT_AUDIENCE = "default_note_audience"
 FALLBACK_AUDIENCE = Audience.CARE_TEAM
 
@@ -370,47 +369,6 @@ def update_note(
     return note
 
 
-def delete_note(note: Note, membership: Any) -> None:
-    """Move a note to the trash (the author and moderators)."""
-    if not can_edit(note, membership):
-        raise NoteError("Only the author or a coordinator can delete this note.")
-    note.deleted_at = utcnow()
-    note.deleted_by_id = membership.user_id
-    audit.record(
-        "note.deleted",
-        circle_id=note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        **note.audit_stamp,
-    )
-
-
-def can_restore(note: Note, membership: Any) -> bool:
-    """The author or a moderator who can see the note, within the trash period."""
-    if note.deleted_at is None or not visible(note, membership):
-        return False
-    if note.deleted_at < utcnow() - timedelta(days=TRASH_DAYS):
-        return False
-    return note.author_id == membership.user_id or member_can(membership, "notes.moderate")
-
-
-def restore_note(note: Note, membership: Any) -> None:
-    """Bring a note back from the trash."""
-    if not can_restore(note, membership):
-        raise NoteError("This note can no longer be restored.")
-    note.deleted_at = None
-    note.deleted_by_id = None
-    audit.record(
-        "note.restored",
-        circle_id=note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        **note.audit_stamp,
-    )
-
-
 def set_pinned(note: Note, membership: Any, pinned: bool) -> None:
     """Pin a note to the top of the feed, or unpin it (moderators)."""
     if not (visible(note, membership) and member_can(membership, "notes.moderate")):
@@ -469,27 +427,3 @@ def acknowledge(note: Note, membership: Any) -> bool:
         **note.audit_stamp,
     )
     return True
-
-
-def purge_trash(now: Any = None) -> int:
-    """Delete for good every note that has been in the trash longer than the trash period."""
-    cutoff = (now or utcnow()) - timedelta(days=TRASH_DAYS)
-    doomed = db.session.execute(
-        select(Note.id, Note.public_id, Note.circle_id, Note.audience, Note.author_id).where(
-            Note.deleted_at.is_not(None), Note.deleted_at < cutoff
-        )
-    ).all()
-    if not doomed:
-        return 0
-    for row in doomed:
-        audit.record(
-            "note.purged",
-            circle_id=row.circle_id,
-            object_type="note",
-            object_id=row.public_id,
-            object_audience=row.audience,
-            object_author_id=row.author_id,
-        )
-    # Child rows go with the note (ON DELETE CASCADE); SQLite's triggers update notes_fts.
-    db.session.execute(delete(Note).where(Note.id.in_([row.id for row in doomed])))
-    return len(doomed)
