@@ -11,7 +11,6 @@ Who may *change* an audience is decided here too (:func:`allowed_audiences`,
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
@@ -53,28 +52,30 @@ def shared_audiences_for(role: str) -> list[str]:
     return [str(a) for a, roles in _ROLES_FOR.items() if role in roles]
 
 
-@cache
-def _shared_set(role: str) -> frozenset[str]:
-    return frozenset(shared_audiences_for(role))
-
-
 def can_see(audience: str, author_id: int | None, membership: Any) -> bool:
     """Return whether ``membership`` (None for outsiders) may see an item with this audience."""
     if membership is None:
         return False
     if audience == Audience.ONLY_ME:
         return author_id is not None and author_id == membership.user_id
-    # A set made once per role: the calendar pages ask this for every series of a circle.
-    return audience in _shared_set(membership.role)
+    return membership.role in _ROLES_FOR.get(audience, frozenset())
 
 
 def visible_clause(
     audience_column: Any, author_column: Any, membership: Any
 ) -> ColumnElement[bool]:
     """Return a SQL condition selecting the rows ``membership`` may see."""
+    return visible_to(audience_column, author_column, membership.role, membership.user_id)
+
+
+def visible_to(
+    audience_column: Any, author_column: Any, role: str, user_id: Any
+) -> ColumnElement[bool]:
+    """Return a SQL condition selecting the rows a member with ``role`` and ``user_id`` may see
+    (``user_id`` may be a bound parameter: the role alone shapes the SQL)."""
     return or_(
-        audience_column.in_(shared_audiences_for(membership.role)),
-        and_(audience_column == Audience.ONLY_ME.value, author_column == membership.user_id),
+        audience_column.in_(shared_audiences_for(role)),
+        and_(audience_column == Audience.ONLY_ME.value, author_column == user_id),
     )
 
 

@@ -14,13 +14,12 @@ registered audience-bearing type without its audience raises :class:`MissingAudi
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 from typing import Any
 
 from flask import g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, update
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, insert, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .audience import Audience
@@ -221,14 +220,7 @@ def record_on(
         object_author_id=object_author_id,
     )
     values = {c.name: getattr(event, c.key) for c in AuditEvent.__table__.columns if c.name != "id"}
-    conn.execute(_insert_event(), values)
-
-
-@functools.cache
-def _insert_event() -> Any:
-    # Built once, the row's values passed as parameters: building an insert with its values
-    # cost more than writing the row (audited pages write one per view).
-    return AuditEvent.__table__.insert()
+    conn.execute(insert(AuditEvent), values)
 
 
 def record_audience_change(

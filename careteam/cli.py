@@ -60,7 +60,7 @@ def create_admin_command(email: str, display_name: str, password_stdin: bool) ->
 def purge_trash_command() -> None:
     """Delete for good the notes that have been in the trash for more than 30 days."""
     from .extensions import db
-    from .notes.service import purge_trash
+    from .notes.trash import purge_trash
 
     count = purge_trash()
     db.session.commit()

@@ -23,6 +23,7 @@ from careteam.circles.testing import build_circle, people_for_every_role
 from careteam.clock import utcnow
 from careteam.extensions import db
 from careteam.notes import service as notes
+from careteam.notes import trash
 from careteam.notes.testing import write_note
 from careteam.testing import login, sql_statements
 
@@ -234,7 +235,7 @@ def test_rows_about_a_deleted_note_keep_its_rule(app, new_client, setup, audienc
     assert ruth.get(setup.url(f"/notes/{note_id}")).status_code == 200
     assert ruth.post_form(setup.url(f"/notes/{note_id}/delete"), {}).status_code == 302
     with app.app_context():
-        assert notes.purge_trash(now=utcnow() + timedelta(days=notes.TRASH_DAYS + 1)) == 1
+        assert trash.purge_trash(now=utcnow() + timedelta(days=trash.TRASH_DAYS + 1)) == 1
         db.session.commit()
     expected = ["note.purged", "note.deleted", "note.viewed", "note.created"]
     for viewer in ("coordinator", "care_recipient", "family"):

@@ -25,6 +25,7 @@ from careteam.exports.archive import filename_for
 from careteam.extensions import db
 from careteam.notes import service as notes
 from careteam.notes.testing import write_note
+from careteam.notes.trash import delete_note
 from careteam.plugins.enablement import set_enabled
 from careteam.testing import login, sql_statements
 
@@ -190,7 +191,7 @@ def test_trashed_notes_follow_the_trash_page_rules(app, new_client, setup, peopl
         circle = db.session.get(Circle, setup.id)
         for role, note_id in ids.items():
             member = membership_of(setup.id, people[role].id)
-            notes.delete_note(notes.get_visible_note(circle, member, note_id), member)
+            delete_note(notes.get_visible_note(circle, member, note_id), member)
         db.session.commit()
     coordinator = json.loads(
         _download(_as(new_client, people["coordinator"]), setup).read("data.json")

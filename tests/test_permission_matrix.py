@@ -62,6 +62,7 @@ def _note_author(setup: CircleSetup, role: str | None) -> str:
 def _make_note(app: Any, setup: CircleSetup, role: str | None, *, deleted: bool = False) -> str:
     from careteam.circles.membership import membership_of
     from careteam.notes import service as notes
+    from careteam.notes.trash import delete_note
 
     with app.app_context():
         circle = db.session.get(Circle, setup.id)
@@ -77,7 +78,7 @@ def _make_note(app: Any, setup: CircleSetup, role: str | None, *, deleted: bool 
         )
         if deleted:
             db.session.flush()
-            notes.delete_note(note, author)
+            delete_note(note, author)
         db.session.commit()
         return note.public_id
 

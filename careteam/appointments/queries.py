@@ -9,22 +9,19 @@ appointments page by keyset in SQL (``starts_at``, ``public_id``); series come f
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import defer
 
 from ..audience import visible_clause
 from ..auth.models import User
-from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..id_lists import id_in
-from ..placeholders import placeholders
 from .models import Appointment, HelpSignup, HelpSlot, OccurrenceChange
 from .occurrences import Occurrence, expand, occurrence_at
 from .recurrence import get_zone, to_utc
@@ -131,21 +128,19 @@ def _list_columns() -> list[Any]:
     return [column for column in Appointment.__table__.c if column.key != "notes"]
 
 
-@functools.cache
-def _singles_between_statement(role: str, by_start: bool) -> Any:
-    # Built once per role and window rule with the circle, the reader and the window as
-    # parameters (the month grid asks on every view).
-    circle, reader = placeholders(role)
-    start = bindparam("start", type_=UTCDateTime())
-    end = bindparam("end", type_=UTCDateTime())
+def _singles_between(
+    circle: Any, membership: Any, start: datetime, end: datetime, by_start: bool
+) -> list[Appointment]:
+    """Return the visible single appointments overlapping [start, end) (or starting in it)."""
     singles = select(*_list_columns()).where(
         Appointment.circle_id == circle.id,
         Appointment.recurring.is_(False),
         Appointment.starts_at < end,
         Appointment.starts_at >= start if by_start else Appointment.ends_at > start,
-        visible(reader),
+        visible(membership),
     )
-    return select(Appointment).options(*LIST_COLUMNS).from_statement(singles)
+    stmt = select(Appointment).options(*LIST_COLUMNS).from_statement(singles)
+    return list(db.session.scalars(stmt))
 
 
 def _expand_all(
@@ -179,11 +174,10 @@ def occurrences_between(
     circle: Any, membership: Any, start: datetime, end: datetime, *, by_start: bool = False
 ) -> list[Occurrence]:
     """Return every visible occurrence overlapping [start, end) (or starting in it), sorted."""
-    statement = _singles_between_statement(membership.role, by_start)
-    values = {"circle_id": circle.id, "user_id": membership.user_id, "start": start, "end": end}
     cached = circle_series(circle)
     series = visible_series(cached, membership, start, end)
-    found = [single_occurrence(a) for a in db.session.scalars(statement, values)]
+    singles = _singles_between(circle, membership, start, end, by_start)
+    found = [single_occurrence(a) for a in singles]
     found += _expand_all(series, start, end, by_start=by_start, changes=cached.changes)
     return sorted(found, key=lambda o: o.sort_key)
 
@@ -198,24 +192,7 @@ def _singles_page(
     circle: Any, membership: Any, cursor: Cursor, past: bool, live: datetime | None, size: int
 ) -> list[Appointment]:
     """Return the page's single appointments from the cursor on (two more than ``size``)."""
-    statement = _singles_page_statement(membership.role, past, live is not None, size)
-    values = {
-        "circle_id": circle.id,
-        "user_id": membership.user_id,
-        "at": cursor.at,
-        "pid": cursor.appointment,
-        "live": live,
-    }
-    return list(db.session.scalars(statement, values))
-
-
-@functools.cache
-def _singles_page_statement(role: str, past: bool, live: bool, size: int) -> Any:
-    # Built once per role and page shape with the circle, reader, cursor and clock as
-    # parameters: building and keying it cost more than SQLite took to run it.
-    circle, reader = placeholders(role)
-    at = bindparam("at", type_=UTCDateTime())
-    pid = bindparam("pid", type_=String)
+    at, pid = cursor.at, cursor.appointment
     # The plain range on starts_at comes first so the index seeks to the cursor instead of
     # walking every earlier appointment (the OR alone is not a range either database can use).
     if past:
@@ -240,15 +217,14 @@ def _singles_page_statement(role: str, past: bool, live: bool, size: int) -> Any
         Appointment.circle_id == circle.id,
         Appointment.recurring.is_(False),
         position,
-        visible(reader),
+        visible(membership),
     )
-    if live:
+    if live is not None:
         # Ended ones would take the page's places and leave "What's next" short.
-        ended_before = bindparam("live", type_=UTCDateTime())
-        stmt = stmt.where(Appointment.cancelled_at.is_(None), Appointment.ends_at > ended_before)
+        stmt = stmt.where(Appointment.cancelled_at.is_(None), Appointment.ends_at > live)
     # Two more than the page: when they fall outside the window, more pages follow.
     page = stmt.order_by(*order).limit(size + 2)
-    return select(Appointment).options(*LIST_COLUMNS).from_statement(page)
+    return list(db.session.scalars(select(Appointment).options(*LIST_COLUMNS).from_statement(page)))
 
 
 def agenda_page(
@@ -284,8 +260,8 @@ def agenda_page(
     firsts = [single_occurrence(a) for a in singles]
     changes = cached.changes
     # A busy circle has hundreds of weekly series: expanding all of them over a whole year to
-    # show 20 entries cost ~0.4 s.  Expand a fortnight first and widen only while the page is
-    # not full; the rows and changes are loaded once, so the statements stay the same.
+    # show 20 entries is slow.  Expand two days first and widen only while the page is not
+    # full; the rows and changes are loaded once, so the statements stay the same.
     for span in GROWING_WINDOWS:
         if past:
             low = cursor.at - span
@@ -325,8 +301,20 @@ def help_summaries(appointment_ids: list[int], occurrences: list[Occurrence]) ->
     # One query: each slot still asked for, with its sign-up count per occurrence shown here
     # (sign-ups for other occurrences of a series stay in the database).
     originals = sorted({o.original for o in occurrences})
-    values = {"ids": sorted(set(appointment_ids)), "originals": originals}
-    rows = db.session.execute(_help_statement(), values).all()
+    stmt = (
+        select(HelpSlot, HelpSignup.occurrence_start_local, func.count(HelpSignup.id))
+        .outerjoin(
+            HelpSignup,
+            and_(
+                HelpSignup.slot_id == HelpSlot.id,
+                HelpSignup.occurrence_start_local.in_(originals),
+            ),
+        )
+        .where(HelpSlot.appointment_id.in_(sorted(set(appointment_ids))), HelpSlot.needed > 0)
+        .group_by(HelpSlot.id, HelpSignup.occurrence_start_local)
+        .order_by(HelpSlot.id)
+    )
+    rows = db.session.execute(stmt).all()
     if not rows:
         return {}
     slots = list({slot.id: slot for slot, _original, _n in rows}.values())
@@ -339,27 +327,6 @@ def help_summaries(appointment_ids: list[int], occurrences: list[Occurrence]) ->
                 key = (occurrence.appointment.id, occurrence.key)
                 result.setdefault(key, []).append(HelpSummary(slot, taken))
     return result
-
-
-@functools.cache
-def _help_statement() -> Any:
-    # Built once, the appointments and the occurrences shown as expanding parameters (a page
-    # shows a few dozen at most): building it cost more than running it, on every agenda and
-    # home page.
-    originals = bindparam("originals", expanding=True, type_=HelpSignup.occurrence_start_local.type)
-    return (
-        select(HelpSlot, HelpSignup.occurrence_start_local, func.count(HelpSignup.id))
-        .outerjoin(
-            HelpSignup,
-            and_(
-                HelpSignup.slot_id == HelpSlot.id,
-                HelpSignup.occurrence_start_local.in_(originals),
-            ),
-        )
-        .where(HelpSlot.appointment_id.in_(bindparam("ids", expanding=True)), HelpSlot.needed > 0)
-        .group_by(HelpSlot.id, HelpSignup.occurrence_start_local)
-        .order_by(HelpSlot.id)
-    )
 
 
 def display_names(user_ids: Iterable[int | None]) -> dict[int, str]:

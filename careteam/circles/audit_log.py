@@ -11,12 +11,11 @@ full, and the filter lists name no person or action found only in rows the reade
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import ColumnElement, Integer, Row, Select, bindparam, or_, select, union_all
+from sqlalchemy import ColumnElement, Row, Select, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from ..audience import visible_clause
@@ -119,11 +118,12 @@ def parse_cursor(cursor: str | None) -> int | None:
     return int(cursor)
 
 
-# Made once, not per call: aliasing a mapped class copies all its columns (home's activity).
+# A module-level alias, like the mapped class it stands for: aliasing a class copies every
+# column, work worth doing once rather than on every page that shows events.
 _SUBJECT = aliased(User, name="subject_user")
 
 
-def _events(circle_id: Any) -> Any:
+def _events(circle_id: int) -> Select[Any]:
     # The person an event is about (details["user"], a public id) comes in the same query.
     subject = _SUBJECT
     return (
@@ -199,18 +199,9 @@ def audit_page(
 
 def recent_activity(circle_id: int, limit: int = RECENT_ACTIVITY) -> list[AuditEntry]:
     """Return the newest events every member may see (joins, leaves, role changes)."""
-    rows = db.session.execute(_recent_activity_statement(limit), {"circle_id": circle_id}).all()
-    return describe(list(rows), public=True)
-
-
-@functools.cache
-def _recent_activity_statement(limit: int) -> Any:
-    # Built once with the circle as a parameter: a union of one subquery per kind of event
-    # cost more to build and key on every home page than the database took to run it.
-    circle_id = bindparam("circle_id", type_=Integer)
     # Newest ids of each kind through (circle_id, action, id), then the newest of those: with a
     # plain IN, both databases walked the circle's whole log backwards past thousands of note
-    # views (~15 ms in a busy circle) to find five joins.
+    # views to find five joins.
     per_kind = [
         select(
             select(AuditEvent.id)
@@ -223,12 +214,13 @@ def _recent_activity_statement(limit: int) -> Any:
         for action in PUBLIC_ACTIVITY
     ]
     newest = select(union_all(*per_kind).subquery().c.id)
-    return (
+    stmt = (
         _events(circle_id)
         .where(AuditEvent.id.in_(newest))
         .order_by(AuditEvent.id.desc())
         .limit(limit)
     )
+    return describe(list(db.session.execute(stmt).all()), public=True)
 
 
 # --- sentences -------------------------------------------------------------------------------

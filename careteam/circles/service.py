@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Row, bindparam, func, literal, select, tuple_
+from sqlalchemy import Row, func, literal, select, tuple_
 
 from .. import audit
 from ..auth.models import User
@@ -217,15 +216,7 @@ def has_restorable_circles(user_id: int) -> bool:
 
 def members_of(circle: Circle) -> list[Row[Any]]:
     """Return the circle's members (membership public id, role, name) by role, then name."""
-    rows = list(db.session.execute(_members_statement(), {"circle_id": circle.id}).all())
-    order = {role: index for index, role in enumerate(Role)}
-    return sorted(rows, key=lambda r: order.get(r.role, len(order)))
-
-
-@functools.cache
-def _members_statement() -> Any:
-    # Built once with the circle as a parameter: every circle home page lists the members.
-    return (
+    stmt = (
         select(
             Membership.id,
             Membership.public_id,
@@ -235,9 +226,12 @@ def _members_statement() -> Any:
             User.display_name,
         )
         .join(User, User.id == Membership.user_id)
-        .where(Membership.circle_id == bindparam("circle_id", type_=Integer))
+        .where(Membership.circle_id == circle.id)
         .order_by(User.display_name, Membership.id)
     )
+    rows = list(db.session.execute(stmt).all())
+    order = {role: index for index, role in enumerate(Role)}
+    return sorted(rows, key=lambda r: order.get(r.role, len(order)))
 
 
 def member_in_circle(circle: Circle, member_public_id: str) -> Membership | None:

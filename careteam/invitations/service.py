@@ -11,7 +11,6 @@ Each function records its audit rows in the caller's transaction; the caller com
 
 from __future__ import annotations
 
-import functools
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Integer, Row, and_, bindparam, func, or_, select, update
+from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from .. import audit, mail
@@ -371,19 +370,14 @@ def _claim_pending() -> Any:
 
 def claims_waiting(circle_id: int) -> int:
     """Count the claims waiting for a coordinator's decision in a circle."""
-    return db.session.scalar(_claims_waiting_statement(), {"circle_id": circle_id}) or 0
-
-
-@functools.cache
-def _claims_waiting_statement() -> Any:
-    # Built once with the circle as a parameter: every coordinator's home page asks.
-    return (
+    stmt = (
         select(func.count())
         .select_from(Invitation)
         .where(
-            Invitation.circle_id == bindparam("circle_id", type_=Integer),
+            Invitation.circle_id == circle_id,
             Invitation.accepted_at.is_(None),
             Invitation.revoked_at.is_(None),
             _claim_pending(),
         )
     )
+    return db.session.scalar(stmt) or 0

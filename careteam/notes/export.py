@@ -20,7 +20,7 @@ from ..exports import ExportSection, SectionContent
 from ..extensions import db
 from ..permissions import member_can
 from .models import Note, NoteComment, NoteRevision, split_tags
-from .service import TRASH_DAYS
+from .trash import TRASH_DAYS
 
 NOTE_COLUMNS = (
     "id",

@@ -1,14 +1,15 @@
 """Audience-aware reads for pages: the feed, unread counts, the trash, comments and history.
 
 Each function selects the columns its page shows and costs a fixed number of queries however
-many notes a circle has.  Every query that returns notes carries :func:`visible_clause`.
+many notes a circle has.  Every query that returns notes carries the audience rule
+(:func:`careteam.audience.visible_clause`, or :func:`~careteam.audience.visible_to` where the
+reader is a parameter).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,8 @@ from sqlalchemy import (
     Integer,
     Row,
     ScalarSelect,
+    Select,
+    String,
     bindparam,
     exists,
     func,
@@ -28,16 +31,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from ..audience import visible_clause
+from ..audience import visible_clause, visible_to
 from ..auth.models import User
 from ..circles.models import Circle, Membership
 from ..clock import utcnow
 from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..permissions import member_can
-from ..placeholders import placeholders
+from ..prebuilt import prebuilt
 from .models import Note, NoteAcknowledgement, NoteComment, NoteRead, NoteRevision, NoteTag
-from .service import TRASH_DAYS
+from .trash import TRASH_DAYS
 
 PAGE_SIZE = 25
 # Unread counts stop at this many rows, so a member back after months does not make the page
@@ -81,38 +84,40 @@ def decode_cursor(cursor: str) -> tuple[bool, datetime, int]:
         raise BadCursor(cursor) from error
 
 
-def _live_visible(circle: Circle, membership: Any, note: Any = Note) -> list[ColumnElement[bool]]:
+def _live_visible(
+    circle_id: Any, role: str, user_id: Any, note: Any = Note
+) -> list[ColumnElement[bool]]:
     return [
-        note.circle_id == circle.id,
+        note.circle_id == circle_id,
         note.deleted_at.is_(None),
-        visible_clause(note.audience, note.author_id, membership),
+        visible_to(note.audience, note.author_id, role, user_id),
     ]
 
 
-def _unread(reader: Any, note: Any = Note) -> ColumnElement[bool]:
-    """Whether ``reader`` has not read ``note`` at its current version.
+def _unread(user_id: Any, note: Any = Note) -> ColumnElement[bool]:
+    """Whether the member ``user_id`` has not read ``note`` at its current version.
 
     The read mark is looked up per note (a correlated subquery on the (note, user) unique
     index) rather than outer-joined: PostgreSQL's generic plan for a prepared statement
-    expects a member to have read a few dozen notes and, for one who had read thousands, joined
-    by rescanning all their marks for every note (70 ms instead of 1).  Versions start at 1,
-    so a missing mark counts as 0.
+    expects a member to have read a few dozen notes, and for one who had read thousands it
+    joined by rescanning all their marks for every note.  Versions start at 1, so a missing
+    mark counts as 0.
     """
     seen = (
         select(NoteRead.seen_version)
-        .where(NoteRead.note_id == note.id, NoteRead.user_id == reader.user_id)
+        .where(NoteRead.note_id == note.id, NoteRead.user_id == user_id)
         .correlate(note)
         .scalar_subquery()
     )
     return func.coalesce(seen, 0) < note.version
 
 
-# Made once: building an alias of a mapped class copies every column (a costly proxy set each),
-# which took ~14 ms of every feed request when it was done per call.
+# A module-level alias, like the mapped class it stands for: aliasing a class copies every
+# column, work worth doing once rather than on every page that counts unread notes.
 _UNREAD_NOTE = aliased(Note, name="unread_note")
 
 
-def _unread_count_capped(circle: Circle, membership: Any) -> ScalarSelect[int]:
+def _unread_count_capped(circle_id: Any, role: str, user_id: Any) -> ScalarSelect[int]:
     """Count unread notes up to one more than :data:`UNREAD_SHOWN_MAX` (a scalar subquery).
 
     An aliased table, so it can sit in the select list of a query over ``notes`` without
@@ -121,7 +126,7 @@ def _unread_count_capped(circle: Circle, membership: Any) -> ScalarSelect[int]:
     note = _UNREAD_NOTE
     unread = (
         select(note.id)
-        .where(*_live_visible(circle, membership, note), _unread(membership, note))
+        .where(*_live_visible(circle_id, role, user_id, note), _unread(user_id, note))
         # Newest first, so both databases walk the circle's recent-notes index and look each
         # note's read mark up; unordered, PostgreSQL merge-joined on the primary key and
         # walked the notes of other circles too.
@@ -158,14 +163,15 @@ def feed_page(
     if cursor:
         pinned, created_at, note_id = decode_cursor(cursor)
         values.update(after_pinned=pinned, after_created_at=created_at, after_id=note_id)
-    shape = (
+    shape = _FeedShape(
         membership.role,
         bool(filters.category),
         filters.author_id is not None,
         bool(filters.tag),
         bool(cursor),
     )
-    rows = list(db.session.execute(_feed_statement(*shape), values).all())
+    stmt = prebuilt(shape, lambda: _feed_statement(shape))
+    rows = list(db.session.execute(stmt, values).all())
     # The count rides on every row; a page past the last note has none to carry it.
     unread = rows[0].unread_total if rows else unread_count(circle, membership)
     next_cursor = None
@@ -176,13 +182,27 @@ def feed_page(
     return FeedPage(rows=rows, next_cursor=next_cursor, unread=unread)
 
 
-@functools.cache
-def _feed_statement(
-    role: str, by_category: bool, by_author: bool, by_tag: bool, after: bool
-) -> Any:
-    # Built once per role and filter shape with everything else as parameters: building and
-    # keying this statement cost more than SQLite took to run it.
-    circle, reader = placeholders(role)
+@dataclass(frozen=True)
+class _FeedShape:
+    """What changes the feed's SQL: the reader's role (the audiences it sees) and the filters
+    in use.  Their values, the circle and the reader are parameters."""
+
+    role: str
+    by_category: bool
+    by_author: bool
+    by_tag: bool
+    after: bool
+
+
+def _feed_statement(shape: _FeedShape) -> Select[Any]:
+    """Select the feed's notes the reader may see, newest first, with their values (circle,
+    reader, filters, cursor, limit) as named parameters.
+
+    Prebuilt (:mod:`careteam.prebuilt`): building and keying this nested statement costs a
+    good part of the feed page's time.
+    """
+    circle_id = bindparam("circle_id", type_=Integer)
+    user_id = bindparam("user_id", type_=Integer)
     comment_count = (
         select(func.count(NoteComment.id))
         .where(NoteComment.note_id == Note.id)
@@ -204,38 +224,35 @@ def _feed_statement(
             Note.version,
             Note.author_id,
             User.display_name.label("author_name"),
-            _unread(reader).label("unread"),
+            _unread(user_id).label("unread"),
             comment_count.label("comment_count"),
             # Not correlated with the page's notes: both databases run it once per query.
-            _unread_count_capped(circle, reader).label("unread_total"),  # type: ignore[arg-type]
+            _unread_count_capped(circle_id, shape.role, user_id).label("unread_total"),
         )
         .outerjoin(User, User.id == Note.author_id)
-        .where(*_live_visible(circle, reader))  # type: ignore[arg-type]
+        .where(*_live_visible(circle_id, shape.role, user_id))
     )
-    if by_category:
-        stmt = stmt.where(Note.category == bindparam("category"))
-    if by_author:
-        stmt = stmt.where(Note.author_id == bindparam("author_id"))
-    if by_tag:
+    if shape.by_category:
+        stmt = stmt.where(Note.category == bindparam("category", type_=String))
+    if shape.by_author:
+        stmt = stmt.where(Note.author_id == bindparam("author_id", type_=Integer))
+    if shape.by_tag:
         stmt = stmt.where(
             exists().where(
                 NoteTag.note_id == Note.id,
-                NoteTag.circle_id == circle.id,
-                NoteTag.tag == bindparam("tag"),
+                NoteTag.circle_id == circle_id,
+                NoteTag.tag == bindparam("tag", type_=String),
             )
         )
-    if after:
-        stmt = stmt.where(
-            tuple_(Note.pinned, Note.created_at, Note.id)
-            < tuple_(
-                bindparam("after_pinned", type_=Boolean),
-                bindparam("after_created_at", type_=UTCDateTime()),
-                bindparam("after_id", type_=Integer),
-            )
+    if shape.after:
+        after = (
+            bindparam("after_pinned", type_=Boolean),
+            bindparam("after_created_at", type_=UTCDateTime()),
+            bindparam("after_id", type_=Integer),
         )
-    return stmt.order_by(Note.pinned.desc(), Note.created_at.desc(), Note.id.desc()).limit(
-        bindparam("limit", type_=Integer, literal_execute=True)
-    )
+        stmt = stmt.where(tuple_(Note.pinned, Note.created_at, Note.id) < tuple_(*after))
+    order = (Note.pinned.desc(), Note.created_at.desc(), Note.id.desc())
+    return stmt.order_by(*order).limit(bindparam("limit", type_=Integer, literal_execute=True))
 
 
 @dataclass(frozen=True)
@@ -247,61 +264,40 @@ class RecentNotes:
 def recent_notes(circle: Circle, membership: Any, limit: int = 5) -> RecentNotes:
     """Return the newest notes the member may see and their unread count (for the circle home
     page), in one query: the count rides along as a column of every row."""
-    statement = _recent_notes_statement(membership.role)
-    values = {"circle_id": circle.id, "user_id": membership.user_id, "limit": limit}
-    rows = list(db.session.execute(statement, values).all())
-    # No visible note at all means nothing unread either.
-    return RecentNotes(rows=rows, unread=rows[0].unread_total if rows else 0)
-
-
-@functools.cache
-def _unread_count_statement(role: str) -> Any:
-    # Built once per role (the audiences a role sees are part of the SQL) with the circle and
-    # the reader as parameters: building and keying this nested statement cost more than the
-    # database took to run it.
-    circle, reader = placeholders(role)
-    return select(_unread_count_capped(circle, reader))  # type: ignore[arg-type]
-
-
-@functools.cache
-def _recent_notes_statement(role: str) -> Any:
-    circle, reader = placeholders(role)
-    return (
+    reader = (circle.id, membership.role, membership.user_id)
+    stmt = (
         select(
             Note.public_id,
             Note.title,
             Note.category,
             Note.created_at,
             User.display_name.label("author_name"),
-            _unread_count_capped(circle, reader).label("unread_total"),  # type: ignore[arg-type]
+            _unread_count_capped(*reader).label("unread_total"),
         )
         .outerjoin(User, User.id == Note.author_id)
-        .where(*_live_visible(circle, reader))  # type: ignore[arg-type]
+        .where(*_live_visible(*reader))
         .order_by(Note.created_at.desc(), Note.id.desc())
-        .limit(bindparam("limit", type_=Integer, literal_execute=True))
+        .limit(limit)
     )
+    rows = list(db.session.execute(stmt).all())
+    # No visible note at all means nothing unread either.
+    return RecentNotes(rows=rows, unread=rows[0].unread_total if rows else 0)
 
 
 def unread_count(circle: Circle, membership: Any) -> int:
     """Count the notes the member may see and has not read at their current version, up to
     one more than :data:`UNREAD_SHOWN_MAX`."""
-    statement = _unread_count_statement(membership.role)
-    values = {"circle_id": circle.id, "user_id": membership.user_id}
-    return db.session.scalar(statement, values) or 0
+    count = _unread_count_capped(circle.id, membership.role, membership.user_id)
+    return db.session.scalar(select(count)) or 0
 
 
 def circle_authors(circle: Circle) -> list[Row[Any]]:
     """Return the circle's members (public id, name) for the author filter."""
-    return list(db.session.execute(_CIRCLE_AUTHORS, {"circle_id": circle.id}).all())
-
-
-# Built once, with the circle as a parameter (the feed asks for it on every page).
-_CIRCLE_AUTHORS = (
-    select(User.id, User.public_id, User.display_name)
-    .join(Membership, Membership.user_id == User.id)
-    .where(Membership.circle_id == bindparam("circle_id", type_=Integer))
-    .order_by(User.display_name, User.id)
-)
+    members = select(User.id, User.public_id, User.display_name).join(
+        Membership, Membership.user_id == User.id
+    )
+    stmt = members.where(Membership.circle_id == circle.id).order_by(User.display_name, User.id)
+    return list(db.session.execute(stmt).all())
 
 
 def trash(circle: Circle, membership: Any) -> list[Row[Any]]:
@@ -338,13 +334,7 @@ def author_name(user_id: int | None) -> str:
 
 
 def comments(note: Note) -> list[Row[Any]]:
-    return list(db.session.execute(_comments_statement(), {"note_id": note.id}).all())
-
-
-@functools.cache
-def _comments_statement() -> Any:
-    # Built once with the note as a parameter (every note view reads them).
-    return (
+    stmt = (
         select(
             NoteComment.public_id,
             NoteComment.body,
@@ -352,9 +342,10 @@ def _comments_statement() -> Any:
             User.display_name.label("author_name"),
         )
         .outerjoin(User, User.id == NoteComment.author_id)
-        .where(NoteComment.note_id == bindparam("note_id", type_=Integer))
+        .where(NoteComment.note_id == note.id)
         .order_by(NoteComment.created_at, NoteComment.id)
     )
+    return list(db.session.execute(stmt).all())
 
 
 def acknowledgements(note: Note) -> list[Row[Any]]:

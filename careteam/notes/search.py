@@ -49,12 +49,14 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy import (
     BigInteger,
+    Integer,
     String,
     bindparam,
     exists,
@@ -72,8 +74,16 @@ from ..circles.models import Circle
 from ..clock import utcnow
 from ..dbtypes import UTCDateTime
 from ..extensions import db
-from ..placeholders import placeholders
 from .models import Note
+
+
+def placeholders(role: str) -> tuple[Any, Any]:
+    """A circle and a reader of ``role`` whose ids are the parameters circle_id and user_id."""
+    return (
+        SimpleNamespace(id=bindparam("circle_id", type_=Integer)),
+        SimpleNamespace(role=role, user_id=bindparam("user_id", type_=Integer)),
+    )
+
 
 START, STOP = "\x02", "\x03"
 MAX_TERMS = 16

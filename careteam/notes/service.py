@@ -1,17 +1,16 @@
-"""Rules for writing notes: who may change what, revisions, trash, pins, comments, handoffs.
+"""Rules for writing notes: who may change what, revisions, pins, comments, handoffs.
 
 Every function that changes data adds its audit row to the caller's transaction; the caller
-commits.  Reads that decide visibility go through :mod:`careteam.audience` only.
+commits.  Reads that decide visibility go through :mod:`careteam.audience` only.  Deleting,
+restoring and purging are in :mod:`.trash`.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import String, bindparam, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from .. import audit
 from ..audience import (
@@ -28,7 +27,6 @@ from ..circles.models import Circle
 from ..clock import utcnow
 from ..extensions import db
 from ..permissions import member_can
-from ..placeholders import placeholders
 from ..plugins.events import emit
 from .markdown import excerpt
 from .models import (
@@ -41,9 +39,8 @@ from .models import (
     NoteRevision,
     NoteTag,
 )
-from .reads import mark_read_in_session
+from .read_marks import mark_read_in_session
 
-TRASH_DAYS = 30
 SETTING_DEFAULT_AUDIENCE = "default_note_audience"
 FALLBACK_AUDIENCE = Audience.CARE_TEAM
 
@@ -127,28 +124,19 @@ def get_visible_note_and_author(
 ) -> tuple[Note, str] | None:
     """Return a live note the member may see with its author's name (read in the same query;
     "A former member" once the author's account is gone), else None."""
-    values = {"circle_id": circle.id, "user_id": membership.user_id, "public_id": public_id}
-    row = db.session.execute(_note_and_author_statement(membership.role), values).first()
+    stmt = (
+        select(Note, User.display_name)
+        .outerjoin(User, User.id == Note.author_id)
+        .where(*_visible_note(circle, membership, public_id, False))
+    )
+    row = db.session.execute(stmt).first()
     if row is None:
         return None
     note, name = row
     return note, (name or "") if note.author_id is not None else "A former member"
 
 
-@functools.cache
-def _note_and_author_statement(role: str) -> Any:
-    # Built once per role with the circle, the reader and the note's id as parameters: the
-    # note page reads it on every view, and building it cost more than running it.
-    circle, reader = placeholders(role)
-    public_id = bindparam("public_id", type_=String)
-    return (
-        select(Note, User.display_name)
-        .outerjoin(User, User.id == Note.author_id)
-        .where(*_visible_note(circle, reader, public_id, False))
-    )
-
-
-def _visible_note(circle: Circle, membership: Any, public_id: Any, deleted: bool) -> tuple:
+def _visible_note(circle: Circle, membership: Any, public_id: str, deleted: bool) -> tuple:
     return (
         Note.circle_id == circle.id,
         Note.public_id == public_id,
@@ -381,47 +369,6 @@ def update_note(
     return note
 
 
-def delete_note(note: Note, membership: Any) -> None:
-    """Move a note to the trash (the author and moderators)."""
-    if not can_edit(note, membership):
-        raise NoteError("Only the author or a coordinator can delete this note.")
-    note.deleted_at = utcnow()
-    note.deleted_by_id = membership.user_id
-    audit.record(
-        "note.deleted",
-        circle_id=note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        **note.audit_stamp,
-    )
-
-
-def can_restore(note: Note, membership: Any) -> bool:
-    """The author or a moderator who can see the note, within the trash period."""
-    if note.deleted_at is None or not visible(note, membership):
-        return False
-    if note.deleted_at < utcnow() - timedelta(days=TRASH_DAYS):
-        return False
-    return note.author_id == membership.user_id or member_can(membership, "notes.moderate")
-
-
-def restore_note(note: Note, membership: Any) -> None:
-    """Bring a note back from the trash."""
-    if not can_restore(note, membership):
-        raise NoteError("This note can no longer be restored.")
-    note.deleted_at = None
-    note.deleted_by_id = None
-    audit.record(
-        "note.restored",
-        circle_id=note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        **note.audit_stamp,
-    )
-
-
 def set_pinned(note: Note, membership: Any, pinned: bool) -> None:
     """Pin a note to the top of the feed, or unpin it (moderators)."""
     if not (visible(note, membership) and member_can(membership, "notes.moderate")):
@@ -480,27 +427,3 @@ def acknowledge(note: Note, membership: Any) -> bool:
         **note.audit_stamp,
     )
     return True
-
-
-def purge_trash(now: Any = None) -> int:
-    """Delete for good every note that has been in the trash longer than the trash period."""
-    cutoff = (now or utcnow()) - timedelta(days=TRASH_DAYS)
-    doomed = db.session.execute(
-        select(Note.id, Note.public_id, Note.circle_id, Note.audience, Note.author_id).where(
-            Note.deleted_at.is_not(None), Note.deleted_at < cutoff
-        )
-    ).all()
-    if not doomed:
-        return 0
-    for row in doomed:
-        audit.record(
-            "note.purged",
-            circle_id=row.circle_id,
-            object_type="note",
-            object_id=row.public_id,
-            object_audience=row.audience,
-            object_author_id=row.author_id,
-        )
-    # Child rows go with the note (ON DELETE CASCADE); SQLite's triggers update notes_fts.
-    db.session.execute(delete(Note).where(Note.id.in_([row.id for row in doomed])))
-    return len(doomed)

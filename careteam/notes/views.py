@@ -14,7 +14,7 @@ from ..audience import AUDIENCE_LABELS, SHORT_LABELS, Audience
 from ..extensions import db
 from ..forms import ActionForm
 from ..permissions import CircleBlueprint, member_can
-from . import queries, reads, service
+from . import queries, read_marks, service
 from .forms import (
     CommentForm,
     FeedFilterForm,
@@ -25,6 +25,7 @@ from .forms import (
 from .markdown import render_markdown
 from .models import CATEGORY_LABELS, Category, Note, split_tags
 from .search import SearchResult, search_circle
+from .trash import TRASH_DAYS, can_restore, delete_note, restore_note
 
 bp = CircleBlueprint("notes", __name__, url_prefix="/notes")
 
@@ -153,7 +154,7 @@ def detail(circle: Any, membership: Any, note_id: str):
         abort(404)
     note, author_name = found
     html = _render_detail(circle, membership, note, CommentForm(), author_name)
-    reads.record_view(circle, membership, note)
+    read_marks.record_view(circle, membership, note)
     return html
 
 
@@ -239,9 +240,9 @@ def delete(circle: Any, membership: Any, note_id: str):
     note = note_or_404(circle, membership, note_id)
     if not service.can_edit(note, membership):
         abort(403)
-    service.delete_note(note, membership)
+    delete_note(note, membership)
     db.session.commit()
-    flash(f"The note is in the trash. You can restore it for {service.TRASH_DAYS} days.", "success")
+    flash(f"The note is in the trash. You can restore it for {TRASH_DAYS} days.", "success")
     return redirect(url_for("notes.feed", circle_id=circle.public_id))
 
 
@@ -253,7 +254,7 @@ def trash(circle: Any, membership: Any):
         circle=circle,
         rows=queries.trash(circle, membership),
         action_form=ActionForm(),
-        trash_days=service.TRASH_DAYS,
+        trash_days=TRASH_DAYS,
     )
 
 
@@ -262,9 +263,9 @@ def restore(circle: Any, membership: Any, note_id: str):
     """Bring a note back from the trash."""
     _require_valid_action()
     note = note_or_404(circle, membership, note_id, deleted=True)
-    if not service.can_restore(note, membership):
+    if not can_restore(note, membership):
         abort(404)
-    service.restore_note(note, membership)
+    restore_note(note, membership)
     db.session.commit()
     flash("The note is restored.", "success")
     return _back_to(circle, note)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from careteam.api import (
@@ -44,17 +43,9 @@ def new_start_token() -> str:
 
 def running_check(device: Device) -> Check | None:
     """Return the device's unfinished check, if one was saved part-way."""
-    return db.session.scalar(_running_check_statement(), {"device_id": device.id})
-
-
-@functools.cache
-def _running_check_statement() -> Any:
-    # Built once with the device as a parameter: the device page asks on every view.
-    return (
+    return db.session.scalar(
         select(Check)
-        .where(
-            Check.device_id == bindparam("device_id", type_=Integer), Check.finished_at.is_(None)
-        )
+        .where(Check.device_id == device.id, Check.finished_at.is_(None))
         .order_by(Check.id.desc())
         .limit(1)
     )
@@ -281,20 +272,12 @@ def last_done(device_ids: list[int]) -> dict[tuple[int, str], Any]:
     """Return {(device id, item public id): last answered instant} in one query."""
     if not device_ids:
         return {}
-    rows = db.session.execute(_last_done_statement(), {"ids": list(device_ids)})
-    return {(d, i): when for d, i, when in rows}
-
-
-@functools.cache
-def _last_done_statement() -> Any:
-    # Built once, the devices an expanding parameter: every device page and the home page's
-    # panel ask, and building it cost more than running it.
-    return (
+    rows = db.session.execute(
         select(CheckItem.device_id, CheckItem.item_public_id, func.max(CheckItem.answered_at))
-        .where(CheckItem.device_id.in_(bindparam("ids", expanding=True)))
-        .where(CheckItem.answered_at.is_not(None))
+        .where(CheckItem.device_id.in_(device_ids), CheckItem.answered_at.is_not(None))
         .group_by(CheckItem.device_id, CheckItem.item_public_id)
     )
+    return {(d, i): when for d, i, when in rows}
 
 
 def _audit(action: str, device: Device, check: Check, membership: Any) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, func, select
+from sqlalchemy import func, select
 
 from careteam.api import Circle, db, record_audit, require, utcnow
 
@@ -56,33 +55,19 @@ class ItemInput:
 
 def devices_of(circle: Circle, retired: bool = False) -> list[Device]:
     """Return the circle's devices in use (or retired ones), by name."""
-    return list(db.session.scalars(_devices_statement(retired), {"circle_id": circle.id}))
-
-
-@functools.cache
-def _devices_statement(retired: bool) -> Any:
-    # Built once with the circle as a parameter: the home page's panel and the devices pages
-    # ask on every view, and building a statement cost more than running it.
     condition = Device.retired_at.is_not(None) if retired else Device.retired_at.is_(None)
-    return (
+    stmt = (
         select(Device)
-        .where(Device.circle_id == bindparam("circle_id", type_=Integer), condition)
+        .where(Device.circle_id == circle.id, condition)
         .order_by(func.lower(Device.name), Device.id)
     )
+    return list(db.session.scalars(stmt))
 
 
 def get_device(circle: Circle, public_id: str) -> Device | None:
     """Return the device with this public id in this circle only (None elsewhere)."""
-    values = {"circle_id": circle.id, "public_id": public_id}
-    return db.session.scalar(_device_statement(), values)
-
-
-@functools.cache
-def _device_statement() -> Any:
-    # Built once with the circle and the device's id as parameters (every device page).
-    return select(Device).where(
-        Device.circle_id == bindparam("circle_id", type_=Integer),
-        Device.public_id == bindparam("public_id", type_=String),
+    return db.session.scalar(
+        select(Device).where(Device.circle_id == circle.id, Device.public_id == public_id)
     )
 
 

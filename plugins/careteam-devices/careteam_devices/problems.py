@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, select
+from sqlalchemy import select
 
 from careteam.api import Circle, db, display_name_of, record_audit, require, utcnow
 
@@ -41,16 +40,6 @@ def open_problems(
     circle: Circle, device: Device | None = None, limit: int | None = None
 ) -> list[Any]:
     """Return open problems (newest first) with the item, the device and who found it."""
-    statement = _open_problems_statement(device is not None, limit is not None)
-    values = {"circle_id": circle.id, "device_id": device.id if device else None, "limit": limit}
-    rows = db.session.execute(statement, values)
-    return [dict(r._mapping, opened_by=r.opened_by or "") for r in rows]
-
-
-@functools.cache
-def _open_problems_statement(one_device: bool, limited: bool) -> Any:
-    # Built once per shape with the circle (the device, the limit) as parameters: the home
-    # page's panel and the devices pages ask on every view.
     stmt = (
         select(
             Problem.public_id,
@@ -64,17 +53,14 @@ def _open_problems_statement(one_device: bool, limited: bool) -> Any:
         )
         .join(CheckItem, CheckItem.id == Problem.check_item_id)
         .join(Device, Device.id == Problem.device_id)
-        .where(
-            Problem.circle_id == bindparam("circle_id", type_=Integer),
-            Problem.resolved_at.is_(None),
-        )
+        .where(Problem.circle_id == circle.id, Problem.resolved_at.is_(None))
         .order_by(Problem.id.desc())
     )
-    if one_device:
-        stmt = stmt.where(Problem.device_id == bindparam("device_id", type_=Integer))
-    if limited:
-        stmt = stmt.limit(bindparam("limit", type_=Integer, literal_execute=True))
-    return stmt
+    if device is not None:
+        stmt = stmt.where(Problem.device_id == device.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [dict(r._mapping, opened_by=r.opened_by or "") for r in db.session.execute(stmt)]
 
 
 def problem_row(problem: Problem) -> Any:

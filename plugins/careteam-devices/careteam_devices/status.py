@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from careteam.api import Circle, circle_zone, db, utcnow
 
@@ -56,7 +55,13 @@ def statuses(
     if not devices:
         return []
     ids = [d.id for d in devices]
-    rows = db.session.execute(_items_statement(), {"ids": ids}).all()
+    items = (
+        select(Template.device_id, TemplateItem)
+        .join(TemplateItem, TemplateItem.template_id == Template.id)
+        .where(Template.device_id.in_(ids), TemplateItem.active.is_(True))
+        .order_by(TemplateItem.position, TemplateItem.id)
+    )
+    rows = db.session.execute(items).all()
     done = last_done(ids)
     found = {d.id: DeviceStatus(d) for d in devices}
     for device_id, item in rows:
@@ -67,18 +72,6 @@ def statuses(
         due = due_state(last, item.frequency, now, zone, since)
         found[device_id].items.append(ItemStatus(item, due))
     return [found[d.id] for d in devices]
-
-
-@functools.cache
-def _items_statement() -> Any:
-    # Built once, the devices an expanding parameter (a circle has a handful).
-    return (
-        select(Template.device_id, TemplateItem)
-        .join(TemplateItem, TemplateItem.template_id == Template.id)
-        .where(Template.device_id.in_(bindparam("ids", expanding=True)))
-        .where(TemplateItem.active.is_(True))
-        .order_by(TemplateItem.position, TemplateItem.id)
-    )
 
 
 def _statuses_this_request(circle: Circle) -> list[DeviceStatus]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from careteam.api import Circle, db, display_name_of, record_audit, require, utcnow
@@ -42,25 +41,6 @@ def kind_words(
     ``before`` is the public id of the last message of the previous page (keyset paging: the
     database jumps straight to it through the (circle_id, id) index, however deep the page).
     """
-    statement = _kind_words_statement(limit is not None, before is not None)
-    values = {"circle_id": circle.id, "limit": limit, "before": before}
-    return [
-        {
-            "id": row.public_id,
-            "message": row.message,
-            "created_at": row.created_at,
-            "author": row.author_name or "A former member",
-        }
-        for row in db.session.execute(statement, values)
-    ]
-
-
-@functools.cache
-def _kind_words_statement(limited: bool, after_a_page: bool) -> Any:
-    # Built once per shape, with the circle (the page size, the last message shown) as
-    # parameters: building a statement cost more than running it, on every page that lists
-    # messages.
-    circle_id = bindparam("circle_id", type_=Integer)
     stmt = (
         select(
             KindWord.public_id,
@@ -68,22 +48,25 @@ def _kind_words_statement(limited: bool, after_a_page: bool) -> Any:
             KindWord.created_at,
             display_name_of(KindWord.author_id).label("author_name"),
         )
-        .where(KindWord.circle_id == circle_id)
+        .where(KindWord.circle_id == circle.id)
         .order_by(KindWord.id.desc())
     )
-    if after_a_page:
-        boundary = (
-            select(KindWord.id)
-            .where(
-                KindWord.circle_id == circle_id,
-                KindWord.public_id == bindparam("before", type_=String),
-            )
-            .scalar_subquery()
+    if before is not None:
+        boundary = select(KindWord.id).where(
+            KindWord.circle_id == circle.id, KindWord.public_id == before
         )
-        stmt = stmt.where(KindWord.id < boundary)
-    if limited:
-        stmt = stmt.limit(bindparam("limit", type_=Integer, literal_execute=True))
-    return stmt
+        stmt = stmt.where(KindWord.id < boundary.scalar_subquery())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [
+        {
+            "id": row.public_id,
+            "message": row.message,
+            "created_at": row.created_at,
+            "author": row.author_name or "A former member",
+        }
+        for row in db.session.execute(stmt)
+    ]
 
 
 def count_shared_update(circle_id: int) -> None:
@@ -104,10 +87,6 @@ def count_shared_update(circle_id: int) -> None:
 
 
 def shared_update_count(circle: Circle) -> int:
-    return db.session.scalar(_shared_update_count_statement(), {"circle_id": circle.id}) or 0
-
-
-@functools.cache
-def _shared_update_count_statement() -> Any:
-    circle_id = bindparam("circle_id", type_=Integer)
-    return select(SharedUpdateCount.count).where(SharedUpdateCount.circle_id == circle_id)
+    """Return how many notes addressed to everyone this circle has had."""
+    stmt = select(SharedUpdateCount.count).where(SharedUpdateCount.circle_id == circle.id)
+    return db.session.scalar(stmt) or 0

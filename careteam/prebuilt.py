@@ -1,0 +1,31 @@
+"""Statements built once per app and run with their values as parameters.
+
+Statements are built where they run, the ordinary SQLAlchemy way.  The rare one whose building
+costs a good part of its page's time (a nested statement on a page people load all day) is
+built once per shape through :func:`prebuilt` instead: its values -- circle, reader, cursor --
+are named ``bindparam`` s passed at execution.  The statements are kept on the app, not in the
+process, so two apps in one process never share them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from flask import current_app
+
+_STORE = "careteam_prebuilt_statements"
+Statement = TypeVar("Statement")
+
+
+def prebuilt(shape: Hashable, build: Callable[[], Statement]) -> Statement:
+    """Return the statement ``build`` makes for ``shape``, building it on first use in this app.
+
+    ``shape`` names everything that changes the SQL (the page, the reader's role, which filters
+    are on); everything else must reach the statement as a named parameter.
+    """
+    statements = current_app.extensions.setdefault(_STORE, {})
+    statement = statements.get(shape)
+    if statement is None:
+        statement = statements.setdefault(shape, build())
+    return statement
