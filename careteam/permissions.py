@@ -10,11 +10,15 @@ Rules every circle URL follows:
 - signed in but not a member (site admins included): 404, so nobody learns a circle exists;
 - a member without the capability: 403;
 - an archived circle is read-only: changes are refused unless the route allows them.
+
+This module knows no models: features import it, so the circles package hands the guard the
+one function that reads a circle and a membership (:func:`use_membership_loader`).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -24,7 +28,13 @@ from blinker import Namespace
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
-from .guard_reads import CIRCLE_URL_PREFIX, load_circle_membership, plausible_ids
+# The URL prefix of every page inside a circle.
+CIRCLE_URL_PREFIX = "/circles/<circle_id>"
+_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+# Reads (circle, membership) for a circle's public id and a user id, or None for an outsider.
+MembershipLoader = Callable[[str, int], "tuple[Any, Any] | None"]
+_MEMBERSHIP_LOADER = "careteam_membership_loader"
 
 
 class Role(StrEnum):
@@ -77,6 +87,12 @@ def init_permissions(app: Flask) -> None:
     app.extensions["careteam_capabilities"] = {c.name: c for c in CORE_CAPABILITIES}
 
 
+def use_membership_loader(app: Flask, loader: MembershipLoader) -> None:
+    """Set the function the circle guard calls to read a circle and the reader's membership
+    (:func:`careteam.circles.guard.load_circle_membership`)."""
+    app.extensions[_MEMBERSHIP_LOADER] = loader
+
+
 def add_capability(app: Flask, capability: Capability) -> None:
     """Register a capability (features and plugins); names must be unique."""
     table: dict[str, Capability] = app.extensions["careteam_capabilities"]
@@ -124,6 +140,29 @@ _signals = Namespace()
 circle_view_starting = _signals.signal("careteam-circle-view-starting")
 
 
+def plausible_ids(circle_id: str, values: dict[str, Any]) -> bool:
+    """Return False for ids no row can have, before they reach the database.
+
+    PostgreSQL rejects NUL characters in text parameters with an error, so an id such as
+    ``%00`` must end as a 404 here rather than a 500 in whichever query sees it first.
+    """
+    if not _PUBLIC_ID.fullmatch(circle_id):
+        return False
+    return not any(
+        isinstance(value, str) and any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
+        for value in values.values()
+    )
+
+
+def load_circle_membership(circle_id: str) -> tuple[Any, Any]:
+    """Return (circle, membership of the current user), or abort 404 for outsiders."""
+    loader: MembershipLoader = current_app.extensions[_MEMBERSHIP_LOADER]
+    found = loader(circle_id, current_user.id)
+    if found is None:
+        abort(404)
+    return found
+
+
 def require_capability(
     capability: str, *, allow_archived: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -163,7 +202,7 @@ def page_switched_on(blueprint: str | None, circle_id: int) -> bool:
     """Return False for a plugin's page in a circle where that plugin is switched off."""
     from .plugins.enablement import enabled_plugins, plugin_host
 
-    # The guard's membership query has already read the switches (cached on g).
+    # The guard's membership query has already read the switches (kept on g).
     switched_on = enabled_plugins(circle_id)
     owner = plugin_host().blueprint_owner.get(blueprint or "")
     return owner is None or owner in switched_on
@@ -208,5 +247,5 @@ def declared_allow_archived(view: Callable[..., Any]) -> bool:
 def circle_rules(app: Flask) -> Iterable[Any]:
     """Yield every URL rule that lives inside a circle."""
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/circles/<circle_id>"):
+        if rule.rule.startswith(CIRCLE_URL_PREFIX):
             yield rule

@@ -229,8 +229,8 @@ def test_odd_ids_in_every_circle_url_are_404(app, new_client, circles, odd):
 def test_ids_no_row_can_have_answer_404_to_a_signed_in_member(
     app: Any, client_as: Any, circle_with_roles: Any, path: str
 ) -> None:
-    """The session and the guard's rows are read together from the circle id in the URL: an id
-    PostgreSQL would refuse (a NUL) must end as a 404 before it reaches that query."""
+    """The guard reads the circle named in the URL: an id PostgreSQL would refuse (a NUL) must
+    end as a 404 before it reaches that query."""
     client = client_as("coordinator")
     answer = client.get(path.format(circle=circle_with_roles.public_id))
     assert answer.status_code == 404

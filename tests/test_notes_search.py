@@ -8,7 +8,8 @@ from sqlalchemy import text
 from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
 from careteam.extensions import db
-from careteam.notes.search import highlight, search_notes, search_terms
+from careteam.notes.search import search_notes, search_terms
+from careteam.notes.search.highlighting import highlight
 from careteam.notes.testing import circle_with_every_role, write_note
 from careteam.testing import is_postgres, login
 
@@ -109,7 +110,7 @@ def test_search_terms_and_highlight_helpers():
 def test_postgres_uses_the_gin_index(app, setup):
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("PostgreSQL only")
-    from careteam.notes.search import PG_VECTOR_COLUMN
+    from careteam.notes.search.postgres import PG_VECTOR_COLUMN
 
     with app.app_context(), db.engine.begin() as conn:
         conn.execute(text("SET LOCAL enable_seqscan = off"))
@@ -124,30 +125,6 @@ def test_postgres_uses_the_gin_index(app, setup):
             .all()
         )
     assert any("ix_notes_fts" in line for line in plan), plan
-
-
-def test_postgres_finds_a_feed_bucket_in_the_gin_index(app, setup):
-    # careteam.notes.search.PG_FEED_BUCKET must stay the expression migration 0010 indexes,
-    # or the middle tier of a big circle's search reads every match instead.
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("PostgreSQL only")
-    from careteam.notes.search import PG_FEED_BUCKET, PG_VECTOR_COLUMN
-
-    with app.app_context(), db.engine.begin() as conn:
-        conn.execute(text("SET LOCAL enable_seqscan = off"))
-        plan = "\n".join(
-            conn.execute(
-                text(
-                    # No circle: no other index could serve these conditions.
-                    "EXPLAIN SELECT id FROM notes WHERE "
-                    f"{PG_FEED_BUCKET} = CAST(-1 AS bigint) AND "
-                    f"{PG_VECTOR_COLUMN} @@ plainto_tsquery('english'::regconfig, 'fatigue')"
-                )
-            ).scalars()
-        )
-    assert "Index Cond" in plan and "ix_notes_fts" in plan, plan
-    index_condition = plan[plan.index("Index Cond") :]
-    assert "CASE WHEN pinned" in index_condition and "search_fts @@" in index_condition, plan
 
 
 def test_sqlite_fts_table_follows_notes(app, setup):

@@ -28,7 +28,7 @@ from careteam.extensions import db
 from careteam.permissions import circle_view_starting
 from careteam.testing import sql_statements
 
-PRELUDE_BUDGET = 2  # the issue allows 4: the session with the guard's rows, the audit row
+PRELUDE_BUDGET = 3  # the issue allows 4: the session, the guard's rows, the audit row
 # DESIGN.md section 5 and issue 7: statements per page beyond the prelude.
 FEED_BUDGET = 2  # the page of notes with the unread count, the authors for the filter
 SEARCH_BUDGET = 3
@@ -324,11 +324,12 @@ def test_the_prelude_is_session_membership_plugins_and_audit(
     cost = request_cost(app, client, circle.setup.url(f"/notes/{circle.detail_note}"))
     tables = [re.search(r"\bFROM (\w+)|\bINTO (\w+)", s) for s in cost.prelude]
     names = [m.group(1) or m.group(2) for m in tables if m]
-    # The session, its user, the circle, the reader's membership and the circle's switched-on
-    # plugins come in one statement (guard_reads._session_and_guard_statement).
-    assert names == ["user_sessions", "audit_events"], names
-    guard_tables = ("user_sessions", "users", "circles", "memberships", "circle_plugins")
-    assert all(table in cost.prelude[0] for table in guard_tables), cost.prelude
+    # The session with its user (Flask-Login's loader), then the circle with the reader's
+    # membership and the circle's switched-on plugins (careteam.circles.guard), then the audit row.
+    assert names == ["user_sessions", "circles", "audit_events"], names
+    assert all(table in cost.prelude[0] for table in ("user_sessions", "users")), cost.prelude
+    guard_tables = ("circles", "memberships", "circle_plugins")
+    assert all(table in cost.prelude[1] for table in guard_tables), cost.prelude
 
 
 def test_a_page_outside_circles_reads_the_session_alone(
@@ -342,17 +343,16 @@ def test_a_page_outside_circles_reads_the_session_alone(
 
 
 @pytest.mark.parametrize("role", ["coordinator", "supporter", "care_recipient", None])
-def test_the_guard_reads_its_rows_itself_when_the_session_did_not_bring_them(
+def test_the_guard_reads_the_circle_and_the_readers_membership(
     app: Flask, circle_with_roles: Any, make_user: Any, role: str | None
 ) -> None:
-    """A user loaded on a URL outside circles comes without the guard's rows: the guard then
-    asks for them itself, and decides as it does on the combined read (which every circle page
-    request test goes through)."""
+    """The guard's one query answers per role, and 404s a person outside the circle."""
     from flask_login import login_user
     from werkzeug.exceptions import NotFound
 
     from careteam.auth.models import User
-    from careteam.guard_reads import load_circle_membership
+    from careteam.permissions import load_circle_membership
+    from careteam.plugins.enablement import enabled_plugins
 
     person_id = circle_with_roles.people[role].id if role else make_user().id
     with app.test_request_context("/account"):
@@ -362,13 +362,16 @@ def test_the_guard_reads_its_rows_itself_when_the_session_did_not_bring_them(
         if role is None:
             with pytest.raises(NotFound):
                 load_circle_membership(circle_with_roles.public_id)
-        else:
+            return
+        with sql_statements(app) as statements:
             circle, membership = load_circle_membership(circle_with_roles.public_id)
-            assert (circle.id, membership.role, membership.user_id) == (
-                circle_with_roles.id,
-                role,
-                person_id,
-            )
+            enabled_plugins(circle.id)  # the switches came with the guard's query
+        assert (circle.id, membership.role, membership.user_id) == (
+            circle_with_roles.id,
+            role,
+            person_id,
+        )
+        assert len(statements) == 1, statements
 
 
 # --- the month grid's fast expansion -------------------------------------------------------------

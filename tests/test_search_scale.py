@@ -18,18 +18,12 @@ from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
 from careteam.clock import set_clock
 from careteam.extensions import db
-from careteam.notes import search as search_module
 from careteam.notes.models import Note
-from careteam.notes.search import (
-    COUNT_CAP,
-    MANY_MATCHES,
-    PAGE_SIZE,
-    PROBE_WINDOW,
-    search_circle,
-    stem_prefix,
-)
+from careteam.notes.search import COUNT_CAP, PAGE_SIZE, search_circle
+from careteam.notes.search.highlighting import stem_prefix
+from careteam.notes.search.postgres import PROBE_WINDOW
 from careteam.notes.testing import circle_with_every_role
-from careteam.testing import is_postgres, login, sql_statements
+from careteam.testing import is_postgres, login
 
 HIT_LINK = re.compile(r'<h3 class="note-title"><a href="/circles/[^/]+/notes/([^"]+)">')
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -212,8 +206,6 @@ def test_stem_prefix_keeps_short_words_whole():
 
 def test_many_matches_older_than_the_newest_notes_are_still_found(app, setup):
     # PostgreSQL first tests only the newest notes; matches behind them come from the index.
-    from careteam.notes.search import PROBE_WINDOW
-
     older = add_notes(app, setup, COUNT_CAP + 10, "Fatigue long ago.", prefix="old")
     add_notes(app, setup, PROBE_WINDOW + 10, "Quiet morning.", prefix="new")
     result = search(app, setup, "family", "fatigue")
@@ -221,27 +213,20 @@ def test_many_matches_older_than_the_newest_notes_are_still_found(app, setup):
     assert [h.public_id for h in result.hits] == older[::-1][:PAGE_SIZE]
 
 
-# --- big circles: PostgreSQL's middle tier (pinned notes and the last two months first) ------
+# --- matches behind the newest notes come in the feed's order (PostgreSQL) ----------------
 
 JUNE = datetime(2026, 6, 15, 12, tzinfo=UTC)
 
 
 @pytest.fixture
 def in_june(app):
-    # The tier, and the feed order (pinned, then newest) these tests check it against, are
-    # PostgreSQL's; SQLite's FTS5 hands matches out newest added first, straight from its index.
+    # The feed order (pinned, then newest) is PostgreSQL's; SQLite's FTS5 hands matches out
+    # newest added first, straight from its index.
     if not is_postgres(app.config["SQLALCHEMY_DATABASE_URI"]):
-        pytest.skip("PostgreSQL only: SQLite has no middle tier")
+        pytest.skip("PostgreSQL only: SQLite lists matches newest added first")
     set_clock(lambda: JUNE)
     yield
     set_clock(None)
-
-
-def searched_sql(app, setup, role, query):
-    """Search as ``role``; return the result and the SQL statements it ran."""
-    with sql_statements(app) as seen:
-        result = search(app, setup, role, query)
-    return result, seen
 
 
 def dated(app, setup, count, body, prefix, *date, **overrides) -> list[str]:
@@ -250,46 +235,27 @@ def dated(app, setup, count, body, prefix, *date, **overrides) -> list[str]:
     return add_notes(app, setup, count, body, prefix=prefix, start=start, **overrides)
 
 
-def test_a_big_circle_is_searched_in_its_pinned_and_recent_notes_first(app, setup, in_june):
-    old = dated(app, setup, MANY_MATCHES + 10, "Fatigue long ago.", "old", 2025, 1, 1)
-    # The newest notes do not match, so the first tier (the newest notes) finds nothing.
-    dated(app, setup, PROBE_WINDOW + 10, "Quiet morning.", "quiet", 2026, 6, 10)
-    first, sql = searched_sql(app, setup, "family", "fatigue")
-    assert [h.public_id for h in first.hits] == old[::-1][:PAGE_SIZE]
-    assert not any("recent_matches" in s for s in sql)  # not yet known to be big
-
+def test_matches_behind_the_newest_notes_come_pinned_first_then_newest(app, setup, in_june):
+    dated(app, setup, COUNT_CAP + 10, "Fatigue long ago.", "old", 2025, 1, 1)
     (pinned,) = dated(app, setup, 1, "Fatigue, pinned long ago.", "pin", 2024, 3, 1, pinned=True)
     may = dated(app, setup, COUNT_CAP + 5, "Fatigue this spring.", "may", 2026, 5, 20)
     # Newer matches the family member must not see: someone else's private notes, the trash.
     private = {"audience": "only_me", "author": "caregiver"}
     dated(app, setup, 5, "Fatigue, private.", "own", 2026, 6, 1, **private)
     dated(app, setup, 5, "Fatigue, binned.", "bin", 2026, 6, 2, deleted_at=JUNE)
+    # The newest notes do not match, so the first tier (the newest notes) does not fill the page.
+    dated(app, setup, PROBE_WINDOW + 10, "Quiet morning.", "quiet", 2026, 6, 10)
 
-    result, sql = searched_sql(app, setup, "family", "fatigue")
+    result = search(app, setup, "family", "fatigue")
     assert result.capped and result.count_label == f"{COUNT_CAP}+"
     # Pinned first (however old), then the newest; the older matches come later.
     assert [h.public_id for h in result.hits] == [pinned, *may[::-1][: PAGE_SIZE - 1]]
-    # The first search read more than MANY_MATCHES matches, so this one had the middle tier.
-    assert any("recent_matches" in s for s in sql)
 
 
 def test_a_note_dated_after_this_month_keeps_its_place(app, setup, in_june):
-    with app.app_context():
-        search_module._circles_with_many_matches().add(setup.id)
     june = dated(app, setup, COUNT_CAP + 5, "Fatigue this month.", "june", 2026, 6, 1)
-    # Written while the server's clock was ahead: newest in the feed, yet outside the months
-    # the middle tier looks at, so that tier must step aside.
+    # Written while the server's clock was ahead: newest in the feed.
     (ahead,) = dated(app, setup, 1, "Fatigue from a clock ahead.", "ahead", 2026, 7, 3)
     dated(app, setup, PROBE_WINDOW + 10, "Quiet morning.", "quiet", 2026, 6, 10)
-    result, sql = searched_sql(app, setup, "family", "fatigue")
+    result = search(app, setup, "family", "fatigue")
     assert [h.public_id for h in result.hits] == [ahead, *june[::-1][: PAGE_SIZE - 1]]
-    assert any("recent_matches" in s for s in sql)
-
-
-def test_big_circles_are_remembered_within_a_bound(monkeypatch):
-    monkeypatch.setattr(search_module, "_CIRCLES_REMEMBERED", 3)
-    remembered = search_module._CirclesWithManyMatches()
-    for circle_id in (1, 2, 3, 1, 4):
-        remembered.add(circle_id)
-    # 2 was the least recently seen when 4 came.
-    assert [i for i in (1, 2, 3, 4) if i in remembered] == [1, 3, 4]

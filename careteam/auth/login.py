@@ -7,7 +7,6 @@ from flask_login import current_user, login_user
 
 from .. import audit
 from ..extensions import db, login_manager
-from ..guard_reads import circle_page_id, load_user_for_circle_page
 from .models import User
 from .sessions import end_session, load_session_user, start_session
 
@@ -19,14 +18,7 @@ def init_login(app: Flask) -> None:
     # Our own session rows already bind cookies to one sign-in; Flask-Login's IP/agent
     # heuristics would only sign out people whose phone changes networks.
     login_manager.session_protection = None
-
-    @login_manager.user_loader
-    def _load(token: str) -> User | None:
-        circle_id = circle_page_id()
-        if circle_id is not None:
-            # The guard's rows come in the same query (careteam.guard_reads).
-            return load_user_for_circle_page(token, circle_id)
-        return load_session_user(token)
+    login_manager.user_loader(load_session_user)
 
 
 def write_session_cookies(user: User) -> None:

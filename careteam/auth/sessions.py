@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timedelta
 
 from flask import current_app, request
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..clock import utcnow
@@ -65,19 +65,13 @@ def renew_session(user: User) -> str:
     return start_session(user, remember)
 
 
-# Built once: on a small page, building and keying this statement cost more than running it.
-# Circle pages read the same two rows inside the guard's query instead (see
-# careteam.guard_reads.load_user_for_circle_page).
-_SESSION_USER = (
-    select(UserSession, User)
-    .join(User, User.id == UserSession.user_id)
-    .where(UserSession.token_hash == bindparam("token_hash"))
-)
-
-
 def load_session_user(token: str) -> User | None:
     """Return the user of a live session named by ``token``, or None if it has ended."""
-    row = db.session.execute(_SESSION_USER, {"token_hash": token_hash(token)}).first()
+    row = db.session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == token_hash(token))
+    ).first()
     if row is None:
         return None
     return live_session_user(row[0], row[1], token)

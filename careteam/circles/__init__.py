@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, g
 
-from ..permissions import member_can
+from ..permissions import member_can, use_membership_loader
 from ..ui import NavItem, PageSection
 
 
@@ -44,10 +44,12 @@ def init_circles(app: Flask) -> None:
     from . import member_views  # noqa: F401 - registers the member pages on the blueprint
     from .audit_log import init_audit_labels
     from .demo import build_demo_circles
+    from .guard import load_circle_membership
     from .home import init_home
     from .list_views import bp as list_bp
     from .views import bp
 
+    use_membership_loader(app, load_circle_membership)
     app.register_blueprint(list_bp)
     app.register_blueprint(bp)
     init_audit_labels(app)
