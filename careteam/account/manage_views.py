@@ -13,7 +13,7 @@ from ..auth import sessions as auth_sessions
 from ..extensions import db, limiter
 from ..forms import ActionForm
 from . import service
-from .devices import describe_user_agent
+from .user_agents import describe_user_agent
 from .forms import DeleteAccountForm
 from .views import bp, field_error, me
 
