@@ -9,8 +9,14 @@ from zoneinfo import available_timezones
 from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
-from wtforms import Field, FieldList, FileField, FormField, ValidationError
-from wtforms import SelectField  # noqa: F401 - the select field every CareTeam form uses
+from wtforms import (
+    Field,
+    FieldList,
+    FileField,
+    FormField,
+    SelectField,  # noqa: F401 - the select field every CareTeam form uses
+    ValidationError,
+)
 
 _TIME_ZONES = sorted(available_timezones() - {"Factory", "localtime"})
 

@@ -77,7 +77,8 @@ def _ours(calendar):
     return [e for e in calendar.walk("VEVENT") if str(e["uid"]).startswith("checks-")]
 
 
-def test_plugin_items_appear_in_the_feed_with_full_details(app, client, setup, checks):
+def test_hook_calendar_items(app, client, setup, checks):
+    """Plugin items appear in the feed with full details."""
     login(client, setup.people["caregiver"].email)
     [event] = _ours(_feed(client, setup))
     assert str(event["uid"]) == "checks-rollator-weekly-2030-03-14@careteam"

@@ -194,6 +194,13 @@ def careteam_plugins():
     return [Faulty(), Steady()]
 
 
+def test_hook_whats_next(new_client, circle, people):
+    """A plugin's items join "What's next"; a link that is not a page of the site is dropped."""
+    home = _client(new_client, people["caregiver"]).get(circle.url()).get_data(as_text=True)
+    assert "Check the rollator brakes" in home
+    assert "javascript:" not in home
+
+
 def test_a_faulty_plugin_leaves_every_core_page_working(app, new_client, circle, people, caplog):
     coordinator = _client(new_client, people["coordinator"])
     with caplog.at_level(logging.ERROR):

@@ -87,7 +87,9 @@ def _appointment(**overrides) -> AppointmentInput:
     return AppointmentInput(**fields)
 
 
-def test_every_event_reaches_plugins_that_are_on_after_commit(app, people, listener, bystander):
+def _story(app, people) -> dict[str, str]:
+    """Create a circle, add, promote and remove a member, write and edit a note, schedule, change
+    and cancel an appointment; deliver the events; return the public ids involved."""
     with app.app_context():
         creator = db.session.get(User, people["coordinator"].id)
         circle = circles.create_circle(creator, name="Maya's circle", time_zone="Europe/London")
@@ -129,9 +131,18 @@ def test_every_event_reaches_plugins_that_are_on_after_commit(app, people, liste
         members.remove_member(circle, coordinator, family)
         db.session.commit()
         deliver_ready_events()
-        circle_id, note_id = circle.public_id, note.public_id
-        creator_id = creator.public_id
+        return {
+            "circle": circle.public_id,
+            "note": note.public_id,
+            "appointment": appointment.public_id,
+            "creator": creator.public_id,
+            "family": db.session.get(User, people["family"].id).public_id,
+        }
 
+
+def test_every_event_reaches_plugins_that_are_on_after_commit(app, people, listener, bystander):
+    ids = _story(app, people)
+    circle_id, note_id, creator_id = ids["circle"], ids["note"], ids["creator"]
     hooks = [hook for hook, _event, _committed in listener.heard]
     assert hooks == [
         "careteam_circle_created",
@@ -275,3 +286,62 @@ def test_handler_writes_are_committed_and_a_failing_handler_loses_only_its_own(
     assert "half-written" not in bodies  # rolled back with the failing handler
     assert role == "caregiver"  # the core change stands
     assert "Plugin writer failed in careteam_member_role_changed" in caplog.text
+
+
+def _heard(listener, hook: str) -> list:
+    return [event for heard, event, _committed in listener.heard if heard == hook]
+
+
+def test_hook_circle_created(app, people, listener):
+    ids = _story(app, people)
+    [event] = _heard(listener, "careteam_circle_created")
+    assert (event.object_id, event.actor_id) == (ids["circle"], ids["creator"])
+
+
+def test_hook_member_joined(app, people, listener):
+    ids = _story(app, people)
+    creator, family = _heard(listener, "careteam_member_joined")
+    assert (creator.details["user"], creator.details["role"]) == (ids["creator"], "coordinator")
+    assert (family.details["user"], family.details["role"]) == (ids["family"], "family")
+
+
+def test_hook_member_left(app, people, listener):
+    ids = _story(app, people)
+    [event] = _heard(listener, "careteam_member_left")
+    assert event.details == {"role": "caregiver", "user": ids["family"], "removed": True}
+
+
+def test_hook_member_role_changed(app, people, listener):
+    ids = _story(app, people)
+    [event] = _heard(listener, "careteam_member_role_changed")
+    assert event.details == {"from": "family", "to": "caregiver", "user": ids["family"]}
+
+
+def test_hook_note_created(app, people, listener):
+    ids = _story(app, people)
+    [event] = _heard(listener, "careteam_note_created")
+    assert (event.object_id, event.audience) == (ids["note"], "care_team")
+
+
+def test_hook_note_updated(app, people, listener):
+    ids = _story(app, people)
+    [event] = _heard(listener, "careteam_note_updated")
+    assert (event.object_id, event.details["version"]) == (ids["note"], 2)
+
+
+def test_hook_appointment_created(app, people, listener):
+    ids = _story(app, people)
+    [event] = _heard(listener, "careteam_appointment_created")
+    assert (event.object_id, event.audience) == (ids["appointment"], "care_team")
+
+
+def test_hook_appointment_updated(app, people, listener):
+    ids = _story(app, people)
+    [event] = _heard(listener, "careteam_appointment_updated")
+    assert event.object_id == ids["appointment"] and "occurrence" not in event.details
+
+
+def test_hook_appointment_cancelled(app, people, listener):
+    ids = _story(app, people)
+    [event] = _heard(listener, "careteam_appointment_cancelled")
+    assert event.object_id == ids["appointment"] and "occurrence" not in event.details

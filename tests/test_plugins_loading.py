@@ -30,7 +30,8 @@ class Greeter:
         return PluginManifest(name=self.name, label="Greeter", version="1.2.3")
 
 
-def test_installed_plugins_load_through_their_entry_point(app):
+def test_hook_plugin_manifest(app):
+    """An installed plugin loads through its entry point, named and versioned by its manifest."""
     host = app.extensions["careteam"]
     hello = host.plugins["hello"]
     assert hello.distribution == "careteam-example-hello"
@@ -158,7 +159,8 @@ def test_a_misspelt_hook_is_refused_at_registration(database_url, tmp_path):
     assert "careteam_circle_nav_item is not a CareTeam hook" in problem.error
 
 
-def test_a_capability_grants_its_default_roles(database_url, tmp_path):
+def test_hook_capabilities(database_url, tmp_path):
+    """A capability a plugin defines grants its default roles."""
     plugin = Greeter(
         careteam_capabilities=lambda: [
             Capability("greeter.wave", "Wave", frozenset({Role.SUPPORTER}))
@@ -170,7 +172,8 @@ def test_a_capability_grants_its_default_roles(database_url, tmp_path):
     assert app.extensions["careteam"].owner_of_capability("greeter.wave") == "greeter"
 
 
-def test_main_nav_items_join_the_site_menu(database_url, tmp_path):
+def test_hook_main_nav_items(database_url, tmp_path):
+    """Main nav items join the site's menu."""
     plugin = Greeter(
         careteam_main_nav_items=lambda: [NavItem("Support groups", "pages.index", order=50)]
     )
@@ -208,7 +211,8 @@ def test_careteam_plugins_shows_blocked_and_failed(database_url, tmp_path, broke
     assert "error: RuntimeError: this plugin is broken at import time" in result.output
 
 
-def test_plugin_commands_join_the_careteam_group_of_their_app_only(database_url, tmp_path):
+def test_hook_cli_commands(database_url, tmp_path):
+    """Plugin commands join the careteam group of their own app only."""
     import click
 
     @click.command("greeter-wave")

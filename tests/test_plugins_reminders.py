@@ -81,7 +81,8 @@ def _to(mail, person):
     return [m for m in mail.messages if person.email in str(m["To"])]
 
 
-def test_plugin_lines_are_emailed_once_to_the_members_they_concern(app, mail, setup, frozen):
+def test_hook_reminder_items(app, mail, setup, frozen):
+    """Plugin lines are emailed once, to the members they concern."""
     report = _run(app)
     assert (report.sent, report.failed) == (2, 0)
     [message] = _to(mail, setup.people["caregiver"])
