@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+import typing
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,28 @@ def test_there_are_hooks_of_every_kind():
 def test_every_hook_is_documented(hook):
     doc = inspect.getdoc(getattr(hookspecs, hook)) or ""
     assert len(doc) >= 60, f"{hook} needs a docstring saying when it is called and what it returns"
+
+
+def _type_checking_names() -> dict[str, object]:
+    """Run the spec module's ``if TYPE_CHECKING:`` imports, which the running app skips."""
+    tree = ast.parse(inspect.getsource(hookspecs))
+    [block] = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+    ]
+    names: dict[str, object] = {"__name__": hookspecs.__name__, "__package__": "careteam"}
+    exec(compile(ast.Module(body=block.body, type_ignores=[]), "hookspecs", "exec"), names)  # noqa: S102
+    return names
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_is_typed(hook):
+    spec = getattr(hookspecs, hook)
+    hints = typing.get_type_hints(spec, localns=_type_checking_names())
+    params = set(inspect.signature(spec).parameters)
+    assert set(hints) == params | {"return"}, f"{hook}: type every argument and the return"
+    assert typing.Any not in hints.values(), f"{hook}: say what it takes and returns, not Any"
 
 
 def _hook_tests() -> dict[str, list[str]]:
