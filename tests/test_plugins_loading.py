@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from careteam import create_app, hookimpl
-from careteam.api import Capability, NavItem, Panel, PluginManifest, Role
+from careteam.api import API_VERSION, Capability, NavItem, Panel, PluginManifest, Role
 from careteam.plugins.migrations import plugin_migration_folders
 from careteam.testing import login, make_test_config
 
@@ -149,6 +149,44 @@ def test_a_manifest_must_carry_the_entry_point_name(database_url, tmp_path, fake
     assert "impostor" not in host.plugins and "notes" not in host.plugins
     [problem] = host.problems
     assert "differs from entry point" in problem.error
+
+
+@pytest.mark.parametrize(
+    ("name", "requires_api", "message"),
+    [
+        ("later", ">=2.0,<3", f"needs careteam.api >=2.0,<3; this CareTeam provides {API_VERSION}"),
+        ("garbled", "one point oh", "requires_api 'one point oh' is not a version range"),
+    ],
+)
+def test_a_plugin_for_another_api_version_is_listed_as_failed(
+    database_url, tmp_path, fake_distribution, name, requires_api, message
+):
+    # Each case its own module name: an imported module stays in sys.modules.
+    fake_distribution(
+        name,
+        f"""
+        from careteam.api import PluginManifest, hookimpl
+
+        @hookimpl
+        def careteam_plugin_manifest():
+            return PluginManifest(name={name!r}, label="Later", requires_api={requires_api!r})
+        """,
+    )
+    app = _app(database_url, tmp_path)
+    assert name not in app.extensions["careteam"].plugins
+    assert "hello" in app.extensions["careteam"].plugins
+    result = app.test_cli_runner().invoke(args=["careteam", "plugins"])
+    assert f"{name} 0.1 [failed]" in result.output
+    assert f"error: ValueError: {message}" in result.output
+
+
+def test_first_party_plugins_pin_the_api_versions_they_work_with(app):
+    from packaging.specifiers import SpecifierSet
+
+    for name in ("devices", "hello"):
+        requires_api = app.extensions["careteam"].plugins[name].manifest.requires_api
+        assert API_VERSION in SpecifierSet(requires_api), name
+        assert "<" in requires_api, f"{name} should say which major version it stops at"
 
 
 def test_a_misspelt_hook_is_refused_at_registration(database_url, tmp_path):
