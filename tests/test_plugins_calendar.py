@@ -10,7 +10,7 @@ import pytest
 
 from careteam import hookimpl
 from careteam.api import CalendarItem, PluginManifest
-from careteam.appointments.testing import appointment_url, calendar_circle
+from careteam.appointments.testing import appointment_url
 from careteam.circles.models import Circle
 from careteam.extensions import db
 from careteam.plugins.enablement import set_enabled
@@ -56,11 +56,6 @@ def checks():
 @pytest.fixture
 def careteam_plugins(checks):
     return [checks]
-
-
-@pytest.fixture
-def setup(app, make_user):
-    return calendar_circle(app, make_user)
 
 
 def _feed(client, setup, detail="full") -> icalendar.Calendar:

@@ -12,10 +12,9 @@ from sqlalchemy import select, update
 from careteam import hookimpl
 from careteam.api import PluginManifest, ReminderItem
 from careteam.appointments.reminders import send_due_reminders
-from careteam.appointments.testing import calendar_circle, make_appointment
+from careteam.appointments.testing import make_appointment
 from careteam.auth.models import User
 from careteam.circles.models import Circle
-from careteam.clock import set_clock
 from careteam.extensions import db
 from careteam.plugins.enablement import set_enabled
 from careteam.plugins.models import PluginReminderClaim
@@ -61,15 +60,8 @@ def careteam_plugins(checks):
 
 
 @pytest.fixture
-def frozen():
-    set_clock(lambda: NOW)
-    yield
-    set_clock(None)
-
-
-@pytest.fixture
-def setup(app, make_user):
-    return calendar_circle(app, make_user)
+def frozen(clock):
+    clock.now = NOW
 
 
 def _run(app, now=NOW):
