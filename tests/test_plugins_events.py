@@ -288,60 +288,58 @@ def test_handler_writes_are_committed_and_a_failing_handler_loses_only_its_own(
     assert "Plugin writer failed in careteam_member_role_changed" in caplog.text
 
 
+@pytest.fixture
+def story(app, people, listener) -> dict[str, str]:
+    return _story(app, people)
+
+
 def _heard(listener, hook: str) -> list:
-    return [event for heard, event, _committed in listener.heard if heard == hook]
+    return [event for heard, event, _committed in listener.heard if heard == f"careteam_{hook}"]
 
 
-def test_hook_circle_created(app, people, listener):
-    ids = _story(app, people)
-    [event] = _heard(listener, "careteam_circle_created")
-    assert (event.object_id, event.actor_id) == (ids["circle"], ids["creator"])
+def test_hook_circle_created(story, listener):
+    [event] = _heard(listener, "circle_created")
+    assert (event.object_id, event.actor_id) == (story["circle"], story["creator"])
 
 
-def test_hook_member_joined(app, people, listener):
-    ids = _story(app, people)
-    creator, family = _heard(listener, "careteam_member_joined")
-    assert (creator.details["user"], creator.details["role"]) == (ids["creator"], "coordinator")
-    assert (family.details["user"], family.details["role"]) == (ids["family"], "family")
+def test_hook_member_joined(story, listener):
+    joined = [(e.details["user"], e.details["role"]) for e in _heard(listener, "member_joined")]
+    assert joined == [(story["creator"], "coordinator"), (story["family"], "family")]
 
 
-def test_hook_member_left(app, people, listener):
-    ids = _story(app, people)
-    [event] = _heard(listener, "careteam_member_left")
-    assert event.details == {"role": "caregiver", "user": ids["family"], "removed": True}
+def test_hook_member_left(story, listener):
+    [event] = _heard(listener, "member_left")
+    assert event.details == {"role": "caregiver", "user": story["family"], "removed": True}
 
 
-def test_hook_member_role_changed(app, people, listener):
-    ids = _story(app, people)
-    [event] = _heard(listener, "careteam_member_role_changed")
-    assert event.details == {"from": "family", "to": "caregiver", "user": ids["family"]}
+def test_hook_member_role_changed(story, listener):
+    changes = [event.details for event in _heard(listener, "member_role_changed")]
+    assert changes == [{"from": "family", "to": "caregiver", "user": story["family"]}]
 
 
-def test_hook_note_created(app, people, listener):
-    ids = _story(app, people)
-    [event] = _heard(listener, "careteam_note_created")
-    assert (event.object_id, event.audience) == (ids["note"], "care_team")
+def test_hook_note_created(story, listener):
+    [event] = _heard(listener, "note_created")
+    assert (event.object_id, event.audience) == (story["note"], "care_team")
 
 
-def test_hook_note_updated(app, people, listener):
-    ids = _story(app, people)
-    [event] = _heard(listener, "careteam_note_updated")
-    assert (event.object_id, event.details["version"]) == (ids["note"], 2)
+def test_hook_note_updated(story, listener):
+    assert [(e.object_id, e.details["version"]) for e in _heard(listener, "note_updated")] == [
+        (story["note"], 2)
+    ]
 
 
-def test_hook_appointment_created(app, people, listener):
-    ids = _story(app, people)
-    [event] = _heard(listener, "careteam_appointment_created")
-    assert (event.object_id, event.audience) == (ids["appointment"], "care_team")
+def test_hook_appointment_created(story, listener):
+    created = _heard(listener, "appointment_created")
+    assert [(e.object_id, e.audience) for e in created] == [(story["appointment"], "care_team")]
 
 
-def test_hook_appointment_updated(app, people, listener):
-    ids = _story(app, people)
-    [event] = _heard(listener, "careteam_appointment_updated")
-    assert event.object_id == ids["appointment"] and "occurrence" not in event.details
+def test_hook_appointment_updated(story, listener):
+    # The whole series changed: no single occurrence is named.
+    [event] = _heard(listener, "appointment_updated")
+    assert event.object_id == story["appointment"] and "occurrence" not in event.details
 
 
-def test_hook_appointment_cancelled(app, people, listener):
-    ids = _story(app, people)
-    [event] = _heard(listener, "careteam_appointment_cancelled")
-    assert event.object_id == ids["appointment"] and "occurrence" not in event.details
+def test_hook_appointment_cancelled(story, listener):
+    series = [e.object_id for e in _heard(listener, "appointment_cancelled")]
+    assert series == [story["appointment"]]
+    assert not any("occurrence" in e.details for e in _heard(listener, "appointment_cancelled"))
