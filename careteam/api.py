@@ -57,6 +57,7 @@ from .permissions import (
     Role,
     member_can,
 )
+from .plugins.api_version import API_VERSION
 from .plugins.enablement import is_enabled as _is_enabled
 from .plugins.enablement import plugin_settings as _plugin_settings
 from .plugins.types import CalendarItem, CareEvent, PluginManifest, ReminderItem
@@ -64,6 +65,7 @@ from .ui import NavItem, Panel
 
 __all__ = [
     "ALL_ROLES",
+    "API_VERSION",
     "CARE_TEAM",
     "DEMO_PASSWORD",
     "ROLE_LABELS",

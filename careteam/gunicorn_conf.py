@@ -1,8 +1,9 @@
 """Production settings for gunicorn: ``gunicorn -c python:careteam.gunicorn_conf wsgi:app``.
 
-Sync workers, because every page is a short database-bound request: measured on a 2-core box,
-sync workers served more requests per second than gthread ones.  ``CARETEAM_BIND`` and
+Sync workers, because every page is a short database-bound request.  ``CARETEAM_BIND`` and
 ``WEB_CONCURRENCY`` (gunicorn's own variable) choose the address and the number of workers.
+Each worker is replaced after a few thousand requests, so memory a big page or feed left behind
+in a long-lived worker is given back to the system whole, with gunicorn's own settings.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import gc
 import os
 from typing import Any
 
-from careteam import allocator
 from careteam.config import proxy_settings
 from careteam.proxies import gunicorn_forwarded_allow_ips
 
@@ -21,6 +21,10 @@ worker_class = "sync"
 # Behind a reverse proxy that buffers slow clients, a sync worker is never held by one.
 keepalive = 2
 timeout = 30
+# A fresh worker starts from the app's working size; the jitter keeps the workers from being
+# replaced at the same moment, so one is always serving.
+max_requests = 5000
+max_requests_jitter = 500
 
 # Whose X-Forwarded-Proto (and SCRIPT_NAME headers) gunicorn believes: the app's own answer, not
 # gunicorn's default of 127.0.0.1, which trusted any local client even with no proxy in front.
@@ -37,16 +41,6 @@ def post_worker_init(worker: Any) -> None:
     """Move everything built at start-up out of the garbage collector's sight.
 
     The app, its templates and the ORM mappers are long-lived; without this, each full
-    collection walks all of them again, which showed up as ~20 ms pauses in single-connection
-    p99 latency.  Then fix the C allocator's mmap threshold, before the first big feed.
+    collection walks all of them again, which shows as pauses in single-connection latency.
     """
     gc.freeze()
-    allocator.fix_mmap_threshold()
-
-
-_trimmer = allocator.HeapTrimmer()
-
-
-def post_request(worker: Any, req: Any, environ: Any, resp: Any) -> None:
-    """Hand the heap's free pages back now and then (the answer has been sent by now)."""
-    _trimmer.request_done()

@@ -23,9 +23,24 @@ implementation is called and the results are collected (none stops at the first 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pluggy
+
+if TYPE_CHECKING:  # the types plugins return; core's modules import this one, not the reverse
+    from datetime import datetime
+
+    import click
+    from flask import Blueprint
+    from wtforms import Form
+
+    from .circles.home import WhatsNextItem
+    from .circles.models import Circle, Membership
+    from .exports import ExportSection
+    from .permissions import Capability
+    from .plugins.types import CalendarItem, CareEvent, PluginManifest, ReminderItem
+    from .ui import NavItem, Panel
 
 hookspec = pluggy.HookspecMarker("careteam")
 hookimpl = pluggy.HookimplMarker("careteam")
@@ -35,7 +50,7 @@ hookimpl = pluggy.HookimplMarker("careteam")
 
 
 @hookspec
-def careteam_plugin_manifest() -> Any:
+def careteam_plugin_manifest() -> PluginManifest:
     """Describe the plugin: return a :class:`careteam.api.PluginManifest`.
 
     Called once at start-up.  Every plugin must implement it.  ``name`` must equal the entry-point
@@ -47,7 +62,7 @@ def careteam_plugin_manifest() -> Any:
 
 
 @hookspec
-def careteam_capabilities() -> Any:
+def careteam_capabilities() -> Iterable[Capability]:
     """Return the :class:`careteam.api.Capability` rows the plugin defines.
 
     Called once at start-up.  Each name must start with ``"<plugin name>."``; ``roles`` are the
@@ -57,7 +72,7 @@ def careteam_capabilities() -> Any:
 
 
 @hookspec
-def careteam_blueprints() -> Any:
+def careteam_blueprints() -> Iterable[Blueprint]:
     """Return the blueprints to register: a list of Flask blueprints.
 
     Called once at start-up.  Use :class:`careteam.api.CircleBlueprint` for pages inside a circle:
@@ -68,7 +83,7 @@ def careteam_blueprints() -> Any:
 
 
 @hookspec
-def careteam_circle_nav_items() -> Any:
+def careteam_circle_nav_items() -> Iterable[NavItem]:
     """Return :class:`careteam.api.NavItem` links for the circle's sub-navigation.
 
     Called once at start-up.  Core shows an item only in circles where the plugin is on, and
@@ -77,7 +92,7 @@ def careteam_circle_nav_items() -> Any:
 
 
 @hookspec
-def careteam_main_nav_items() -> Any:
+def careteam_main_nav_items() -> Iterable[NavItem]:
     """Return :class:`careteam.api.NavItem` links for the site's main navigation.
 
     Called once at start-up.  These links are outside any circle; use ``visible`` to hide them.
@@ -85,7 +100,7 @@ def careteam_main_nav_items() -> Any:
 
 
 @hookspec
-def careteam_circle_panels() -> Any:
+def careteam_circle_panels() -> Iterable[Panel]:
     """Return :class:`careteam.api.Panel` blocks for the circle home page (the dashboard).
 
     Called once at start-up.  For each page view, core calls each panel's ``context`` builder
@@ -96,7 +111,7 @@ def careteam_circle_panels() -> Any:
 
 
 @hookspec
-def careteam_export_sections() -> Any:
+def careteam_export_sections() -> Iterable[ExportSection]:
     """Return :class:`careteam.api.ExportSection` parts of the circle export (the zip).
 
     Called once at start-up.  At export time each section's ``build`` is called with ``circle``
@@ -106,7 +121,7 @@ def careteam_export_sections() -> Any:
 
 
 @hookspec
-def careteam_cli_commands() -> Any:
+def careteam_cli_commands() -> Iterable[click.Command]:
     """Return click commands to add to ``careteam`` (and ``flask careteam``).
 
     Called once at start-up.  Core runs each command inside the app context (the database and
@@ -116,7 +131,7 @@ def careteam_cli_commands() -> Any:
 
 
 @hookspec
-def careteam_circle_settings_form() -> Any:
+def careteam_circle_settings_form() -> type[Form] | None:
     """Return a WTForms form class for the plugin's per-circle settings, or None.
 
     Called once at start-up.  Coordinators fill it in on the circle's plugin settings page;
@@ -129,7 +144,7 @@ def careteam_circle_settings_form() -> Any:
 
 
 @hookspec
-def careteam_permission(capability: str, membership: Any, circle: Any) -> Any:
+def careteam_permission(capability: str, membership: Membership, circle: Circle) -> bool | None:
     """Return False to deny ``capability`` to ``membership`` in ``circle``, True to grant it,
     or None to leave it to the role table.
 
@@ -141,7 +156,7 @@ def careteam_permission(capability: str, membership: Any, circle: Any) -> Any:
 
 
 @hookspec
-def careteam_whats_next(circle: Any, membership: Any) -> Any:
+def careteam_whats_next(circle: Circle, membership: Membership) -> Iterable[WhatsNextItem]:
     """Return :class:`careteam.api.WhatsNextItem` entries for the circle's "What's next".
 
     Called on each view of the circle home page, only where the plugin is on.  Return only what
@@ -150,7 +165,9 @@ def careteam_whats_next(circle: Any, membership: Any) -> Any:
 
 
 @hookspec
-def careteam_reminder_items(circle: Any, membership: Any, now: Any) -> Any:
+def careteam_reminder_items(
+    circle: Circle, membership: Membership, now: datetime
+) -> Iterable[ReminderItem]:
     """Return :class:`careteam.api.ReminderItem` entries to put in this member's reminder email.
 
     Called by ``careteam send-reminders`` for each member who gets reminders (only where the
@@ -160,7 +177,9 @@ def careteam_reminder_items(circle: Any, membership: Any, now: Any) -> Any:
 
 
 @hookspec
-def careteam_calendar_items(circle: Any, membership: Any, start: Any, end: Any) -> Any:
+def careteam_calendar_items(
+    circle: Circle, membership: Membership, start: datetime, end: datetime
+) -> Iterable[CalendarItem]:
     """Return :class:`careteam.api.CalendarItem` events to add to calendar feeds.
 
     Called for every circle a feed covers (only where the plugin is on), with the feed owner's
@@ -173,30 +192,30 @@ def careteam_calendar_items(circle: Any, membership: Any, start: Any, end: Any) 
 
 
 @hookspec
-def careteam_circle_created(event: Any) -> None:
+def careteam_circle_created(event: CareEvent) -> None:
     """React to a new circle.  ``event`` is a :class:`careteam.api.CareEvent`; its ``object_id``
     is the circle's public id.  Called after commit, for plugins on in the new circle."""
 
 
 @hookspec
-def careteam_member_joined(event: Any) -> None:
+def careteam_member_joined(event: CareEvent) -> None:
     """React to someone joining a circle; ``object_id`` is the membership's public id and
     ``details`` has ``role`` and ``user`` (public id)."""
 
 
 @hookspec
-def careteam_member_left(event: Any) -> None:
+def careteam_member_left(event: CareEvent) -> None:
     """React to someone leaving or being removed; ``details`` has ``role``, ``user`` and
     ``removed`` (True when someone else removed them)."""
 
 
 @hookspec
-def careteam_member_role_changed(event: Any) -> None:
+def careteam_member_role_changed(event: CareEvent) -> None:
     """React to a role change; ``details`` has ``from``, ``to`` and ``user``."""
 
 
 @hookspec
-def careteam_note_created(event: Any) -> None:
+def careteam_note_created(event: CareEvent) -> None:
     """React to a new note; ``object_id`` is the note's public id, ``audience`` its audience.
 
     The payload has no text: read the note with :func:`careteam.api.get_note`, which applies the
@@ -205,23 +224,23 @@ def careteam_note_created(event: Any) -> None:
 
 
 @hookspec
-def careteam_note_updated(event: Any) -> None:
+def careteam_note_updated(event: CareEvent) -> None:
     """React to a saved edit of a note; ``details`` has the new ``version``."""
 
 
 @hookspec
-def careteam_appointment_created(event: Any) -> None:
+def careteam_appointment_created(event: CareEvent) -> None:
     """React to a new appointment; ``object_id`` is its public id, ``audience`` its audience."""
 
 
 @hookspec
-def careteam_appointment_updated(event: Any) -> None:
+def careteam_appointment_updated(event: CareEvent) -> None:
     """React to a change of an appointment (the series, or one occurrence: ``details`` has
     ``occurrence`` then)."""
 
 
 @hookspec
-def careteam_appointment_cancelled(event: Any) -> None:
+def careteam_appointment_cancelled(event: CareEvent) -> None:
     """React to a cancelled appointment (the series, or one occurrence: ``details`` has
     ``occurrence`` then)."""
 
@@ -230,7 +249,7 @@ def careteam_appointment_cancelled(event: Any) -> None:
 
 
 @hookspec
-def careteam_demo_data() -> Any:
+def careteam_demo_data() -> Iterable[str] | None:
     """Add demo data for ``careteam demo``; return lines to print (or None).
 
     Called after core's demo people and circles exist, for every loaded plugin.  Running the

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,23 +10,8 @@ from sqlalchemy import func, select
 from careteam.audit import AuditEvent
 from careteam.auth import account_tokens
 from careteam.auth.models import AccountToken, User
-from careteam.clock import set_clock
 from careteam.extensions import db
 from careteam.testing import TEST_PASSWORD, links_in, login, message_text
-
-
-@pytest.fixture
-def clock():
-    class Clock:
-        now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-        def advance(self, **delta: float) -> None:
-            self.now += timedelta(**delta)
-
-    frozen = Clock()
-    set_clock(lambda: frozen.now)
-    yield frozen
-    set_clock(None)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from careteam.account.devices import describe_user_agent
+from careteam.account.user_agents import describe_user_agent
 from careteam.audit import AuditEvent
 from careteam.auth.models import UserSession
 from careteam.extensions import db

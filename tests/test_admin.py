@@ -6,7 +6,7 @@ import re
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from careteam.audit import AuditEvent
 from careteam.auth.models import User, UserSession
@@ -14,7 +14,7 @@ from careteam.auth.passwords import hash_password
 from careteam.circles.testing import build_circle
 from careteam.clock import utcnow
 from careteam.extensions import db
-from careteam.testing import TEST_PASSWORD, login
+from careteam.testing import TEST_PASSWORD, login, page_statements
 
 ROW_RE = re.compile(r'<td class="admin-email">([^<]*)</td>')
 
@@ -135,23 +135,6 @@ def test_list_shows_account_fields_and_never_care_data(app, admin, admin_client,
 # --- keyset pages and search -----------------------------------------------------------------
 
 
-def _statements(app, client, url: str) -> tuple[list[str], str]:
-    statements: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert response.status_code == 200, url
-    return statements, response.get_data(as_text=True)
-
-
 def _next_link(html: str) -> str | None:
     match = re.search(r'href="(/admin/users\?[^"]*after=[^"]+)"', html)
     return match.group(1).replace("&amp;", "&") if match else None
@@ -160,19 +143,19 @@ def _next_link(html: str) -> str | None:
 def test_pages_of_50_by_creation_with_a_constant_query_count(app, admin, admin_client):
     _add_users(app, 3)
     admin_client.get("/admin/users")
-    small, html = _statements(app, admin_client, "/admin/users")
+    small, html = page_statements(app, admin_client, "/admin/users")
     assert len(_emails(html)) == 4 and _next_link(html) is None
     _add_users(app, 117, start=3)  # 121 accounts with the admin
-    large, html = _statements(app, admin_client, "/admin/users")
+    large, html = page_statements(app, admin_client, "/admin/users")
     assert len(large) == len(small)
     first = _emails(html)
     assert len(first) == 50 and first[0] == "admin@example.org"
     second_url = _next_link(html)
-    second_statements, html = _statements(app, admin_client, second_url)
+    second_statements, html = page_statements(app, admin_client, second_url)
     assert len(second_statements) == len(small)
     second = _emails(html)
     assert second == [f"bulk{n:04d}@example.org" for n in range(49, 99)]
-    _, html = _statements(app, admin_client, _next_link(html))
+    _, html = page_statements(app, admin_client, _next_link(html))
     third = _emails(html)
     assert third == [f"bulk{n:04d}@example.org" for n in range(99, 120)]
     assert _next_link(html) is None

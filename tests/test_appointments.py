@@ -13,18 +13,12 @@ from sqlalchemy import func, select
 from careteam.appointments.models import Appointment, HelpSlot, OccurrenceChange
 from careteam.appointments.testing import (
     appointment_url,
-    calendar_circle,
     form_data,
     make_appointment,
 )
 from careteam.audit import AuditEvent
 from careteam.extensions import db
 from careteam.testing import login
-
-
-@pytest.fixture
-def setup(app, make_user):
-    return calendar_circle(app, make_user)
 
 
 def _count(app) -> int:

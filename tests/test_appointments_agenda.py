@@ -6,7 +6,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from careteam.appointments import service
 from careteam.appointments.models import Appointment
@@ -14,29 +14,21 @@ from careteam.appointments.testing import (
     SEES,
     agenda_titles,
     appointment_url,
-    calendar_circle,
     make_appointment,
 )
 from careteam.audit import AuditEvent
 from careteam.clock import set_clock
 from careteam.extensions import db
 from careteam.permissions import Role
-from careteam.testing import login
+from careteam.testing import login, page_statements
 
 NOW = datetime(2030, 1, 7, 12, 0, tzinfo=UTC)  # a Monday
 AUDIENCES = ("everyone", "care_team", "coordinators", "only_me")
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():
-    set_clock(lambda: NOW)
-    yield
-    set_clock(None)
-
-
-@pytest.fixture
-def setup(app, make_user):
-    return calendar_circle(app, make_user)
+def frozen_clock(clock):
+    clock.now = NOW
 
 
 def test_audience_matrix_in_agenda_month_detail_and_home(app, new_client, setup):
@@ -98,20 +90,8 @@ def _bulk(app, setup, count: int, first: int = 0) -> None:
 
 
 def _count_queries(app, client, url: str) -> tuple[int, int]:
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-        def count(_conn, _cursor, statement, *_args):
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            response = client.get(url)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(statements), len(agenda_titles(response.get_data(as_text=True)))
+    statements, html = page_statements(app, client, url)
+    return len(statements), len(agenda_titles(html))
 
 
 def _measure(app, client, setup) -> dict[str, int]:

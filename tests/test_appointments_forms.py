@@ -10,17 +10,11 @@ from sqlalchemy import select
 from careteam.appointments.models import KIND_LABELS, Appointment, Kind
 from careteam.appointments.testing import (
     appointment_url,
-    calendar_circle,
     form_data,
     make_appointment,
 )
 from careteam.extensions import db
 from careteam.testing import login
-
-
-@pytest.fixture
-def setup(app, make_user):
-    return calendar_circle(app, make_user)
 
 
 def _stored(app, public_id):

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from careteam.appointments import helping
 from careteam.appointments.models import Appointment, HelpSignup, HelpSlot
 from careteam.appointments.occurrences import occurrence_at
-from careteam.appointments.testing import appointment_url, calendar_circle, make_appointment
+from careteam.appointments.testing import appointment_url, make_appointment
 from careteam.audit import AuditEvent
 from careteam.auth.models import User
 from careteam.circles.membership import add_member, membership_of
@@ -25,15 +25,8 @@ NOW = datetime(2030, 1, 7, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():
-    set_clock(lambda: NOW)
-    yield
-    set_clock(None)
-
-
-@pytest.fixture
-def setup(app, make_user):
-    return calendar_circle(app, make_user)
+def frozen_clock(clock):
+    clock.now = NOW
 
 
 def _slot(app, public_id: str, kind: str = "ride_there") -> str:

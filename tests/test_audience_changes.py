@@ -41,7 +41,7 @@ from careteam.circles.models import Circle
 from careteam.extensions import db
 from careteam.notes.testing import write_note
 from careteam.permissions import Role
-from careteam.testing import login
+from careteam.testing import signed_in
 
 ROLES = [r.value for r in Role]
 CHOICES = ("everyone", "care_team", "coordinators", "only_me")
@@ -117,12 +117,6 @@ def calendar(app, make_user):
     return calendar_circle(app, make_user)
 
 
-def _signed_in(new_client, setup, role):
-    client = new_client()
-    assert login(client, setup.people[role].email).status_code == 302
-    return client
-
-
 def _audience_rows(app, object_id):
     with app.app_context():
         return [
@@ -143,7 +137,7 @@ def test_a_family_member_cannot_hide_sams_appointment(app, new_client, calendar)
         app, calendar.id, sam.id, title="Neurologist check-up", audience="everyone"
     )
     edit = appointment_url(calendar, f"/{appointment_id}/edit")
-    member = _signed_in(new_client, calendar, "family")
+    member = signed_in(new_client, calendar.people["family"])
 
     # The form offers only what keeps it at least as visible.
     offered = re.findall(r'name="audience"[^>]*value="(\w+)"', member.get(edit).get_data(True))
@@ -156,14 +150,14 @@ def test_a_family_member_cannot_hide_sams_appointment(app, new_client, calendar)
     assert str(escape(NARROWING_REFUSED)) in page
     assert "Neurologist check-up (bring the MRI)" in page  # what they typed is kept
     for role in ("caregiver", "care_recipient", "family", "coordinator"):
-        reader = _signed_in(new_client, calendar, role)
+        reader = signed_in(new_client, calendar.people[role])
         month = reader.get(appointment_url(calendar, "/month?month=2030-01")).get_data(as_text=True)
         assert "Neurologist check-up" in month, role
         assert reader.get(appointment_url(calendar, f"/{appointment_id}")).status_code == 200
     assert _audience_rows(app, appointment_id) == []
 
     # Sam, the creator (and a coordinator), may narrow it, even to "only me": his own.
-    sam_client = _signed_in(new_client, calendar, "coordinator")
+    sam_client = signed_in(new_client, calendar.people["coordinator"])
     assert sam_client.post_form(edit, form_data(audience="coordinators")).status_code == 302
     assert sam_client.post_form(edit, form_data(audience="only_me")).status_code == 302
     assert _audience_rows(app, appointment_id) == [
@@ -438,7 +432,7 @@ def test_audience_walk(app, new_client, make_user, object_type, made_by):
     before and after, the offered choices and the audit row, against the tables above."""
     walked = WALKED[object_type]
     setup = calendar_circle(app, make_user, name=f"Walk {object_type} {made_by}")
-    clients = {role: _signed_in(new_client, setup, role) for role in ROLES}
+    clients = {role: signed_in(new_client, setup.people[role]) for role in ROLES}
     tokens = {role: client.csrf_token("/home") for role, client in clients.items()}
     failures = []
     walked_cases = 0

@@ -25,7 +25,7 @@ from careteam.extensions import db
 from careteam.notes import service as notes
 from careteam.notes import trash
 from careteam.notes.testing import write_note
-from careteam.testing import login, sql_statements
+from careteam.testing import signed_in, sql_statements
 
 ROLES = ("coordinator", "family", "caregiver", "therapist", "supporter", "care_recipient")
 AUDIENCES = ("everyone", "care_team", "coordinators", "only_me")
@@ -45,12 +45,6 @@ SHARED_FOR = {
 @pytest.fixture
 def setup(app, make_user):
     return build_circle(app, people_for_every_role(make_user), name="Maya's circle")
-
-
-def _signed_in(new_client, person):
-    client = new_client()
-    login(client, person.email)
-    return client
 
 
 def _membership(setup, role):
@@ -130,9 +124,9 @@ def _new_note(client, setup, audience: str, body: str) -> str:
 
 
 def test_the_care_recipient_does_not_see_the_metadata_of_private_notes(app, new_client, setup):
-    ruth = _signed_in(new_client, setup.people["family"])
-    sam = _signed_in(new_client, setup.people["coordinator"])
-    maya = _signed_in(new_client, setup.people["care_recipient"])
+    ruth = signed_in(new_client, setup.people["family"])
+    sam = signed_in(new_client, setup.people["coordinator"])
+    maya = signed_in(new_client, setup.people["care_recipient"])
     ruths_draft = _new_note(ruth, setup, "only_me", "Ruth's draft")
     sams_draft = _new_note(sam, setup, "only_me", "Sam's draft")
     shared = _new_note(ruth, setup, "everyone", "Shared update")
@@ -167,7 +161,7 @@ def _visible_object_ids(app, setup, viewer: str, action: str | None = None) -> l
 
 
 def test_changing_a_notes_audience_restamps_its_earlier_rows(app, new_client, setup):
-    sam = _signed_in(new_client, setup.people["coordinator"])
+    sam = signed_in(new_client, setup.people["coordinator"])
     note_id = write_note(app, setup, "coordinator", audience="everyone", body="Plan")
     assert sam.get(setup.url(f"/notes/{note_id}")).status_code == 200
     assert _visible_object_ids(app, setup, "care_recipient").count(note_id) == 2
@@ -202,7 +196,7 @@ def test_changing_a_notes_audience_restamps_its_earlier_rows(app, new_client, se
 
 
 def test_changing_an_appointments_audience_restamps_its_earlier_rows(app, new_client, setup):
-    ruth = _signed_in(new_client, setup.people["family"])
+    ruth = signed_in(new_client, setup.people["family"])
     appointment_id = make_appointment(
         app, setup.id, setup.people["family"].id, audience="care_team", title="Scan"
     )
@@ -230,7 +224,7 @@ def test_changing_an_appointments_audience_restamps_its_earlier_rows(app, new_cl
 
 @pytest.mark.parametrize("audience", ["everyone", "only_me"])
 def test_rows_about_a_deleted_note_keep_its_rule(app, new_client, setup, audience):
-    ruth = _signed_in(new_client, setup.people["family"])
+    ruth = signed_in(new_client, setup.people["family"])
     note_id = write_note(app, setup, "family", audience=audience, body="Soon gone")
     assert ruth.get(setup.url(f"/notes/{note_id}")).status_code == 200
     assert ruth.post_form(setup.url(f"/notes/{note_id}/delete"), {}).status_code == 302
@@ -334,7 +328,7 @@ def _hidden_and_visible(app, setup, visible: int, hidden_between: int) -> list[i
 
 
 def test_keyset_pages_stay_full_when_hidden_rows_sit_between(app, new_client, setup):
-    maya = _signed_in(new_client, setup.people["care_recipient"])
+    maya = signed_in(new_client, setup.people["care_recipient"])
     visible = _hidden_and_visible(app, setup, 60, 5)
     maya.get(setup.url("/audit"))  # warm up
     counts, seen = [], []
@@ -367,7 +361,7 @@ def test_filter_lists_leave_out_people_and_actions_seen_only_in_hidden_rows(app,
             object_author_id=therapist.id,
         )
         db.session.commit()
-    maya = _signed_in(new_client, setup.people["care_recipient"])
+    maya = signed_in(new_client, setup.people["care_recipient"])
     html = maya.get(setup.url("/audit")).get_data(as_text=True)
     assert 'value="note.history_viewed"' not in html
     assert f'value="{therapist.public_id}"' not in html

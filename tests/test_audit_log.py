@@ -6,12 +6,12 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from careteam.audit import AuditEvent
 from careteam.circles.testing import build_circle, people_for_every_role
 from careteam.extensions import db
-from careteam.testing import TEST_PASSWORD, login
+from careteam.testing import TEST_PASSWORD, page_statements, signed_in
 
 ROW = re.compile(r'<td class="audit-summary">([^<]*)</td>')
 
@@ -21,25 +21,19 @@ def setup(app, make_user):
     return build_circle(app, people_for_every_role(make_user), name="Maya's circle")
 
 
-def _signed_in(new_client, person):
-    client = new_client()
-    login(client, person.email)
-    return client
-
-
 def _summaries(html: str) -> list[str]:
     return ROW.findall(html)
 
 
 def test_every_change_gets_a_row_and_shows_in_the_log(app, new_client, setup):
-    coordinator = _signed_in(new_client, setup.people["coordinator"])
+    coordinator = signed_in(new_client, setup.people["coordinator"])
     members = setup.members
     coordinator.post_form(
         setup.url("/settings"), {"name": "Maya's team", "description": "", "time_zone": "UTC"}
     )
     coordinator.post_form(setup.url(f"/members/{members['family']}/role"), {"role": "caregiver"})
     coordinator.post_form(setup.url(f"/members/{members['supporter']}/remove"), {})
-    therapist = _signed_in(new_client, setup.people["therapist"])
+    therapist = signed_in(new_client, setup.people["therapist"])
     therapist.post_form(setup.url("/leave"), {})
     coordinator.post_form(setup.url("/archive"), {})
     coordinator.post_form(setup.url("/restore"), {}, page="/circles/archived")
@@ -75,8 +69,8 @@ def test_every_change_gets_a_row_and_shows_in_the_log(app, new_client, setup):
 
 
 def test_filter_by_person_and_action(app, new_client, setup):
-    coordinator = _signed_in(new_client, setup.people["coordinator"])
-    recipient = _signed_in(new_client, setup.people["care_recipient"])
+    coordinator = signed_in(new_client, setup.people["coordinator"])
+    recipient = signed_in(new_client, setup.people["care_recipient"])
     recipient.post_form(
         setup.url(f"/members/{setup.members['family']}/role"), {"role": "caregiver"}
     )
@@ -107,11 +101,11 @@ def test_filter_by_person_and_action(app, new_client, setup):
 
 @pytest.mark.parametrize("role", ["family", "caregiver", "therapist", "supporter"])
 def test_only_coordinators_and_the_care_recipient_see_the_log(new_client, setup, role):
-    client = _signed_in(new_client, setup.people[role])
+    client = signed_in(new_client, setup.people[role])
     assert client.get(setup.url("/audit")).status_code == 403
     assert "Full audit log" not in client.get(setup.url()).get_data(as_text=True)
     for allowed in ("coordinator", "care_recipient"):
-        other = _signed_in(new_client, setup.people[allowed])
+        other = signed_in(new_client, setup.people[allowed])
         assert other.get(setup.url("/audit")).status_code == 200
         assert "Full audit log" in other.get(setup.url()).get_data(as_text=True)
 
@@ -143,35 +137,18 @@ def _add_events(app, setup, count: int, start: datetime) -> None:
         db.session.commit()
 
 
-def _statements(app, client, url):
-    statements = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
-    return statements, response.get_data(as_text=True)
-
-
 def test_keyset_pages_cost_the_same_queries_for_10_or_200_events(app, new_client, setup):
-    client = _signed_in(new_client, setup.people["coordinator"])
+    client = signed_in(new_client, setup.people["coordinator"])
     with app.app_context():
         db.session.execute(AuditEvent.__table__.delete())
         db.session.commit()
     _add_events(app, setup, 10, datetime(2026, 1, 1, tzinfo=UTC))
     client.get(setup.url("/audit"))  # warm up: the first request's own work is not the log's
-    small, html = _statements(app, client, setup.url("/audit"))
+    small, html = page_statements(app, client, setup.url("/audit"))
     assert len(_summaries(html)) == 10 and "Older events" not in html
 
     _add_events(app, setup, 190, datetime(2026, 2, 1, tzinfo=UTC))
-    large, html = _statements(app, client, setup.url("/audit"))
+    large, html = page_statements(app, client, setup.url("/audit"))
     first = _summaries(html)
     assert len(first) == 50
     assert len(large) == len(small), "\n".join(large)
@@ -179,12 +156,12 @@ def test_keyset_pages_cost_the_same_queries_for_10_or_200_events(app, new_client
     seen = list(first)
     while "Older events" in html:
         cursor = re.search(r"before=(\d+)", html).group(1)
-        statements, html = _statements(app, client, setup.url(f"/audit?before={cursor}"))
+        statements, html = page_statements(app, client, setup.url(f"/audit?before={cursor}"))
         assert len(statements) == len(small)
         seen.extend(_summaries(html))
     assert len(seen) == 200
 
-    filtered, html = _statements(
+    filtered, html = page_statements(
         app, client, setup.url(f"/audit?person={setup.people['family'].public_id}")
     )
     assert len(filtered) == len(small)
@@ -217,7 +194,7 @@ def test_audit_queries_use_the_filter_indexes(app, setup):
 
 
 def test_no_passwords_or_tokens_in_audit_rows(app, new_client, setup):
-    coordinator = _signed_in(new_client, setup.people["coordinator"])
+    coordinator = signed_in(new_client, setup.people["coordinator"])
     coordinator.post_form(
         setup.url("/settings"), {"name": "Renamed", "description": "x", "time_zone": "UTC"}
     )

@@ -7,33 +7,18 @@ names; rows about anything else stay unstamped.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 from sqlalchemy import MetaData, Table, inspect, select
 
 from careteam import create_app
 from careteam.extensions import db
-from careteam.testing import _create_postgres_database, _drop_postgres_database, make_test_config
+from careteam.testing import make_test_config
 
 REVISION = "0011"
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def empty_database_url(tmp_path: Path) -> Iterator[str]:
-    server = os.environ.get("CARETEAM_TEST_DATABASE_URL", "")
-    if server.startswith("postgresql"):
-        url, name = _create_postgres_database(server)
-        yield url
-        _drop_postgres_database(server, name)
-    else:
-        yield f"sqlite:///{tmp_path / 'before.sqlite3'}"
 
 
 def _insert(conn, table_name: str, /, **values) -> int:

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from sqlalchemy import select, update
 
 from careteam.audit import AuditEvent
 from careteam.auth.models import User
-from careteam.clock import set_clock
 from careteam.extensions import db
 from careteam.testing import TEST_PASSWORD, login
 
 WRONG = "not the right password at all"
-
-
-@pytest.fixture
-def clock():
-    class Clock:
-        now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-        def advance(self, **delta: float) -> None:
-            self.now += timedelta(**delta)
-
-    frozen = Clock()
-    set_clock(lambda: frozen.now)
-    yield frozen
-    set_clock(None)
 
 
 def form_error(response) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,27 +11,10 @@ from sqlalchemy import func, select
 
 from careteam.audit import AuditEvent
 from careteam.auth.models import AccountToken, User
-from careteam.clock import set_clock
 from careteam.extensions import db
 from careteam.testing import links_in, login, message_text
 
 STRONG = "violet harbour lanterns drift past copper otters"
-
-
-@pytest.fixture
-def clock():
-    """Freeze the app's clock; ``clock.advance(...)`` moves it on."""
-
-    class Clock:
-        now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-        def advance(self, **delta: float) -> None:
-            self.now += timedelta(**delta)
-
-    frozen = Clock()
-    set_clock(lambda: frozen.now)
-    yield frozen
-    set_clock(None)
 
 
 def register(client, email: str, password: str = STRONG, display_name: str = "New Person"):

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-import pytest
 from sqlalchemy import select
 
 from careteam.audit import AuditEvent
 from careteam.auth.models import User
 from careteam.auth.passwords import verify_password
-from careteam.clock import set_clock
 from careteam.extensions import db
 from careteam.testing import TEST_PASSWORD, links_in, login, message_text
 
 NEW_PASSWORD = "seven amber foxes guard the ferry"
-
-
-@pytest.fixture
-def clock():
-    class Clock:
-        now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-        def advance(self, **delta: float) -> None:
-            self.now += timedelta(**delta)
-
-    frozen = Clock()
-    set_clock(lambda: frozen.now)
-    yield frozen
-    set_clock(None)
 
 
 def ask_for_reset(client, email: str):

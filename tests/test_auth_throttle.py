@@ -7,14 +7,12 @@ sign-in link that works despite the lock.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
 
 from careteam.audit import AuditEvent
-from careteam.clock import set_clock
 from careteam.extensions import db
 from careteam.testing import (
     TEST_PASSWORD,
@@ -29,20 +27,6 @@ from careteam.testing import (
 WRONG = "not the right password at all"
 ATTACKER = "203.0.113.66"
 OWNER_HOME = "198.51.100.7"
-
-
-@pytest.fixture
-def clock():
-    class Clock:
-        now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-        def advance(self, **delta: float) -> None:
-            self.now += timedelta(**delta)
-
-    frozen = Clock()
-    set_clock(lambda: frozen.now)
-    yield frozen
-    set_clock(None)
 
 
 @pytest.fixture

@@ -39,11 +39,6 @@ def frozen_clock():
     set_clock(None)
 
 
-@pytest.fixture
-def setup(app, make_user):
-    return calendar_circle(app, make_user)
-
-
 def _schedule_everything(app, setup) -> dict[str, str]:
     """A mix of what feeds must carry: series over DST, changes, cancellations, all-day."""
     coordinator = setup.people["coordinator"].id

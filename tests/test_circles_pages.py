@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from flask import render_template_string
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from careteam.audit import AuditEvent
 from careteam.circles import last_coordinator_check
@@ -16,7 +16,7 @@ from careteam.circles.models import Circle
 from careteam.circles.service import encode_cursor
 from careteam.circles.testing import build_circle, people_for_every_role
 from careteam.extensions import db
-from careteam.testing import login
+from careteam.testing import login, page_statements, signed_in
 from careteam.ui import nav_items
 
 
@@ -28,12 +28,6 @@ def people(make_user):
 @pytest.fixture
 def setup(app, people):
     return build_circle(app, people, name="Maya's circle", description="Maya has MS.")
-
-
-def _signed_in(new_client, person):
-    client = new_client()
-    login(client, person.email)
-    return client
 
 
 def _actions(app, circle_id: int) -> list[str]:
@@ -52,7 +46,7 @@ def _actions(app, circle_id: int) -> list[str]:
 
 def test_create_circle_makes_the_creator_its_coordinator(app, new_client, make_user):
     user = make_user(display_name="Sam", time_zone="America/Chicago")
-    client = _signed_in(new_client, user)
+    client = signed_in(new_client, user)
     form = client.get("/circles/new").get_data(as_text=True)
     assert '<option selected value="America/Chicago">' in form
     response = client.post_form(
@@ -114,7 +108,7 @@ def test_my_circles_lists_only_my_active_circles(app, new_client, people, make_u
     stranger = make_user(display_name="Stranger")
     build_circle(app, {"coordinator": _p(stranger)}, name="Gamma circle")
 
-    family = _signed_in(new_client, people["family"])
+    family = signed_in(new_client, people["family"])
     page = family.get("/circles").get_data(as_text=True)
     assert "Alpha circle" in page
     assert "Beta circle" not in page and "Gamma circle" not in page
@@ -122,7 +116,7 @@ def test_my_circles_lists_only_my_active_circles(app, new_client, people, make_u
     assert "/circles/archived" not in page
     assert "Beta circle" not in family.get("/circles/archived").get_data(as_text=True)
 
-    coordinator = _signed_in(new_client, people["coordinator"])
+    coordinator = signed_in(new_client, people["coordinator"])
     page = coordinator.get("/circles").get_data(as_text=True)
     assert "/circles/archived" in page and "Beta circle" not in page
     archived_page = coordinator.get("/circles/archived").get_data(as_text=True)
@@ -137,40 +131,23 @@ def _p(user):
     return Person(user.id, user.email, user.public_id)
 
 
-def _statements(app, client, url):
-    statements = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
-    return statements, response.get_data(as_text=True)
-
-
 def test_my_circles_costs_the_same_queries_for_3_or_60_circles(app, new_client, make_user):
     user = make_user(display_name="Busy Therapist")
     person = _p(user)
     for n in range(3):
         build_circle(app, {"coordinator": person}, name=f"Circle {n:03d}")
-    client = _signed_in(new_client, user)
+    client = signed_in(new_client, user)
     client.get("/circles")
-    small, html = _statements(app, client, "/circles")
+    small, html = page_statements(app, client, "/circles")
     assert html.count('class="circle-title"') == 3
     for n in range(3, 60):
         build_circle(app, {"coordinator": person}, name=f"Circle {n:03d}")
-    large, html = _statements(app, client, "/circles")
+    large, html = page_statements(app, client, "/circles")
     assert html.count('class="circle-title"') == 25
     assert len(large) == len(small)
     # Keyset pages: the next page starts after the last name, and the pages do not overlap.
     cursor = html.split("after=")[1].split('"')[0]
-    second, html2 = _statements(app, client, f"/circles?after={cursor}")
+    second, html2 = page_statements(app, client, f"/circles?after={cursor}")
     assert len(second) == len(small)
     assert "Circle 025" in html2 and "Circle 024" not in html2
     for bad in ("%%%", encode_cursor("x\x00", 1), encode_cursor("x", 10**30), "WyJ4IiwgdHJ1ZV0"):
@@ -179,7 +156,7 @@ def test_my_circles_costs_the_same_queries_for_3_or_60_circles(app, new_client, 
 
 
 def test_dashboard_and_nav_show_my_circles(app, new_client, people, setup):
-    client = _signed_in(new_client, people["supporter"])
+    client = signed_in(new_client, people["supporter"])
     page = client.get("/home").get_data(as_text=True)
     assert 'href="/circles"' in page and "My circles" in page
     assert f"/circles/{setup.public_id}" in page
@@ -193,7 +170,7 @@ def test_dashboard_and_nav_show_my_circles(app, new_client, people, setup):
 
 
 def test_settings_edit_is_saved_and_audited_without_the_text(app, new_client, people, setup):
-    client = _signed_in(new_client, people["care_recipient"])
+    client = signed_in(new_client, people["care_recipient"])
     page = client.get(setup.url("/settings")).get_data(as_text=True)
     assert 'value="Maya&#39;s circle"' in page
     response = client.post_form(
@@ -225,7 +202,7 @@ def test_settings_edit_is_saved_and_audited_without_the_text(app, new_client, pe
 
 
 def test_archive_confirms_then_makes_the_circle_read_only(app, new_client, people, setup):
-    coordinator = _signed_in(new_client, people["coordinator"])
+    coordinator = signed_in(new_client, people["coordinator"])
     confirm = coordinator.get(setup.url("/archive"))
     assert "Archive this circle?" in confirm.get_data(as_text=True)
     with app.app_context():
@@ -235,7 +212,7 @@ def test_archive_confirms_then_makes_the_circle_read_only(app, new_client, peopl
     with app.app_context():
         assert db.session.get(Circle, setup.id).archived
 
-    family = _signed_in(new_client, people["family"])
+    family = signed_in(new_client, people["family"])
     assert "Maya&#39;s circle" not in family.get("/circles").get_data(as_text=True)
     home = family.get(setup.url())
     assert home.status_code == 200 and "This circle is archived" in home.get_data(as_text=True)
@@ -268,7 +245,7 @@ def test_archive_confirms_then_makes_the_circle_read_only(app, new_client, peopl
 
 
 def test_home_page_sections(app, new_client, people, setup):
-    client = _signed_in(new_client, people["supporter"])
+    client = signed_in(new_client, people["supporter"])
     page = client.get(setup.url()).get_data(as_text=True)
     for title in ("What&#39;s next", "Recent activity", "Members"):
         assert f">{title}</h2>" in page
@@ -283,7 +260,7 @@ def test_home_page_sections(app, new_client, people, setup):
 
 
 def test_recent_activity_keeps_sensitive_events_out(app, new_client, people, setup):
-    coordinator = _signed_in(new_client, people["coordinator"])
+    coordinator = signed_in(new_client, people["coordinator"])
     coordinator.post_form(setup.url(f"/members/{setup.members['supporter']}/remove"), {})
     coordinator.post_form(
         setup.url("/settings"), {"name": "Maya's circle", "description": "", "time_zone": "UTC"}
@@ -291,7 +268,7 @@ def test_recent_activity_keeps_sensitive_events_out(app, new_client, people, set
     coordinator.post_form(
         setup.url(f"/members/{setup.members['family']}/role"), {"role": "caregiver"}
     )
-    page = _signed_in(new_client, people["family"]).get(setup.url()).get_data(as_text=True)
+    page = signed_in(new_client, people["family"]).get(setup.url()).get_data(as_text=True)
     assert "changed Family Person&#39;s role from family to caregiver" in page
     activity = page.split('id="section-recent-activity"')[1].split("</section>")[0]
     assert "Supporter Person joined" in activity

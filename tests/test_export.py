@@ -288,7 +288,8 @@ def test_a_failing_section_stops_the_download_with_a_clear_message(
         )
 
 
-def test_plugin_sections_only_where_the_plugin_is_on(app, new_client, setup, people):
+def test_hook_export_sections(app, new_client, setup, people):
+    """A plugin's sections are in the export only where the plugin is on."""
     with app.app_context():
         set_enabled(db.session.get(Circle, setup.id), "tally", False, None)
         db.session.commit()

@@ -59,16 +59,9 @@ def careteam_plugins(plugin):
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():
+def frozen_clock(clock):
     # A frozen clock also proves the validator does not lean on change times.
-    set_clock(lambda: NOW)
-    yield
-    set_clock(None)
-
-
-@pytest.fixture
-def setup(app, make_user):
-    return calendar_circle(app, make_user)
+    clock.now = NOW
 
 
 def _feed(client, url: str, detail: str = "full") -> str:

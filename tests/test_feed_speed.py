@@ -13,7 +13,7 @@ import pytest
 import recurring_ical_events
 
 from careteam.appointments.queries import occurrences_between
-from careteam.appointments.testing import appointment_url, calendar_circle
+from careteam.appointments.testing import appointment_url
 from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
 from careteam.clock import set_clock
@@ -31,11 +31,6 @@ def frozen_clock():
     set_clock(lambda: datetime(2026, 6, 15, 12, 0, tzinfo=UTC))
     yield
     set_clock(None)
-
-
-@pytest.fixture
-def setup(app, make_user):
-    return calendar_circle(app, make_user)
 
 
 def _add(app, setup, count: int, seed: int) -> None:

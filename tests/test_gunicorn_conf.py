@@ -1,17 +1,14 @@
-"""The production gunicorn settings: sync workers, and the allocator tuning each worker gets."""
+"""The production gunicorn settings: sync workers, replaced now and then, behind which proxies."""
 
 from __future__ import annotations
 
+import gc
 import importlib
-import platform
 import runpy
-from pathlib import Path
 
 import pytest
 
-from careteam import allocator, gunicorn_conf
-
-glibc_only = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's allocator")
+from careteam import gunicorn_conf
 
 
 def test_workers_are_sync_and_counted_from_web_concurrency(monkeypatch) -> None:
@@ -32,43 +29,19 @@ def test_workers_are_sync_and_counted_from_web_concurrency(monkeypatch) -> None:
         importlib.reload(gunicorn_conf)
 
 
-@glibc_only
-def test_glibc_takes_the_fixed_mmap_threshold() -> None:
-    assert allocator.fix_mmap_threshold() is True
+def test_workers_are_replaced_now_and_then_but_not_together() -> None:
+    conf = runpy.run_path(gunicorn_conf.__file__)
+    assert conf["max_requests"] > 0
+    assert 0 < conf["max_requests_jitter"] < conf["max_requests"]
 
 
-def _resident_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS line")
-
-
-@glibc_only
-def test_trimming_hands_freed_heap_pages_back() -> None:
-    # 2 KiB blocks come from the heap, not mmap; keeping every 64th pins the heap's top, so
-    # free() alone cannot shrink it and only malloc_trim can give the pages between back.
-    blocks = [bytes(2048) for _ in range(20_000)]
-    kept = blocks[::64]
-    del blocks
-    before = _resident_mb()
-    assert allocator.trim_heap() is True
-    after = _resident_mb()
-    assert before - after > 20, (before, after)
-    assert len(kept) == 313
-
-
-def test_the_trimmer_trims_after_every_nth_request() -> None:
-    trimmer = allocator.HeapTrimmer(every=3)
-    assert [trimmer.request_done() for _ in range(7)] == [False, False, True] * 2 + [False]
-    with pytest.raises(ValueError):
-        allocator.HeapTrimmer(every=0)
-
-
-def test_the_post_request_hook_counts_each_request() -> None:
-    before = gunicorn_conf._trimmer.served
-    gunicorn_conf.post_request(None, None, {}, None)
-    assert gunicorn_conf._trimmer.served == before + 1
+def test_each_worker_freezes_what_start_up_built() -> None:
+    gc.unfreeze()
+    try:
+        gunicorn_conf.post_worker_init(None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 @pytest.mark.parametrize(

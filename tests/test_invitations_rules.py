@@ -26,18 +26,18 @@ from careteam.invitations.testing import (
     send_invitation,
 )
 from careteam.permissions import Role, role_has
-from careteam.testing import TEST_PASSWORD, deliver_mail, login, message_text, outbox_rows
+from careteam.testing import (
+    TEST_PASSWORD,
+    deliver_mail,
+    message_text,
+    outbox_rows,
+    signed_in,
+)
 
 
 @pytest.fixture
 def setup(app, make_user):
     return build_circle(app, people_for_every_role(make_user), name="Maya's circle")
-
-
-def _client_for(new_client, email: str):
-    client = new_client()
-    login(client, email)
-    return client
 
 
 def _count(app, model, *where) -> int:
@@ -59,7 +59,7 @@ def _members(app, circle_id: int) -> dict[int, str]:
 def test_only_roles_that_manage_the_circle_can_invite(app, mail, setup, new_client, make_user):
     outsider = make_user(display_name="Outsider")
     for role in Role:
-        client = _client_for(new_client, setup.people[role.value].email)
+        client = signed_in(new_client, setup.people[role.value].email)
         with app.app_context():
             may = role_has(role.value, "circle.manage")
         assert client.get(manage_url(setup)).status_code == (200 if may else 403), role
@@ -80,7 +80,7 @@ def test_only_roles_that_manage_the_circle_can_invite(app, mail, setup, new_clie
         "coordinator@example.org",
     ]
 
-    stranger = _client_for(new_client, outsider.email)
+    stranger = signed_in(new_client, outsider.email)
     assert stranger.get(manage_url(setup)).status_code == 404
     response = stranger.post_form(
         manage_url(setup), {"email": "x@example.org", "role": "family"}, page="/home"
@@ -90,7 +90,7 @@ def test_only_roles_that_manage_the_circle_can_invite(app, mail, setup, new_clie
     for action in ("revoke", "approve", "decline"):
         url = manage_url(setup) + f"/{invitation_id}/{action}"
         assert stranger.post_form(url, {}, page="/home").status_code == 404
-        family = _client_for(new_client, setup.people["family"].email)
+        family = signed_in(new_client, setup.people["family"].email)
         assert family.post_form(url, {}, page="/home").status_code == 403
     assert _count(app, Invitation, Invitation.revoked_at.is_not(None)) == 0
 
@@ -100,7 +100,7 @@ def test_only_roles_that_manage_the_circle_can_invite(app, mail, setup, new_clie
 
 @pytest.mark.parametrize("role", ["coordinator", "care_recipient", "admin", ""])
 def test_copied_link_cannot_grant_a_managing_role(app, setup, new_client, role):
-    coordinator = _client_for(new_client, setup.people["coordinator"].email)
+    coordinator = signed_in(new_client, setup.people["coordinator"].email)
     page = coordinator.get(manage_url(setup)).get_data(as_text=True)
     link_select = page[page.index('name="link_role"') :].split("</select>")[0]
     assert 'value="coordinator"' not in link_select
@@ -142,18 +142,18 @@ def test_care_recipient_can_be_invited_only_while_the_circle_has_none(
     people = people_for_every_role(make_user)
     del people["care_recipient"]
     setup = build_circle(app, people, name="Joe's circle")
-    coordinator = _client_for(new_client, setup.people["coordinator"].email)
+    coordinator = signed_in(new_client, setup.people["coordinator"].email)
     assert 'value="care_recipient"' in coordinator.get(manage_url(setup)).get_data(as_text=True)
     for address in ("joe@example.org", "joe.other@example.org"):
         assert send_invitation(coordinator, setup, address, "care_recipient").status_code == 302
     make_user(email="joe@example.org")
     make_user(email="joe.other@example.org")
-    joe = _client_for(new_client, "joe@example.org")
+    joe = signed_in(new_client, "joe@example.org")
     first = invite_path(mail.last_to("joe@example.org"))
     assert joe.post_form(first + "/accept", {}, page=first).status_code == 302
 
     # The second care-recipient invitation can no longer be used, nor sent again.
-    other = _client_for(new_client, "joe.other@example.org")
+    other = signed_in(new_client, "joe.other@example.org")
     second = invite_path(mail.last_to("joe.other@example.org"))
     response = other.post_form(second + "/accept", {}, page=second)
     assert response.status_code == 409
@@ -169,7 +169,7 @@ def test_care_recipient_can_be_invited_only_while_the_circle_has_none(
 def test_email_invitations_refuse_members_duplicates_and_unknown_roles(
     app, mail, setup, new_client
 ):
-    coordinator = _client_for(new_client, setup.people["coordinator"].email)
+    coordinator = signed_in(new_client, setup.people["coordinator"].email)
     member_email = setup.people["family"].email
     response = send_invitation(coordinator, setup, member_email.upper())
     assert response.status_code == 422
@@ -191,10 +191,10 @@ def test_email_invitations_refuse_members_duplicates_and_unknown_roles(
 
 
 def test_two_people_racing_for_one_link_make_one_member(app, setup, new_client, make_user):
-    coordinator = _client_for(new_client, setup.people["coordinator"].email)
+    coordinator = signed_in(new_client, setup.people["coordinator"].email)
     path = make_link(coordinator, setup, "supporter")
     racers = [make_user(display_name=f"Racer {n}") for n in range(2)]
-    clients = [_client_for(new_client, racer.email) for racer in racers]
+    clients = [signed_in(new_client, racer.email) for racer in racers]
     tokens = [client.csrf_token(path) for client in clients]
     barrier = threading.Barrier(len(clients))
     statuses: list[int] = []
@@ -221,7 +221,7 @@ def test_two_people_racing_for_one_link_make_one_member(app, setup, new_client, 
 
 
 def test_racing_registrations_from_one_link_make_one_account(app, setup, new_client):
-    coordinator = _client_for(new_client, setup.people["coordinator"].email)
+    coordinator = signed_in(new_client, setup.people["coordinator"].email)
     path = make_link(coordinator, setup)
     clients = [new_client() for _ in range(2)]
     tokens = [client.csrf_token(path + "/register") for client in clients]
@@ -255,7 +255,7 @@ def test_racing_registrations_from_one_link_make_one_account(app, setup, new_cli
 
 
 def test_tokens_are_stored_hashed_and_never_audited(app, mail, setup, new_client, make_user):
-    coordinator = _client_for(new_client, setup.people["coordinator"].email)
+    coordinator = signed_in(new_client, setup.people["coordinator"].email)
     make_user(email="claimant@example.org", display_name="Claimant")
     send_invitation(coordinator, setup, "invited@example.org", "family", "Welcome")
     mailed = invite_path(mail.last_to("invited@example.org"))
@@ -263,7 +263,7 @@ def test_tokens_are_stored_hashed_and_never_audited(app, mail, setup, new_client
     revoked = make_link(coordinator, setup, "supporter")
     raw_tokens = [p.rsplit("/", 1)[-1] for p in (mailed, copied, revoked)]
 
-    claimant = _client_for(new_client, "claimant@example.org")
+    claimant = signed_in(new_client, "claimant@example.org")
     claimant.post_form(mailed + "/claim", {}, page=mailed)
     coordinator.post_form(
         manage_url(setup) + f"/{_public_id(app, 'email')}/approve", {}, page=manage_url(setup)
@@ -280,7 +280,7 @@ def test_tokens_are_stored_hashed_and_never_audited(app, mail, setup, new_client
     second = invite_path(mail.last_to("second@example.org"))
     raw_tokens.append(second.rsplit("/", 1)[-1])
     make_user(email="claimant2@example.org")
-    other = _client_for(new_client, "claimant2@example.org")
+    other = signed_in(new_client, "claimant2@example.org")
     other.post_form(second + "/claim", {}, page=second)
     coordinator.post_form(
         manage_url(setup) + f"/{_public_id(app, 'email', email='second@example.org')}/decline",
@@ -344,7 +344,7 @@ def limited(app_config):
 
 
 def test_sending_invitations_is_rate_limited_per_person(limited, app, setup, new_client):
-    coordinator = _client_for(new_client, setup.people["coordinator"].email)
+    coordinator = signed_in(new_client, setup.people["coordinator"].email)
     answers = [
         send_invitation(coordinator, setup, "a@example.org").status_code,
         coordinator.post_form(manage_url(setup) + "/link", {"link_role": "family"}).status_code,
@@ -355,7 +355,7 @@ def test_sending_invitations_is_rate_limited_per_person(limited, app, setup, new
     assert answers == [302, 200, 302, 429, 429]
     assert _count(app, Invitation) == 3
     # The limit is per person: the care recipient still can.
-    recipient = _client_for(new_client, setup.people["care_recipient"].email)
+    recipient = signed_in(new_client, setup.people["care_recipient"].email)
     assert send_invitation(recipient, setup, "d@example.org").status_code == 302
 
 
@@ -366,7 +366,7 @@ def test_an_smtp_outage_keeps_the_invitation_and_its_email_waits(app, mail, setu
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     app.config["SMTP_PORT"] = closed_port  # nothing listens once the probe is closed
-    coordinator = _client_for(new_client, setup.people["coordinator"].email)
+    coordinator = signed_in(new_client, setup.people["coordinator"].email)
     response = send_invitation(coordinator, setup, "lost@example.org", "family", "Hello")
     assert response.status_code == 302
     assert _count(app, Invitation) == 1

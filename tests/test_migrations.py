@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -17,8 +12,6 @@ from sqlalchemy import inspect, text
 from careteam import create_app
 from careteam.extensions import db
 from careteam.testing import (
-    _create_postgres_database,
-    _drop_postgres_database,
     make_test_config,
 )
 
@@ -40,18 +33,6 @@ def test_models_and_migrations_agree(app: Flask):
         )
         diffs = compare_metadata(context, db.metadata)
     assert diffs == []
-
-
-@pytest.fixture
-def empty_database_url(tmp_path: Path) -> Iterator[str]:
-    """A database with nothing in it, on the backend this run tests."""
-    server = os.environ.get("CARETEAM_TEST_DATABASE_URL", "")
-    if server.startswith("postgresql"):
-        url, name = _create_postgres_database(server)
-        yield url
-        _drop_postgres_database(server, name)
-    else:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
 
 
 def _tables(app: Flask) -> set[str]:

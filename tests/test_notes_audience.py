@@ -6,7 +6,7 @@ import pytest
 
 from careteam.extensions import db
 from careteam.notes.testing import circle_with_every_role, write_note
-from careteam.testing import login
+from careteam.testing import signed_in
 
 # Notes written for the matrix: key -> (author role, audience).
 NOTES = {
@@ -47,10 +47,7 @@ def matrix(app, make_user):
 
 
 def _client_for(new_client, setup, role):
-    client = new_client()
-    email = setup.outsider.email if role == "outsider" else setup.people[role].email
-    login(client, email)
-    return client
+    return signed_in(new_client, setup.outsider if role == "outsider" else setup.people[role])
 
 
 def _titles_in(html: str) -> set[str]:

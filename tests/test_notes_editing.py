@@ -21,18 +21,12 @@ from careteam.notes.models import (
     NoteTag,
 )
 from careteam.notes.testing import circle_with_every_role, write_note
-from careteam.testing import login
+from careteam.testing import login, signed_in
 
 
 @pytest.fixture
 def setup(app, make_user):
     return circle_with_every_role(app, make_user)
-
-
-def signed_in(new_client, setup, role):
-    client = new_client()
-    login(client, setup.people[role].email)
-    return client
 
 
 def note_row(app, public_id):
@@ -60,7 +54,7 @@ def frozen_clock():
 
 
 def test_write_a_note_through_the_form(app, new_client, setup):
-    client = signed_in(new_client, setup, "caregiver")
+    client = signed_in(new_client, setup.people["caregiver"])
     response = client.post_form(
         setup.url("/new"),
         {
@@ -97,7 +91,7 @@ def test_write_a_note_through_the_form(app, new_client, setup):
 
 
 def test_new_note_starts_with_the_circle_default_audience(app, new_client, setup):
-    coordinator = signed_in(new_client, setup, "coordinator")
+    coordinator = signed_in(new_client, setup.people["coordinator"])
     page = setup.url("/settings")
     assert coordinator.post_form(page, {"default_audience": "everyone"}).status_code == 302
     with app.app_context():
@@ -108,12 +102,12 @@ def test_new_note_starts_with_the_circle_default_audience(app, new_client, setup
     assert checked == ["everyone"]
     assert ("circle.settings_changed", {"default_note_audience": "everyone"}) in audit_actions(app)
     # Only members who manage the circle may change it.
-    family = signed_in(new_client, setup, "family")
+    family = signed_in(new_client, setup.people["family"])
     assert family.get(page).status_code == 403
 
 
 def test_field_errors_keep_the_text(app, new_client, setup):
-    client = signed_in(new_client, setup, "family")
+    client = signed_in(new_client, setup.people["family"])
     body = "x" * 50_001
     response = client.post_form(
         setup.url("/new"),
@@ -141,7 +135,7 @@ def test_field_errors_keep_the_text(app, new_client, setup):
 
 
 def test_post_without_csrf_token_changes_nothing(app, new_client, setup):
-    client = signed_in(new_client, setup, "family")
+    client = signed_in(new_client, setup.people["family"])
     note_id = write_note(app, setup, "family", body="Original")
     response = client.post(
         setup.url("/new"), data={"body": "No token", "category": "update", "audience": "care_team"}
@@ -162,8 +156,8 @@ def _edit(client, setup, note_id, body, version, **extra):
 
 def test_edit_keeps_revisions_and_refuses_stale_saves(app, new_client, setup):
     note_id = write_note(app, setup, "family", title="Plan", body="Version one text")
-    family = signed_in(new_client, setup, "family")
-    coordinator = signed_in(new_client, setup, "coordinator")
+    family = signed_in(new_client, setup.people["family"])
+    coordinator = signed_in(new_client, setup.people["coordinator"])
 
     # Both open the form at version 1; the coordinator saves first.
     assert _edit(coordinator, setup, note_id, "Coordinator's text", 1).status_code == 302
@@ -196,9 +190,9 @@ def test_edit_keeps_revisions_and_refuses_stale_saves(app, new_client, setup):
 
 def test_only_author_or_coordinator_edits_and_only_author_changes_audience(app, new_client, setup):
     note_id = write_note(app, setup, "family", body="Family note")
-    caregiver = signed_in(new_client, setup, "caregiver")
+    caregiver = signed_in(new_client, setup.people["caregiver"])
     assert caregiver.get(setup.url(f"/{note_id}/edit")).status_code == 403
-    coordinator = signed_in(new_client, setup, "coordinator")
+    coordinator = signed_in(new_client, setup.people["coordinator"])
     widened = _edit(coordinator, setup, note_id, "Family note", 1, audience="everyone")
     assert widened.status_code == 422
     assert "Only the author can change who sees this note." in widened.get_data(as_text=True)
@@ -207,7 +201,7 @@ def test_only_author_or_coordinator_edits_and_only_author_changes_audience(app, 
 
 def test_edit_of_a_note_trashed_meanwhile_keeps_the_text(app, new_client, setup):
     note_id = write_note(app, setup, "family", body="Before")
-    family = signed_in(new_client, setup, "family")
+    family = signed_in(new_client, setup.people["family"])
     page = setup.url(f"/{note_id}")
     family.post_form(setup.url(f"/{note_id}/delete"), {}, page=page)
     response = family.post_form(
@@ -223,9 +217,9 @@ def test_trash_restore_and_purge(app, new_client, setup, runner, frozen_clock):
     own = write_note(app, setup, "family", title="Family's", body="one")
     team = write_note(app, setup, "caregiver", title="Caregiver's", body="two")
     secret = write_note(app, setup, "coordinator", title="Coordinators'", audience="coordinators")
-    family = signed_in(new_client, setup, "family")
-    coordinator = signed_in(new_client, setup, "coordinator")
-    caregiver = signed_in(new_client, setup, "caregiver")
+    family = signed_in(new_client, setup.people["family"])
+    coordinator = signed_in(new_client, setup.people["coordinator"])
+    caregiver = signed_in(new_client, setup.people["caregiver"])
 
     for client, note_id in ((family, own), (caregiver, team), (coordinator, secret)):
         page = setup.url(f"/{note_id}")
@@ -250,7 +244,7 @@ def test_trash_restore_and_purge(app, new_client, setup, runner, frozen_clock):
 
     # After 30 days the trash no longer offers the note; the purge removes it for good.
     frozen_clock["value"] += timedelta(days=30, minutes=1)
-    family = signed_in(new_client, setup, "family")  # the old session has expired by now
+    family = signed_in(new_client, setup.people["family"])  # the old session has expired by now
     listing = family.get(trash)
     assert listing.status_code == 200
     assert "Family&#39;s" not in listing.get_data(as_text=True)
@@ -271,8 +265,8 @@ def test_pin_moves_a_note_to_the_top(app, new_client, setup, frozen_clock):
     first = write_note(app, setup, "family", title="Oldest note")
     frozen_clock["value"] += timedelta(hours=1)
     write_note(app, setup, "family", title="Newest note")
-    coordinator = signed_in(new_client, setup, "coordinator")
-    family = signed_in(new_client, setup, "family")
+    coordinator = signed_in(new_client, setup.people["coordinator"])
+    family = signed_in(new_client, setup.people["family"])
     page = setup.url(f"/{first}")
     assert family.post_form(page + "/pin", {}, page=page).status_code == 403
     assert coordinator.post_form(page + "/pin", {}, page=page).status_code == 302
@@ -287,7 +281,7 @@ def test_pin_moves_a_note_to_the_top(app, new_client, setup, frozen_clock):
 
 def test_comments_are_stored_shown_and_audited(app, new_client, setup):
     note_id = write_note(app, setup, "family", audience="everyone", body="Update")
-    supporter = signed_in(new_client, setup, "supporter")
+    supporter = signed_in(new_client, setup.people["supporter"])
     page = setup.url(f"/{note_id}")
     empty = supporter.post_form(page + "/comments", {"body": ""}, page=page)
     assert empty.status_code == 422
@@ -308,7 +302,7 @@ def test_comments_are_stored_shown_and_audited(app, new_client, setup):
 def test_handoff_acknowledgement_shows_who_has_seen_it(app, new_client, setup):
     handoff = write_note(app, setup, "caregiver", category="shift_handoff", body="Evening handoff")
     update = write_note(app, setup, "caregiver", category="update", body="Plain update")
-    family = signed_in(new_client, setup, "family")
+    family = signed_in(new_client, setup.people["family"])
     page = setup.url(f"/{handoff}")
     html = family.get(page).get_data(as_text=True)
     assert "Acknowledge: I have read this handoff" in html
@@ -326,7 +320,7 @@ def test_handoff_acknowledgement_shows_who_has_seen_it(app, new_client, setup):
 
 def test_reading_a_note_is_audited_and_marks_it_read(app, new_client, setup):
     note_id = write_note(app, setup, "family", body="Secret body words")
-    caregiver = signed_in(new_client, setup, "caregiver")
+    caregiver = signed_in(new_client, setup.people["caregiver"])
     assert "1 unread note" in caregiver.get(setup.url()).get_data(as_text=True)
     assert caregiver.get(setup.url(f"/{note_id}")).status_code == 200
     assert "all caught up" in caregiver.get(setup.url()).get_data(as_text=True)
@@ -343,14 +337,14 @@ def test_reading_a_note_is_audited_and_marks_it_read(app, new_client, setup):
         for event in db.session.scalars(select(AuditEvent)):
             assert "Secret body" not in str(event.details)
     # An edit by someone else makes the note unread again for the caregiver.
-    family = signed_in(new_client, setup, "family")
+    family = signed_in(new_client, setup.people["family"])
     assert _edit(family, setup, note_id, "Secret body words, revised", 1).status_code == 302
     feed = caregiver.get(setup.url()).get_data(as_text=True)
     assert "1 unread note" in feed and "Updated" in feed
 
 
 def test_supporters_cannot_write_and_outsiders_get_404(app, new_client, setup):
-    supporter = signed_in(new_client, setup, "supporter")
+    supporter = signed_in(new_client, setup.people["supporter"])
     assert supporter.get(setup.url("/new")).status_code == 403
     outsider = new_client()
     login(outsider, setup.outsider.email)

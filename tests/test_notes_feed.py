@@ -6,12 +6,12 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from careteam.extensions import db
 from careteam.notes.models import Note, NoteComment, NoteTag
 from careteam.notes.testing import circle_with_every_role, write_note
-from careteam.testing import login
+from careteam.testing import page_statements, signed_in
 
 NOTE_LINK = re.compile(r'<h2 class="note-title">\s*<a href="/circles/[^/]+/notes/([^"]+)">')
 OLDER = re.compile(r'href="([^"]+after=[^"]+)">Older notes')
@@ -20,12 +20,6 @@ OLDER = re.compile(r'href="([^"]+after=[^"]+)">Older notes')
 @pytest.fixture
 def setup(app, make_user):
     return circle_with_every_role(app, make_user)
-
-
-def signed_in(new_client, setup, role):
-    client = new_client()
-    login(client, setup.people[role].email)
-    return client
 
 
 def bulk_notes(app, setup, count, *, start=None, same_time=False, prefix="a", **overrides):
@@ -83,7 +77,7 @@ def test_keyset_pages_cover_everything_once_pinned_first(app, new_client, setup)
     with app.app_context():
         db.session.query(Note).filter(Note.public_id == ids[5]).update({"pinned": True})
         db.session.commit()
-    client = signed_in(new_client, setup, "family")
+    client = signed_in(new_client, setup.people["family"])
     seen, pages = walk_feed(client, setup.url())
     assert pages == 3
     expected = [ids[5]] + [i for i in reversed(ids) if i != ids[5]]
@@ -92,7 +86,7 @@ def test_keyset_pages_cover_everything_once_pinned_first(app, new_client, setup)
 
 def test_keyset_pages_break_ties_on_id(app, new_client, setup):
     ids = bulk_notes(app, setup, 30, same_time=True)
-    client = signed_in(new_client, setup, "family")
+    client = signed_in(new_client, setup.people["family"])
     seen, pages = walk_feed(client, setup.url())
     assert pages == 2 and seen == list(reversed(ids))
 
@@ -100,7 +94,7 @@ def test_keyset_pages_break_ties_on_id(app, new_client, setup):
 def test_filters_by_category_tag_and_author(app, new_client, setup):
     ids = bulk_notes(app, setup, 6)
     mine = write_note(app, setup, "family", body="Family's own", category="medication")
-    client = signed_in(new_client, setup, "family")
+    client = signed_in(new_client, setup.people["family"])
     by_category, _ = walk_feed(client, setup.url("?category=symptoms"))
     assert by_category == [ids[5], ids[3], ids[1]]
     by_tag, _ = walk_feed(client, setup.url("?tag=even"))
@@ -114,13 +108,13 @@ def test_filters_by_category_tag_and_author(app, new_client, setup):
 
 def test_filters_survive_paging(app, new_client, setup):
     ids = bulk_notes(app, setup, 60)
-    client = signed_in(new_client, setup, "family")
+    client = signed_in(new_client, setup.people["family"])
     seen, pages = walk_feed(client, setup.url("?tag=odd"))
     assert pages == 2 and seen == [i for n, i in reversed(list(enumerate(ids))) if n % 2]
 
 
 def test_bad_filters_and_cursors_are_client_errors(app, new_client, setup):
-    client = signed_in(new_client, setup, "family")
+    client = signed_in(new_client, setup.people["family"])
     bad_category = client.get(setup.url("?category=nonsense"))
     assert bad_category.status_code == 422
     assert 'id="category-errors"' in bad_category.get_data(as_text=True)
@@ -131,7 +125,7 @@ def test_bad_filters_and_cursors_are_client_errors(app, new_client, setup):
 def test_unread_markers(app, new_client, setup):
     read_id = write_note(app, setup, "caregiver", title="Already read")
     unread_id = write_note(app, setup, "caregiver", title="Not read yet")
-    client = signed_in(new_client, setup, "family")
+    client = signed_in(new_client, setup.people["family"])
     client.get(setup.url(f"/{read_id}"))
     html = client.get(setup.url()).get_data(as_text=True)
     item = re.compile(
@@ -143,28 +137,11 @@ def test_unread_markers(app, new_client, setup):
     assert "1 unread note" in html
 
 
-def _count_feed_queries(app, client, url):
-    statements = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
-    return statements, response.get_data(as_text=True)
-
-
 def test_feed_query_count_is_constant_and_bodies_are_not_loaded(app, new_client, setup):
     bulk_notes(app, setup, 10)
-    client = signed_in(new_client, setup, "family")
+    client = signed_in(new_client, setup.people["family"])
     client.get(setup.url())  # warm up: first-request work is not the feed's
-    small, html_small = _count_feed_queries(app, client, setup.url())
+    small, html_small = page_statements(app, client, setup.url())
     assert len(NOTE_LINK.findall(html_small)) == 10
 
     # 10 -> 10,000 notes, as the issue asks.
@@ -182,12 +159,12 @@ def test_feed_query_count_is_constant_and_bodies_are_not_loaded(app, new_client,
         ]
         db.session.execute(insert(NoteComment), comments)
         db.session.commit()
-    large, html_large = _count_feed_queries(app, client, setup.url())
+    large, html_large = page_statements(app, client, setup.url())
     assert len(NOTE_LINK.findall(html_large)) == 25
     assert len(large) == len(small), (small, large)
     # The second page costs the same.
     older = OLDER.search(html_large).group(1).replace("&amp;", "&")
-    second, _ = _count_feed_queries(app, client, older)
+    second, _ = page_statements(app, client, older)
     assert len(second) == len(small)
     # The feed query selects excerpts, never whole note bodies.
     feed_sql = [s for s in large if "FROM notes" in s and "notes.excerpt" in s]

@@ -10,7 +10,7 @@ import pytest
 
 from careteam import hookimpl
 from careteam.api import CalendarItem, PluginManifest
-from careteam.appointments.testing import appointment_url, calendar_circle
+from careteam.appointments.testing import appointment_url
 from careteam.circles.models import Circle
 from careteam.extensions import db
 from careteam.plugins.enablement import set_enabled
@@ -58,11 +58,6 @@ def careteam_plugins(checks):
     return [checks]
 
 
-@pytest.fixture
-def setup(app, make_user):
-    return calendar_circle(app, make_user)
-
-
 def _feed(client, setup, detail="full") -> icalendar.Calendar:
     page = client.post_form(
         appointment_url(setup, "/subscribe"), {"detail": detail, "action": "create"}
@@ -77,7 +72,8 @@ def _ours(calendar):
     return [e for e in calendar.walk("VEVENT") if str(e["uid"]).startswith("checks-")]
 
 
-def test_plugin_items_appear_in_the_feed_with_full_details(app, client, setup, checks):
+def test_hook_calendar_items(app, client, setup, checks):
+    """Plugin items appear in the feed with full details."""
     login(client, setup.people["caregiver"].email)
     [event] = _ours(_feed(client, setup))
     assert str(event["uid"]) == "checks-rollator-weekly-2030-03-14@careteam"

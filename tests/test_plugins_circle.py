@@ -14,7 +14,7 @@ from careteam.circles.models import Circle
 from careteam.circles.testing import build_circle, people_for_every_role
 from careteam.extensions import db
 from careteam.plugins.models import CirclePlugin
-from careteam.testing import login
+from careteam.testing import signed_in
 
 
 @pytest.fixture
@@ -25,12 +25,6 @@ def people(make_user):
 @pytest.fixture
 def circle(app, people):
     return build_circle(app, people, name="Maya's circle")
-
-
-def _client(new_client, person):
-    client = new_client()
-    login(client, person.email)
-    return client
 
 
 def _switch(client, setup, plugin: str, state: str):
@@ -50,7 +44,7 @@ def test_new_circles_get_plugins_that_ask_for_it_and_not_others(app, circle):
 
 
 def test_a_switched_off_plugin_is_absent_from_the_circle(app, new_client, circle, people):
-    coordinator = _client(new_client, people["coordinator"])
+    coordinator = signed_in(new_client, people["coordinator"])
     assert coordinator.get(circle.url("/hello")).status_code == 404
     home = coordinator.get(circle.url()).get_data(as_text=True)
     assert "Kind words" not in home
@@ -62,7 +56,7 @@ def test_a_switched_off_plugin_is_absent_from_the_circle(app, new_client, circle
     home = coordinator.get(circle.url()).get_data(as_text=True)
     assert f'href="/circles/{circle.public_id}/hello"' in home  # nav item and panel link
     assert "No kind words yet." in home
-    family = _client(new_client, people["family"])
+    family = signed_in(new_client, people["family"])
     added = family.post_form(circle.url("/hello"), {"message": "You did great at PT today."})
     assert added.status_code == 302
 
@@ -88,15 +82,15 @@ def test_a_switched_off_plugin_is_absent_from_the_circle(app, new_client, circle
 
 def test_only_people_who_manage_the_circle_switch_plugins(new_client, circle, people):
     for role in ("family", "caregiver", "therapist", "supporter"):
-        client = _client(new_client, people[role])
+        client = signed_in(new_client, people[role])
         assert client.get(circle.url("/settings/plugins")).status_code == 403
         assert _switch(client, circle, "hello", "on").status_code in (403,)
-    recipient = _client(new_client, people["care_recipient"])
+    recipient = signed_in(new_client, people["care_recipient"])
     assert _switch(recipient, circle, "hello", "on").status_code == 302
 
 
 def test_switching_refuses_unknown_plugins_and_bad_values(new_client, circle, people):
-    coordinator = _client(new_client, people["coordinator"])
+    coordinator = signed_in(new_client, people["coordinator"])
     assert _switch(coordinator, circle, "no-such-plugin", "on").status_code == 404
     assert _switch(coordinator, circle, "hello", "maybe").status_code == 400
     missing_token = coordinator.post(
@@ -107,7 +101,7 @@ def test_switching_refuses_unknown_plugins_and_bad_values(new_client, circle, pe
 
 def test_plugin_settings_are_saved_per_circle(app, new_client, people, circle):
     other = build_circle(app, people, name="Joe's circle")
-    coordinator = _client(new_client, people["coordinator"])
+    coordinator = signed_in(new_client, people["coordinator"])
     for setup in (circle, other):
         _switch(coordinator, setup, "hello", "on")
     page = coordinator.get(circle.url("/settings/plugins/hello"))
@@ -128,7 +122,7 @@ def test_plugin_settings_are_saved_per_circle(app, new_client, people, circle):
 
 
 def test_the_plugin_page_needs_no_javascript_and_names_each_button(new_client, circle, people):
-    coordinator = _client(new_client, people["coordinator"])
+    coordinator = signed_in(new_client, people["coordinator"])
     page = coordinator.get(circle.url("/settings/plugins")).get_data(as_text=True)
     assert 'Switch on<span class="visually-hidden"> Kind words</span>' in page
 
@@ -194,8 +188,15 @@ def careteam_plugins():
     return [Faulty(), Steady()]
 
 
+def test_hook_whats_next(new_client, circle, people):
+    """A plugin's items join "What's next"; a link that is not a page of the site is dropped."""
+    home = signed_in(new_client, people["caregiver"]).get(circle.url()).get_data(as_text=True)
+    assert "Check the rollator brakes" in home
+    assert "javascript:" not in home
+
+
 def test_a_faulty_plugin_leaves_every_core_page_working(app, new_client, circle, people, caplog):
-    coordinator = _client(new_client, people["coordinator"])
+    coordinator = signed_in(new_client, people["coordinator"])
     with caplog.at_level(logging.ERROR):
         home = coordinator.get(circle.url())
         assert home.status_code == 200

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+import typing
 from pathlib import Path
 
 import pytest
@@ -31,13 +32,50 @@ def test_every_hook_is_documented(hook):
     assert len(doc) >= 60, f"{hook} needs a docstring saying when it is called and what it returns"
 
 
+def _type_checking_names() -> dict[str, object]:
+    """Run the spec module's ``if TYPE_CHECKING:`` imports, which the running app skips."""
+    tree = ast.parse(inspect.getsource(hookspecs))
+    [block] = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+    ]
+    names: dict[str, object] = {"__name__": hookspecs.__name__, "__package__": "careteam"}
+    exec(compile(ast.Module(body=block.body, type_ignores=[]), "hookspecs", "exec"), names)  # noqa: S102
+    return names
+
+
 @pytest.mark.parametrize("hook", HOOKS)
-def test_every_hook_has_a_test(hook):
-    # A test "has" a hook when it implements it in a test plugin or checks it by name, the way
-    # Datasette keeps its hooks honest.  This file does not count.
-    here = Path(__file__).resolve()
-    users = [p.name for p in TESTS if p.resolve() != here and hook in p.read_text()]
-    assert users, f"no test exercises {hook}"
+def test_every_hook_is_typed(hook):
+    spec = getattr(hookspecs, hook)
+    hints = typing.get_type_hints(spec, localns=_type_checking_names())
+    params = set(inspect.signature(spec).parameters)
+    assert set(hints) == params | {"return"}, f"{hook}: type every argument and the return"
+    assert typing.Any not in hints.values(), f"{hook}: say what it takes and returns, not Any"
+
+
+def _hook_tests() -> dict[str, list[str]]:
+    """Map each ``test_hook_<name>`` test function to the files that define it."""
+    found: dict[str, list[str]] = {}
+    for path in TESTS:
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_hook_"):
+                found.setdefault(node.name, []).append(path.name)
+    return found
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_has_a_test_named_after_it(hook):
+    # As in Datasette: test_hook_<name> calls the hook through a plugin and checks what core
+    # does with the answer.
+    wanted = "test_hook_" + hook.removeprefix("careteam_")
+    assert wanted in _hook_tests(), f"no test named {wanted} exercises {hook}"
+
+
+def test_every_hook_test_names_a_hook():
+    hooks = {hook.removeprefix("careteam_") for hook in HOOKS}
+    stray = {name: files for name, files in _hook_tests().items() if name[10:] not in hooks}
+    assert not stray, f"test_hook_* tests naming no hook: {stray}"
 
 
 def test_the_reference_is_generated_from_the_specs():

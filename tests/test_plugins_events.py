@@ -87,7 +87,9 @@ def _appointment(**overrides) -> AppointmentInput:
     return AppointmentInput(**fields)
 
 
-def test_every_event_reaches_plugins_that_are_on_after_commit(app, people, listener, bystander):
+def _story(app, people) -> dict[str, str]:
+    """Create a circle, add, promote and remove a member, write and edit a note, schedule, change
+    and cancel an appointment; deliver the events; return the public ids involved."""
     with app.app_context():
         creator = db.session.get(User, people["coordinator"].id)
         circle = circles.create_circle(creator, name="Maya's circle", time_zone="Europe/London")
@@ -129,9 +131,18 @@ def test_every_event_reaches_plugins_that_are_on_after_commit(app, people, liste
         members.remove_member(circle, coordinator, family)
         db.session.commit()
         deliver_ready_events()
-        circle_id, note_id = circle.public_id, note.public_id
-        creator_id = creator.public_id
+        return {
+            "circle": circle.public_id,
+            "note": note.public_id,
+            "appointment": appointment.public_id,
+            "creator": creator.public_id,
+            "family": db.session.get(User, people["family"].id).public_id,
+        }
 
+
+def test_every_event_reaches_plugins_that_are_on_after_commit(app, people, listener, bystander):
+    ids = _story(app, people)
+    circle_id, note_id, creator_id = ids["circle"], ids["note"], ids["creator"]
     hooks = [hook for hook, _event, _committed in listener.heard]
     assert hooks == [
         "careteam_circle_created",
@@ -275,3 +286,60 @@ def test_handler_writes_are_committed_and_a_failing_handler_loses_only_its_own(
     assert "half-written" not in bodies  # rolled back with the failing handler
     assert role == "caregiver"  # the core change stands
     assert "Plugin writer failed in careteam_member_role_changed" in caplog.text
+
+
+@pytest.fixture
+def story(app, people, listener) -> dict[str, str]:
+    return _story(app, people)
+
+
+def _heard(listener, hook: str) -> list:
+    return [event for heard, event, _committed in listener.heard if heard == f"careteam_{hook}"]
+
+
+def test_hook_circle_created(story, listener):
+    [event] = _heard(listener, "circle_created")
+    assert (event.object_id, event.actor_id) == (story["circle"], story["creator"])
+
+
+def test_hook_member_joined(story, listener):
+    joined = [(e.details["user"], e.details["role"]) for e in _heard(listener, "member_joined")]
+    assert joined == [(story["creator"], "coordinator"), (story["family"], "family")]
+
+
+def test_hook_member_left(story, listener):
+    [event] = _heard(listener, "member_left")
+    assert event.details == {"role": "caregiver", "user": story["family"], "removed": True}
+
+
+def test_hook_member_role_changed(story, listener):
+    changes = [event.details for event in _heard(listener, "member_role_changed")]
+    assert changes == [{"from": "family", "to": "caregiver", "user": story["family"]}]
+
+
+def test_hook_note_created(story, listener):
+    [event] = _heard(listener, "note_created")
+    assert (event.object_id, event.audience) == (story["note"], "care_team")
+
+
+def test_hook_note_updated(story, listener):
+    assert [(e.object_id, e.details["version"]) for e in _heard(listener, "note_updated")] == [
+        (story["note"], 2)
+    ]
+
+
+def test_hook_appointment_created(story, listener):
+    created = _heard(listener, "appointment_created")
+    assert [(e.object_id, e.audience) for e in created] == [(story["appointment"], "care_team")]
+
+
+def test_hook_appointment_updated(story, listener):
+    # The whole series changed: no single occurrence is named.
+    [event] = _heard(listener, "appointment_updated")
+    assert event.object_id == story["appointment"] and "occurrence" not in event.details
+
+
+def test_hook_appointment_cancelled(story, listener):
+    series = [e.object_id for e in _heard(listener, "appointment_cancelled")]
+    assert series == [story["appointment"]]
+    assert not any("occurrence" in e.details for e in _heard(listener, "appointment_cancelled"))

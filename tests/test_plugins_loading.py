@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from careteam import create_app, hookimpl
-from careteam.api import Capability, NavItem, Panel, PluginManifest, Role
+from careteam.api import API_VERSION, Capability, NavItem, Panel, PluginManifest, Role
 from careteam.plugins.migrations import plugin_migration_folders
 from careteam.testing import login, make_test_config
 
@@ -30,7 +30,8 @@ class Greeter:
         return PluginManifest(name=self.name, label="Greeter", version="1.2.3")
 
 
-def test_installed_plugins_load_through_their_entry_point(app):
+def test_hook_plugin_manifest(app):
+    """An installed plugin loads through its entry point, named and versioned by its manifest."""
     host = app.extensions["careteam"]
     hello = host.plugins["hello"]
     assert hello.distribution == "careteam-example-hello"
@@ -150,6 +151,44 @@ def test_a_manifest_must_carry_the_entry_point_name(database_url, tmp_path, fake
     assert "differs from entry point" in problem.error
 
 
+@pytest.mark.parametrize(
+    ("name", "requires_api", "message"),
+    [
+        ("later", ">=2.0,<3", f"needs careteam.api >=2.0,<3; this CareTeam provides {API_VERSION}"),
+        ("garbled", "one point oh", "requires_api 'one point oh' is not a version range"),
+    ],
+)
+def test_a_plugin_for_another_api_version_is_listed_as_failed(
+    database_url, tmp_path, fake_distribution, name, requires_api, message
+):
+    # Each case its own module name: an imported module stays in sys.modules.
+    fake_distribution(
+        name,
+        f"""
+        from careteam.api import PluginManifest, hookimpl
+
+        @hookimpl
+        def careteam_plugin_manifest():
+            return PluginManifest(name={name!r}, label="Later", requires_api={requires_api!r})
+        """,
+    )
+    app = _app(database_url, tmp_path)
+    assert name not in app.extensions["careteam"].plugins
+    assert "hello" in app.extensions["careteam"].plugins
+    result = app.test_cli_runner().invoke(args=["careteam", "plugins"])
+    assert f"{name} 0.1 [failed]" in result.output
+    assert f"error: ValueError: {message}" in result.output
+
+
+def test_first_party_plugins_pin_the_api_versions_they_work_with(app):
+    from packaging.specifiers import SpecifierSet
+
+    for name in ("devices", "hello"):
+        requires_api = app.extensions["careteam"].plugins[name].manifest.requires_api
+        assert API_VERSION in SpecifierSet(requires_api), name
+        assert "<" in requires_api, f"{name} should say which major version it stops at"
+
+
 def test_a_misspelt_hook_is_refused_at_registration(database_url, tmp_path):
     plugin = Greeter(careteam_circle_nav_item=lambda: [])  # singular: not a hook
     app = _app(database_url, tmp_path, PLUGINS=[plugin])
@@ -158,7 +197,8 @@ def test_a_misspelt_hook_is_refused_at_registration(database_url, tmp_path):
     assert "careteam_circle_nav_item is not a CareTeam hook" in problem.error
 
 
-def test_a_capability_grants_its_default_roles(database_url, tmp_path):
+def test_hook_capabilities(database_url, tmp_path):
+    """A capability a plugin defines grants its default roles."""
     plugin = Greeter(
         careteam_capabilities=lambda: [
             Capability("greeter.wave", "Wave", frozenset({Role.SUPPORTER}))
@@ -170,7 +210,8 @@ def test_a_capability_grants_its_default_roles(database_url, tmp_path):
     assert app.extensions["careteam"].owner_of_capability("greeter.wave") == "greeter"
 
 
-def test_main_nav_items_join_the_site_menu(database_url, tmp_path):
+def test_hook_main_nav_items(database_url, tmp_path):
+    """Main nav items join the site's menu."""
     plugin = Greeter(
         careteam_main_nav_items=lambda: [NavItem("Support groups", "pages.index", order=50)]
     )
@@ -208,7 +249,8 @@ def test_careteam_plugins_shows_blocked_and_failed(database_url, tmp_path, broke
     assert "error: RuntimeError: this plugin is broken at import time" in result.output
 
 
-def test_plugin_commands_join_the_careteam_group_of_their_app_only(database_url, tmp_path):
+def test_hook_cli_commands(database_url, tmp_path):
+    """Plugin commands join the careteam group of their own app only."""
     import click
 
     @click.command("greeter-wave")

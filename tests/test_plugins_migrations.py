@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from careteam.extensions import db
-from careteam.testing import _create_postgres_database, _drop_postgres_database, make_app
-
-
-@pytest.fixture
-def empty_database_url(tmp_path: Path) -> Iterator[str]:
-    server = os.environ.get("CARETEAM_TEST_DATABASE_URL", "")
-    if server.startswith("postgresql"):
-        url, name = _create_postgres_database(server)
-        yield url
-        _drop_postgres_database(server, name)
-    else:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+from careteam.testing import make_app
 
 
 def _tables(app) -> set[str]:

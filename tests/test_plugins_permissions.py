@@ -66,7 +66,8 @@ def _can(app, setup, person, capability):
         return member_can(membership_of(setup.id, person.id), capability)
 
 
-def test_a_plugin_can_deny_a_core_capability(app, new_client, people):
+def test_hook_permission(app, new_client, people):
+    """A plugin can deny a core capability."""
     setup = build_circle(app, people)
     assert not _can(app, setup, people["caregiver"], "notes.write")
     assert _can(app, setup, people["family"], "notes.write")

@@ -11,10 +11,9 @@ from sqlalchemy import select, update
 
 from careteam import hookimpl
 from careteam.api import PluginManifest, ReminderItem
-from careteam.appointments.testing import calendar_circle, make_appointment
+from careteam.appointments.testing import make_appointment
 from careteam.auth.models import User
 from careteam.circles.models import Circle
-from careteam.clock import set_clock
 from careteam.extensions import db
 from careteam.plugins.enablement import set_enabled
 from careteam.plugins.models import PluginReminderClaim
@@ -61,15 +60,8 @@ def careteam_plugins(checks):
 
 
 @pytest.fixture
-def frozen():
-    set_clock(lambda: NOW)
-    yield
-    set_clock(None)
-
-
-@pytest.fixture
-def setup(app, make_user):
-    return calendar_circle(app, make_user)
+def frozen(clock):
+    clock.now = NOW
 
 
 def _run(app, now=NOW):
@@ -81,7 +73,8 @@ def _to(mail, person):
     return [m for m in mail.messages if person.email in str(m["To"])]
 
 
-def test_plugin_lines_are_emailed_once_to_the_members_they_concern(app, mail, setup, frozen):
+def test_hook_reminder_items(app, mail, setup, frozen):
+    """Plugin lines are emailed once, to the members they concern."""
     report = _run(app)
     assert (report.sent, report.failed) == (2, 0)
     [message] = _to(mail, setup.people["caregiver"])

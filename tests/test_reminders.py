@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 from sqlalchemy import select, update
 
-from careteam.appointments.testing import appointment_url, calendar_circle, make_appointment
+from careteam.appointments.testing import appointment_url, make_appointment
 from careteam.auth.models import User
 from careteam.clock import set_clock
 from careteam.extensions import db
@@ -33,11 +33,6 @@ def frozen():
     freeze(NOW)
     yield freeze
     set_clock(None)
-
-
-@pytest.fixture
-def setup(app, make_user):
-    return calendar_circle(app, make_user)
 
 
 def _schedule(app, setup, **fields) -> str:

@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
@@ -23,7 +23,7 @@ from careteam.notes.search import COUNT_CAP, PAGE_SIZE, search_circle
 from careteam.notes.search.highlighting import stem_prefix
 from careteam.notes.search.postgres import PROBE_WINDOW
 from careteam.notes.testing import circle_with_every_role
-from careteam.testing import is_postgres, login
+from careteam.testing import is_postgres, login, page_statements
 
 HIT_LINK = re.compile(r'<h3 class="note-title"><a href="/circles/[^/]+/notes/([^"]+)">')
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -78,30 +78,13 @@ def search(app, setup, role, query):
         return search_circle(circle, membership_of(setup.id, setup.people[role].id), query)
 
 
-def statements_for(app, client, url):
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return seen, response.get_data(as_text=True)
-
-
 def test_search_page_costs_the_same_statements_at_any_size(app, new_client, setup, other_circle):
     client = new_client()
     login(client, setup.people["family"].email)
     add_notes(app, setup, 12, "Fatigue after the walk.", prefix="a")
     add_notes(app, setup, 5, "Quiet morning.", prefix="b")
-    prelude, _ = statements_for(app, client, setup.url("/search"))
-    small, html = statements_for(app, client, setup.url("/search?q=fatigue"))
+    prelude, _ = page_statements(app, client, setup.url("/search"))
+    small, html = page_statements(app, client, setup.url("/search?q=fatigue"))
     assert "12 matches, best first" in html
     assert len(small) - len(prelude) <= 3
 
@@ -109,10 +92,10 @@ def test_search_page_costs_the_same_statements_at_any_size(app, new_client, setu
     add_notes(app, setup, COUNT_CAP + 80, "More fatigue today.", prefix="cc")
     add_notes(app, setup, 150, "Quiet morning.", prefix="dd")
     add_notes(app, other_circle, 150, "Fatigue elsewhere.", prefix="ee")
-    large, html = statements_for(app, client, setup.url("/search?q=fatigue"))
+    large, html = page_statements(app, client, setup.url("/search?q=fatigue"))
     assert f"{COUNT_CAP}+ matches, newest first" in html
     assert len(large) == len(small)
-    absent, html = statements_for(app, client, setup.url("/search?q=qwertyuiop"))
+    absent, html = page_statements(app, client, setup.url("/search?q=qwertyuiop"))
     assert "No notes match" in html
     assert len(absent) <= len(small)
 

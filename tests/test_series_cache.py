@@ -19,7 +19,6 @@ from careteam.appointments.testing import (
 )
 from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
-from careteam.clock import set_clock
 from careteam.extensions import db
 from careteam.testing import login, make_app, sql_statements
 
@@ -28,15 +27,8 @@ WEEKLY = "FREQ=WEEKLY"
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():
-    set_clock(lambda: NOW)
-    yield
-    set_clock(None)
-
-
-@pytest.fixture
-def setup(app, make_user):
-    return calendar_circle(app, make_user)
+def frozen_clock(clock):
+    clock.now = NOW
 
 
 @pytest.fixture

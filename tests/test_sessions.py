@@ -60,25 +60,8 @@ def test_csrf_less_post_is_refused(client, make_user):
 
 # --- idle timeout and absolute lifetime ------------------------------------------------------
 
-from datetime import UTC, datetime, timedelta  # noqa: E402
 
 import pytest  # noqa: E402
-
-from careteam.clock import set_clock  # noqa: E402
-
-
-@pytest.fixture
-def clock():
-    class Clock:
-        now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-        def advance(self, **delta: float) -> None:
-            self.now += timedelta(**delta)
-
-    frozen = Clock()
-    set_clock(lambda: frozen.now)
-    yield frozen
-    set_clock(None)
 
 
 def test_idle_session_ends(app, client, make_user, clock):

@@ -13,8 +13,8 @@ from ..auth import sessions as auth_sessions
 from ..extensions import db, limiter
 from ..forms import ActionForm
 from . import service
-from .devices import describe_user_agent
 from .forms import DeleteAccountForm
+from .user_agents import describe_user_agent
 from .views import bp, field_error, me
 
 

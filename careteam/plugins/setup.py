@@ -17,6 +17,7 @@ from wtforms import Form
 
 from ..permissions import ALL_ROLES, Capability, add_capability
 from ..ui import NavItem, PageSection
+from .api_version import check_api_version
 from .host import Candidate, LoadedPlugin, PluginHost, entry_point_candidates
 from .types import PluginManifest
 
@@ -56,6 +57,7 @@ def _collect(host: PluginHost, candidate: Candidate, app: Flask, taken_commands:
         raise ValueError(f"manifest name {manifest.name!r} differs from entry point {name!r}")
     if not manifest.label.strip():
         raise ValueError("the manifest needs a label")
+    check_api_version(manifest.requires_api)
 
     capabilities = _listed(call("careteam_capabilities"), Capability, "careteam_capabilities")
     for capability in capabilities:

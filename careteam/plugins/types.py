@@ -23,6 +23,8 @@ class PluginManifest:
     default_settings: Mapping[str, Any] = field(default_factory=dict)
     # New circles get the plugin switched on (first-party plugins say True).
     enabled_by_default: bool = False
+    # The careteam.api versions the plugin works with, e.g. ">=1.0,<2" (checked at load).
+    requires_api: str = ""
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ def careteam_plugin_manifest() -> PluginManifest:
         description="Members leave each other short encouragements; the home page shows the "
         "latest ones.",
         version="0.1.0",
+        requires_api=">=1.0,<2",
         migrations=Path(__file__).parent / "migrations",
         default_settings={"show_count": True},
     )

@@ -28,14 +28,22 @@ def test_careteam_init_creates_the_plugin_tables(tmp_path):
     assert {"hello_kind_words", "hello_shared_update_counts"} <= tables
 
 
-def test_the_blueprint_nav_item_and_panel(client_as, circle_with_roles):
-    client = client_as("supporter")
-    home = _home(client, circle_with_roles)
-    assert f'href="{circle_with_roles.url("/hello")}"' in home  # careteam_circle_nav_items
-    assert "No kind words yet." in home  # careteam_circle_panels
-    page = client.get(circle_with_roles.url("/hello"))  # careteam_blueprints
+def test_hook_blueprints(client_as, circle_with_roles):
+    """The plugin's page is mounted inside the circle."""
+    page = client_as("supporter").get(circle_with_roles.url("/hello"))
     assert page.status_code == 200
     assert "Share" in page.get_data(as_text=True)
+
+
+def test_hook_circle_nav_items(client_as, circle_with_roles):
+    """The plugin's link is in the circle's menu."""
+    home = _home(client_as("supporter"), circle_with_roles)
+    assert f'href="{circle_with_roles.url("/hello")}"' in home
+
+
+def test_hook_circle_panels(client_as, circle_with_roles):
+    """The plugin's panel is on the circle's home page."""
+    assert "No kind words yet." in _home(client_as("supporter"), circle_with_roles)
 
 
 def test_every_member_leaves_and_reads_kind_words(client_as, circle_with_roles):
@@ -116,7 +124,8 @@ def test_switched_off_the_plugin_disappears_and_keeps_its_words(client_as, circl
     assert MESSAGE in family.get(circle_with_roles.url("/hello")).get_data(as_text=True)
 
 
-def test_the_settings_form_hides_the_count(client_as, circle_with_roles):
+def test_hook_circle_settings_form(client_as, circle_with_roles):
+    """The plugin's settings form hides the count."""
     coordinator = client_as("coordinator")
     url = circle_with_roles.url("/settings/plugins/hello")
     assert coordinator.post_form(url, {}).status_code == 302  # careteam_circle_settings_form
@@ -139,7 +148,8 @@ def test_the_page_costs_the_same_queries_for_few_or_many_words(app, client_as, c
     assert measure() == few
 
 
-def test_demo_data_once(app, runner):
+def test_hook_demo_data(app, runner):
+    """The demo adds the kind words once."""
     from careteam_hello.models import KindWord
 
     from careteam.api import db

@@ -1,4 +1,4 @@
-"""Short, human descriptions of the devices a person is signed in on."""
+"""Short, human descriptions of the browsers and systems a person is signed in from."""
 
 from __future__ import annotations
 
