@@ -41,12 +41,32 @@ def live_url(app: Flask) -> Iterator[str]:
 
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closed_once_built(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+def _closed_once_built(app: Flask) -> Any:
+    """Close each response as soon as its body is built.
+
+    werkzeug's development server reads the socket dry before it closes a response, and with
+    a browser's connection still open that can outlast a test, so work the app does after the
+    response (queued mail) would not run in time; gunicorn closes right after the body.
+    """
+
+    def serve(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return serve
 
 
 @pytest.fixture
