@@ -199,7 +199,7 @@ def finish_read_only_transaction(error: BaseException | None) -> None:
     Both end a read the same way, but psycopg forgets every prepared statement of the
     connection at each ROLLBACK (it cannot tell what the rollback undid), and the pool rolls
     back whatever a request leaves open: so no statement was ever prepared across requests and
-    PostgreSQL parsed and planned each one every time (~0.1-0.3 ms a statement here).  A
+    PostgreSQL parsed and planned each one every time.  A
     transaction that wrote anything, has unflushed changes, or ended in an error is left to
     the rollback as before.
     """

@@ -1,6 +1,6 @@
 """Flask-Migrate, set up only where migrations can run: the command line and tests.
 
-Importing Flask-Migrate imports Alembic (and Mako), about 10 MB per process.  A gunicorn worker
+Importing Flask-Migrate imports Alembic (and Mako), a sizeable share of a worker's memory.  A worker
 never migrates, so ``create_app(for_web_server=True)`` (what ``wsgi.py`` does) leaves this
 module alone unless a command line is what is loading the app.
 """

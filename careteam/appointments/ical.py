@@ -275,8 +275,8 @@ def assemble(
 ) -> bytes:
     """Return the VCALENDAR around already written (UTF-8) events, with their VTIMEZONEs.
 
-    The events stay bytes and are joined once: a 10,000-event feed is ~6 MB, and joining text
-    and then encoding it held three copies of that at once.
+    The events stay bytes and are joined once: a big feed runs to megabytes, and joining text
+    and then encoding it held three copies of it at once.
     """
     extra = list(extra_events)
     head = [
