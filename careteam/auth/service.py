@@ -95,6 +95,13 @@ def send_verification(user: User) -> None:
     )
 
 
+def mark_address_proven(user: User) -> None:
+    """Note that ``user`` followed a link mailed to their address (a reset, a sign-in link or
+    the verification itself), which proves the address as well as verifying it does."""
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+
+
 def verify_email(raw_token: str) -> User | None:
     token = account_tokens.consume(raw_token, account_tokens.VERIFY_EMAIL)
     if token is None:
@@ -102,8 +109,7 @@ def verify_email(raw_token: str) -> User | None:
     user = db.session.get(User, token.user_id)
     if user is None:
         return None
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
+    mark_address_proven(user)
     audit.record(
         "account.email_verified", object_type="user", object_id=user.public_id, actor_id=user.id
     )
@@ -214,9 +220,7 @@ def use_sign_in_link(raw_token: str) -> User | None:
     user = sign_in_link_user(raw_token)
     if user is None or account_tokens.consume(raw_token, account_tokens.SIGN_IN_LINK) is None:
         return None
-    # Following the emailed link proves the address too.
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
+    mark_address_proven(user)
     audit.record(
         "auth.sign_in_link_used", object_type="user", object_id=user.public_id, actor_id=user.id
     )
@@ -276,9 +280,7 @@ def reset_password(raw_token: str, new_password: str) -> User | None:
     if account_tokens.consume(raw_token, account_tokens.RESET_PASSWORD) is None:
         return None
     user.password_hash = hash_password(new_password)
-    # Following the emailed link proves the address too.
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
+    mark_address_proven(user)
     end_other_sessions(user, keep_current=False)
     # Whoever forced the reset may have asked to move the account to their own address.
     account_tokens.retire(user.id, account_tokens.CHANGE_EMAIL)
