@@ -32,8 +32,9 @@ from flask_login import current_user
 CIRCLE_URL_PREFIX = "/circles/<circle_id>"
 _PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
-# Reads (circle, membership) for a circle's public id and a user id, or None for an outsider.
-MembershipLoader = Callable[[str, int], "tuple[Any, Any] | None"]
+# Reads (circle, membership of the signed-in person) for a circle's public id, or None for an
+# outsider or when nobody is signed in.
+MembershipLoader = Callable[[str], "tuple[Any, Any] | None"]
 _MEMBERSHIP_LOADER = "careteam_membership_loader"
 
 
@@ -154,13 +155,11 @@ def plausible_ids(circle_id: str, values: dict[str, Any]) -> bool:
     )
 
 
-def load_circle_membership(circle_id: str) -> tuple[Any, Any]:
-    """Return (circle, membership of the current user), or abort 404 for outsiders."""
+def load_circle_membership(circle_id: str) -> tuple[Any, Any] | None:
+    """Return (circle, membership of the signed-in person), or None for an outsider or when
+    nobody is signed in.  The loader reads the session too (:mod:`careteam.circles.guard`)."""
     loader: MembershipLoader = current_app.extensions[_MEMBERSHIP_LOADER]
-    found = loader(circle_id, current_user.id)
-    if found is None:
-        abort(404)
-    return found
+    return loader(circle_id)
 
 
 def require_capability(
@@ -175,11 +174,13 @@ def require_capability(
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def guarded(circle_id: str, **kwargs: Any) -> Any:
+            # The membership is read first: its loader brings the signed-in user with it.
+            found = load_circle_membership(circle_id) if plausible_ids(circle_id, kwargs) else None
             if not current_user.is_authenticated:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            if not plausible_ids(circle_id, kwargs):
+            if found is None:
                 abort(404)
-            circle, membership = load_circle_membership(circle_id)
+            circle, membership = found
             if not page_switched_on(request.blueprint, circle.id):
                 abort(404)  # a plugin switched off in this circle: as if it were not installed
             g.circle, g.membership = circle, membership

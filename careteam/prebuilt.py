@@ -1,10 +1,11 @@
 """Statements built once per app and run with their values as parameters.
 
-Statements are built where they run, the ordinary SQLAlchemy way.  The rare one whose building
-costs a good part of its page's time (a nested statement on a page people load all day) is
-built once per shape through :func:`prebuilt` instead: its values -- circle, reader, cursor --
-are named ``bindparam`` s passed at execution.  The statements are kept on the app, not in the
-process, so two apps in one process never share them.
+Statements are built where they run, the ordinary SQLAlchemy way.  A statement goes through
+:func:`prebuilt` only when an in-process A/B of its page showed that building and keying it
+cost more than a tenth of the page's server time: the circle guard's session-and-membership
+read (every circle page), the notes feed and the read mark a note view writes.  Its values --
+circle, reader, cursor -- are named ``bindparam`` s passed at execution.  The statements are
+kept on the app, not in the process, so two apps in one process never share them.
 """
 
 from __future__ import annotations

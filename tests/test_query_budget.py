@@ -21,14 +21,14 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, session
 
 from careteam.clock import utcnow
 from careteam.extensions import db
 from careteam.permissions import circle_view_starting
 from careteam.testing import sql_statements
 
-PRELUDE_BUDGET = 3  # the issue allows 4: the session, the guard's rows, the audit row
+PRELUDE_BUDGET = 2  # the session with the guard's rows (one statement), the audit row
 # DESIGN.md section 5 and issue 7: statements per page beyond the prelude.
 FEED_BUDGET = 2  # the page of notes with the unread count, the authors for the filter
 SEARCH_BUDGET = 3
@@ -324,12 +324,11 @@ def test_the_prelude_is_session_membership_plugins_and_audit(
     cost = request_cost(app, client, circle.setup.url(f"/notes/{circle.detail_note}"))
     tables = [re.search(r"\bFROM (\w+)|\bINTO (\w+)", s) for s in cost.prelude]
     names = [m.group(1) or m.group(2) for m in tables if m]
-    # The session with its user (Flask-Login's loader), then the circle with the reader's
-    # membership and the circle's switched-on plugins (careteam.circles.guard), then the audit row.
-    assert names == ["user_sessions", "circles", "audit_events"], names
-    assert all(table in cost.prelude[0] for table in ("user_sessions", "users")), cost.prelude
-    guard_tables = ("circles", "memberships", "circle_plugins")
-    assert all(table in cost.prelude[1] for table in guard_tables), cost.prelude
+    # The session with its user, the circle, the reader's membership and the circle's
+    # switched-on plugins in one statement (careteam.circles.guard), then the audit row.
+    assert names == ["user_sessions", "audit_events"], names
+    guard_tables = ("user_sessions", "users", "circles", "memberships", "circle_plugins")
+    assert all(table in cost.prelude[0] for table in guard_tables), cost.prelude
 
 
 def test_a_page_outside_circles_reads_the_session_alone(
@@ -343,35 +342,65 @@ def test_a_page_outside_circles_reads_the_session_alone(
 
 
 @pytest.mark.parametrize("role", ["coordinator", "supporter", "care_recipient", None])
-def test_the_guard_reads_the_circle_and_the_readers_membership(
+def test_the_guard_reads_the_session_circle_and_membership_at_once(
     app: Flask, circle_with_roles: Any, make_user: Any, role: str | None
 ) -> None:
-    """The guard's one query answers per role, and 404s a person outside the circle."""
-    from flask_login import login_user
-    from werkzeug.exceptions import NotFound
+    """One statement brings the session's user and the guard's rows, per role; a person outside
+    the circle gets None (the guard's 404)."""
+    from flask_login import current_user, login_user
 
     from careteam.auth.models import User
+    from careteam.auth.sessions import start_session
     from careteam.permissions import load_circle_membership
     from careteam.plugins.enablement import enabled_plugins
 
     person_id = circle_with_roles.people[role].id if role else make_user().id
     with app.test_request_context("/account"):
         user = db.session.get(User, person_id)
-        user.pending_session_token = "not-used-here"  # login_user asks for the cookie's value
-        login_user(user)
-        if role is None:
-            with pytest.raises(NotFound):
-                load_circle_membership(circle_with_roles.public_id)
-            return
+        start_session(user, remember=False)
+        login_user(user)  # puts the session token in the cookie session
+        db.session.commit()
+        db.session.expire_all()
+        del g._login_user  # a new request: Flask-Login has not loaded anyone yet
         with sql_statements(app) as statements:
-            circle, membership = load_circle_membership(circle_with_roles.public_id)
-            enabled_plugins(circle.id)  # the switches came with the guard's query
+            found = load_circle_membership(circle_with_roles.public_id)
+            if found is not None:
+                enabled_plugins(found[0].id)  # the switches came with the guard's query
+            assert current_user.id == person_id
+        reads = [s for s in statements if not s.startswith("BEGIN")]
+        assert len(reads) == 1, statements
+        if role is None:
+            assert found is None
+            return
+        circle, membership = found
         assert (circle.id, membership.role, membership.user_id) == (
             circle_with_roles.id,
             role,
             person_id,
         )
-        assert len(statements) == 1, statements
+
+
+def test_the_guard_reads_the_membership_alone_when_flask_login_found_the_user(
+    app: Flask, circle_with_roles: Any
+) -> None:
+    """Signed in by a remember cookie (no session token in the cookie session yet): Flask-Login
+    loads the user its own way and the guard reads only the membership."""
+    from flask_login import login_user
+
+    from careteam.auth.models import User
+    from careteam.permissions import load_circle_membership
+
+    person_id = circle_with_roles.people["family"].id
+    with app.test_request_context("/account"):
+        user = db.session.get(User, person_id)
+        user.pending_session_token = "not-used-here"  # login_user asks for the cookie's value
+        login_user(user)
+        session.pop("_user_id")
+        with sql_statements(app) as statements:
+            circle, membership = load_circle_membership(circle_with_roles.public_id)
+        assert (circle.id, membership.user_id) == (circle_with_roles.id, person_id)
+        reads = [s for s in statements if not s.startswith("BEGIN")]
+        assert len(reads) == 1 and "user_sessions" not in reads[0], statements
 
 
 # --- the month grid's fast expansion -------------------------------------------------------------

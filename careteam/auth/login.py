@@ -21,6 +21,26 @@ def init_login(app: Flask) -> None:
     login_manager.user_loader(load_session_user)
 
 
+def session_token() -> str | None:
+    """Return the session token this browser's cookie session names, if any.
+
+    Flask-Login keeps what :meth:`User.get_id` returned under ``_user_id``; a remember cookie
+    alone (no token here yet) is left to Flask-Login.
+    """
+    token = session.get("_user_id")
+    return token if isinstance(token, str) else None
+
+
+def make_current_user(user: User) -> None:
+    """Make ``user``, read by another query, Flask-Login's ``current_user`` for this request.
+
+    The circle guard reads the session together with the circle (:mod:`careteam.circles.guard`).
+    Flask-Login has no public call for this: ``login_user`` would also rewrite the cookies, so
+    this is its own internal step, pinned by constraints.txt and covered by the guard's tests.
+    """
+    login_manager._update_request_context_with_user(user)
+
+
 def write_session_cookies(user: User) -> None:
     """Point this browser's cookies at ``user``'s current session token.
 

@@ -15,14 +15,17 @@ from .. import audit
 from ..clock import utcnow
 from ..database import short_write
 from ..extensions import db
+from ..prebuilt import prebuilt
 from .models import Note, NoteRead
 
 
-def _upsert_read(dialect: str, mark: dict[str, Any]) -> Any:
+def _upsert_read(dialect: str) -> Any:
     """Insert the mark, or move an existing one to its version (both databases say
-    ``ON CONFLICT ... DO UPDATE``, each through its own dialect's insert)."""
+    ``ON CONFLICT ... DO UPDATE``, each through its own dialect's insert).  Prebuilt
+    (:mod:`careteam.prebuilt`), the mark passed at execution: every note view writes one, and
+    building the upsert cost more than writing the row."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(NoteRead).values(mark)
+    stmt = insert(NoteRead)
     return stmt.on_conflict_do_update(
         index_elements=["note_id", "user_id"],
         set_={"seen_version": stmt.excluded.seen_version, "read_at": stmt.excluded.read_at},
@@ -35,13 +38,16 @@ def _mark(note_id: int, user_id: int, version: int) -> dict[str, Any]:
 
 def mark_read_in_session(note: Note, user_id: int) -> None:
     """Mark a note read in the current transaction (after its author or editor saved it)."""
-    mark = _mark(note.id, user_id, note.version)
-    db.session.execute(_upsert_read(db.engine.dialect.name, mark))
+    dialect = db.engine.dialect.name
+    upsert = prebuilt(("note read upsert", dialect), lambda: _upsert_read(dialect))
+    db.session.execute(upsert, _mark(note.id, user_id, note.version))
 
 
 def mark_read_on(conn: Any, note_id: int, user_id: int, version: int) -> None:
     """Mark a note read on ``conn``, a :func:`careteam.database.short_write` connection."""
-    conn.execute(_upsert_read(conn.dialect.name, _mark(note_id, user_id, version)))
+    dialect = conn.dialect.name
+    upsert = prebuilt(("note read upsert", dialect), lambda: _upsert_read(dialect))
+    conn.execute(upsert, _mark(note_id, user_id, version))
 
 
 def record_view(circle: Any, membership: Any, note: Note) -> None:
