@@ -1,8 +1,13 @@
-"""The pages a run loads, and the budget each must meet (from issue 7)."""
+"""The pages a run loads, and the budget each must meet.
+
+Throughput is reported as a ratio to a bare Flask "hello" app but is no longer a target: the
+budgets are latency with one connection, the feeds' server time, the search's SQL, worker memory
+and (in the query-budget tests) statements per page.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -11,7 +16,6 @@ from urllib.parse import quote
 class Targets:
     """What a scenario must reach; ``None`` means the issue sets no figure for it."""
 
-    ratio: dict[str, float] = field(default_factory=dict)  # dialect -> minimum ratio to hello
     single_p99_ms: float | None = None
     server_ms: float | None = None  # in-process p50 of the whole request
     db_ms: float | None = None  # in-process p50 of the time spent in SQL
@@ -26,10 +30,11 @@ class Scenario:
     plugin: str | None = None
 
 
-LIST_PAGE = Targets(ratio={"sqlite": 0.20, "postgresql": 0.12}, single_p99_ms=15.0)
-DETAIL_PAGE = Targets(ratio={"sqlite": 0.25, "postgresql": 0.15})
-# The search's own SQL budget (2 ms) is checked on the service call: see inprocess.search_sql_ms.
-SEARCH_PAGE = Targets(ratio={"sqlite": 0.15, "postgresql": 0.10})
+# List and detail pages answer one connection within 15 ms at the 99th percentile, the month
+# grid within 30 ms.  The search's own SQL budget (2 ms) is checked on the service call: see
+# inprocess.search_sql_ms.
+PAGE = Targets(single_p99_ms=15.0)
+MONTH_GRID = Targets(single_p99_ms=30.0)
 
 
 def scenarios(manifest: dict[str, Any], deep_cursor: str) -> list[Scenario]:
@@ -38,21 +43,21 @@ def scenarios(manifest: dict[str, Any], deep_cursor: str) -> list[Scenario]:
     terms = manifest["search_terms"]
     feeds = manifest["feeds"]
     found: list[Scenario] = [
-        Scenario("circle_home", circle, LIST_PAGE),
-        Scenario("feed_page_1", f"{circle}/notes", LIST_PAGE),
-        Scenario("feed_deep", f"{circle}/notes?after={quote(deep_cursor)}", LIST_PAGE),
-        Scenario("note_detail", f"{circle}/notes/{manifest['busy_note']}", DETAIL_PAGE),
+        Scenario("circle_home", circle, PAGE),
+        Scenario("feed_page_1", f"{circle}/notes", PAGE),
+        Scenario("feed_deep", f"{circle}/notes?after={quote(deep_cursor)}", PAGE),
+        Scenario("note_detail", f"{circle}/notes/{manifest['busy_note']}", PAGE),
     ]
     for kind in ("rare", "medium", "common", "absent"):
         found.append(
-            Scenario(f"search_{kind}", f"{circle}/notes/search?q={quote(terms[kind])}", SEARCH_PAGE)
+            Scenario(f"search_{kind}", f"{circle}/notes/search?q={quote(terms[kind])}", PAGE)
         )
     found += [
-        Scenario("agenda", f"{circle}/appointments", LIST_PAGE),
+        Scenario("agenda", f"{circle}/appointments", PAGE),
         Scenario(
             "month_grid",
             f"{circle}/appointments/month?month={manifest['month']}",
-            Targets(server_ms=20.0),
+            MONTH_GRID,
         ),
         Scenario(
             "ical_1k", f"/feeds/{feeds['busy']}.ics", Targets(server_ms=50.0), signed_in=False
@@ -66,7 +71,7 @@ def scenarios(manifest: dict[str, Any], deep_cursor: str) -> list[Scenario]:
     ]
     plugins = set(manifest.get("plugins", []))
     if "devices" in plugins:
-        found.append(Scenario("devices", f"{circle}/devices", Targets(), plugin="devices"))
+        found.append(Scenario("devices", f"{circle}/devices", PAGE, plugin="devices"))
     if "hello" in plugins:
-        found.append(Scenario("hello_plugin", f"{circle}/hello", Targets(), plugin="hello"))
+        found.append(Scenario("hello_plugin", f"{circle}/hello", PAGE, plugin="hello"))
     return found

@@ -108,16 +108,16 @@ def _missed(results: dict) -> set[tuple[str, str]]:
     return {(v["scenario"], v["check"]) for v in results["verdicts"] if not v["met"]}
 
 
-def test_verdicts_follow_the_budget_of_each_database() -> None:
+def test_verdicts_follow_the_budgets_and_not_the_ratio_to_hello() -> None:
     sqlite, postgres = _results("sqlite"), _results("postgresql")
     assert _missed(sqlite) == {
-        ("feed_page_1", "ratio to hello"),
         ("feed_page_1", "p99 ms, 1 connection"),
         ("search_common", "search SQL ms p50"),
         ("note_detail", "every answer 2xx"),
         ("workers", "RSS growth 1k→10k"),  # 80 → 90 MiB is 12.5 %
     }
-    assert ("feed_page_1", "ratio to hello") not in _missed(postgres)  # 0.15 ≥ 0.12
+    # Throughput is reported, not judged: a low ratio to hello misses nothing.
+    assert all(check != "ratio to hello" for _, check in _missed(postgres))
 
 
 def test_table_and_comparison_name_every_scenario_and_each_miss() -> None:
@@ -125,7 +125,7 @@ def test_table_and_comparison_name_every_scenario_and_each_miss() -> None:
     text = table(results)
     for name in results["scenarios"]:
         assert name in text
-    assert "5 of" in text and "search_common: search SQL ms p50 = 4.5 (target 2.0)" in text
+    assert "4 of" in text and "search_common: search SQL ms p50 = 4.5 (target 2.0)" in text
     later = _results("sqlite")
     later["scenarios"]["feed_page_1"]["ratio"] = 0.30
     change = compare(results, later)
