@@ -58,7 +58,7 @@ def seed(
     manifest_path and return the same dict."""
     from careteam import create_app
     from careteam.auth.passwords import hash_password
-    from careteam.clock import utcnow
+    from careteam.db.clock import utcnow
     from careteam.extensions import db
     from careteam.plugins.enablement import plugin_host
 

@@ -37,7 +37,7 @@ from careteam.appointments.service import (
 )
 from careteam.audience import Audience, can_see
 from careteam.audit import AuditEvent
-from careteam.dbtypes import new_public_id
+from careteam.db.types import new_public_id
 from careteam.permissions import CARE_TEAM, Role
 
 from . import corpus

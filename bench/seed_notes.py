@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from careteam.audience import Audience, can_see
 from careteam.audit import AuditEvent
-from careteam.dbtypes import new_public_id
+from careteam.db.types import new_public_id
 from careteam.notes.markdown import excerpt
 from careteam.notes.models import (
     TAG_SEPARATOR,

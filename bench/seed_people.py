@@ -12,7 +12,7 @@ from typing import Any
 from careteam.audit import AuditEvent, check_audience
 from careteam.auth.models import User
 from careteam.circles.models import Circle, Membership
-from careteam.dbtypes import new_public_id
+from careteam.db.types import new_public_id
 from careteam.permissions import Role
 from careteam.plugins.enablement import plugin_host
 from careteam.plugins.models import CirclePlugin

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from careteam.audit import AuditEvent
-from careteam.dbtypes import new_public_id
+from careteam.db.types import new_public_id
 
 from . import corpus
 from .seed_notes import NoteInfo

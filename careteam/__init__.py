@@ -12,9 +12,9 @@ from flask import Flask
 
 from .config import load_settings
 from .hookspecs import hookimpl
-from .logredact import install_log_redaction
 from .paths import TEMPLATES_DIR
-from .proxies import TrustedProxyFix
+from .web.logredact import install_log_redaction
+from .web.proxies import TrustedProxyFix
 
 __all__ = ["create_app", "hookimpl"]
 
@@ -48,7 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, for_web_server: bool 
 
     _init_extensions(app)
     if not for_web_server or click.get_current_context(silent=True) is not None:
-        from .migrating import init_migrations
+        from .db.migrating import init_migrations
 
         init_migrations(app)
     _register_features(app)
@@ -60,9 +60,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, for_web_server: bool 
 
 
 def _init_extensions(app: Flask) -> None:
-    from .database import configure_engines, engine_options
+    from .db.engine import configure_engines, engine_options
     from .extensions import csrf, db, limiter, login_manager
-    from .outage import init_outage
+    from .web.outage import init_outage
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
     db.init_app(app)
@@ -80,14 +80,14 @@ def _register_features(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .auth.login import init_login
     from .auth.views import bp as auth_bp
-    from .errors import init_errors
-    from .pages import bp as pages_bp
     from .permissions import init_permissions
     from .plugins import init_plugin_host
     from .plugins.setup import load_plugins
-    from .security import init_security
-    from .templating import init_templating
     from .ui import init_ui
+    from .web.errors import init_errors
+    from .web.pages import bp as pages_bp
+    from .web.security_headers import init_security
+    from .web.templating import init_templating
 
     init_ui(app)
     init_permissions(app)

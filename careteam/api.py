@@ -36,13 +36,12 @@ from .circles.forms import choices
 from .circles.home import WhatsNextItem
 from .circles.membership import lock_circle
 from .circles.models import Circle, Membership
-from .clock import utcnow
-from .database import immediate_writes
-from .dbtypes import UTCDateTime, new_public_id, relationship
+from .db.clock import utcnow
+from .db.engine import immediate_writes
+from .db.types import UTCDateTime, new_public_id, relationship
 from .demo import DEMO_PASSWORD
 from .exports import ExportSection, SectionContent, csv_bytes, safe_cell
 from .extensions import db
-from .forms import CareForm, SelectField, multiline_text, no_control_characters, strip_filter
 from .hookspecs import hookimpl
 from .mail import send_template
 from .notes import service as _notes
@@ -62,6 +61,7 @@ from .plugins.enablement import is_enabled as _is_enabled
 from .plugins.enablement import plugin_settings as _plugin_settings
 from .plugins.types import CalendarItem, CareEvent, PluginManifest, ReminderItem
 from .ui import NavItem, Panel
+from .web.forms import CareForm, SelectField, multiline_text, no_control_characters, strip_filter
 
 __all__ = [
     "ALL_ROLES",

@@ -23,9 +23,9 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, insert, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .audience import Audience
-from .clock import utcnow
-from .database import short_write
-from .dbtypes import UTCDateTime
+from .db.clock import utcnow
+from .db.engine import short_write
+from .db.types import UTCDateTime
 from .extensions import db
 
 
@@ -207,7 +207,7 @@ def record_on(
     object_audience: str | None = None,
     object_author_id: int | None = None,
 ) -> None:
-    """Write an audit row on ``conn``, a :func:`careteam.database.short_write` connection that
+    """Write an audit row on ``conn``, a :func:`careteam.db.engine.short_write` connection that
     carries other small writes of the same page view (one transaction instead of two)."""
     event = _build(
         action,

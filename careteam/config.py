@@ -46,7 +46,7 @@ def proxy_settings() -> tuple[int, list[str]]:
     gunicorn's settings read them too (``careteam.gunicorn_conf``), so the web server and the
     app agree on whom to believe.
     """
-    from .proxies import DEFAULT_TRUSTED_PROXIES, parse_trusted_proxies
+    from .web.proxies import DEFAULT_TRUSTED_PROXIES, parse_trusted_proxies
 
     count = _env_int("PROXY_COUNT", 0)
     if count < 0:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from .auth.models import User
 from .auth.passwords import hash_password
-from .clock import utcnow
+from .db.clock import utcnow
 from .extensions import db
 
 log = logging.getLogger(__name__)

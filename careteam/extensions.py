@@ -1,6 +1,6 @@
 """Flask extensions, created unbound and initialised in ``create_app``.
 
-Flask-Migrate is not here: it lives in :mod:`careteam.migrating`, because importing it loads
+Flask-Migrate is not here: it lives in :mod:`careteam.db.migrating`, because importing it loads
 Alembic, which a web worker never uses.
 """
 

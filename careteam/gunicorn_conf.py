@@ -13,7 +13,7 @@ import os
 from typing import Any
 
 from careteam.config import proxy_settings
-from careteam.proxies import gunicorn_forwarded_allow_ips
+from careteam.web.proxies import gunicorn_forwarded_allow_ips
 
 bind = os.environ.get("CARETEAM_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))

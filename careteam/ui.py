@@ -17,7 +17,7 @@ from flask import Flask, current_app, g, render_template, request
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
-from .links import site_wide_url
+from .web.links import site_wide_url
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,7 @@ def init_ui(app: Flask) -> UIRegistry:
     registry = UIRegistry()
     app.extensions["careteam_ui"] = registry
     app.context_processor(_circle_page_context)
+    app.jinja_env.globals.update(nav_items=nav_items, page_sections=page_sections)
     return registry
 
 

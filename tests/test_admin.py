@@ -12,7 +12,7 @@ from careteam.audit import AuditEvent
 from careteam.auth.models import User, UserSession
 from careteam.auth.passwords import hash_password
 from careteam.circles.testing import build_circle
-from careteam.clock import utcnow
+from careteam.db.clock import utcnow
 from careteam.extensions import db
 from careteam.testing import TEST_PASSWORD, login, page_statements
 

@@ -17,7 +17,7 @@ from careteam.appointments.testing import (
     make_appointment,
 )
 from careteam.audit import AuditEvent
-from careteam.clock import set_clock
+from careteam.db.clock import set_clock
 from careteam.extensions import db
 from careteam.permissions import Role
 from careteam.testing import login, page_statements

@@ -17,7 +17,7 @@ from careteam.audit import AuditEvent
 from careteam.auth.models import User
 from careteam.circles.membership import add_member, membership_of
 from careteam.circles.models import Circle
-from careteam.clock import set_clock
+from careteam.db.clock import set_clock
 from careteam.extensions import db
 from careteam.testing import login
 

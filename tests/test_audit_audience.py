@@ -20,7 +20,7 @@ from careteam.circles import audit_log
 from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
 from careteam.circles.testing import build_circle, people_for_every_role
-from careteam.clock import utcnow
+from careteam.db.clock import utcnow
 from careteam.extensions import db
 from careteam.notes import service as notes
 from careteam.notes import trash

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from careteam.appointments.models import Appointment
 from careteam.appointments.testing import calendar_circle, make_appointment
-from careteam.clock import set_clock
+from careteam.db.clock import set_clock
 from careteam.extensions import db
 from careteam.testing import TEST_PASSWORD, check_accessible
 

@@ -23,7 +23,7 @@ from careteam.appointments.testing import appointment_url, calendar_circle, make
 from careteam.calendar_feeds.models import CalendarFeed
 from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
-from careteam.clock import set_clock
+from careteam.db.clock import set_clock
 from careteam.extensions import db
 from careteam.testing import login
 

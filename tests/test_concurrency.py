@@ -26,7 +26,7 @@ def _write_many(database_url: str, instance_dir: str, worker: int, count: int) -
     """Run in a fresh process: create the app and do ``count`` read-then-write transactions."""
     from careteam import audit, create_app
     from careteam.audit import AuditEvent
-    from careteam.database import immediate_writes
+    from careteam.db.engine import immediate_writes
     from careteam.extensions import db
 
     app = create_app(make_test_config(database_url, Path(instance_dir)))
@@ -157,7 +157,7 @@ def test_a_post_request_takes_the_write_lock_up_front(probe_client):
 
 
 def test_immediate_writes_takes_the_write_lock_in_a_get_request(app, probe_client):
-    from careteam.database import immediate_writes
+    from careteam.db.engine import immediate_writes
 
     app.view_functions["lock_probe"] = _immediate_probe
     with immediate_writes():
@@ -167,7 +167,7 @@ def test_immediate_writes_takes_the_write_lock_in_a_get_request(app, probe_clien
 
 
 def _immediate_probe():
-    from careteam.database import immediate_writes
+    from careteam.db.engine import immediate_writes
 
     with immediate_writes():
         return _probe_view()

@@ -365,7 +365,7 @@ def test_no_password_field_could_be_written_into_the_outage_page(app):
     """The 503 page leaves out fields named like passwords: every password field is."""
     from wtforms import PasswordField
 
-    from careteam.forms import CareForm
+    from careteam.web.forms import CareForm
 
     def every_form(cls: type) -> list[type]:
         return [cls, *(form for sub in cls.__subclasses__() for form in every_form(sub))]
@@ -446,7 +446,7 @@ def _real_error(url: str, statement: str) -> BaseException:
 
 
 def test_only_errors_that_pass_count_as_an_outage(tmp_path):
-    from careteam.outage import is_database_outage
+    from careteam.db.outages import is_database_outage
 
     with socket.socket() as probe:  # a port nobody listens on: connection refused
         probe.bind(("127.0.0.1", 0))

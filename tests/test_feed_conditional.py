@@ -20,7 +20,7 @@ from careteam.auth.models import User
 from careteam.calendar_feeds import content as feed_content
 from careteam.circles.membership import add_member, change_role, membership_of, remove_member
 from careteam.circles.models import Circle
-from careteam.clock import set_clock
+from careteam.db.clock import set_clock
 from careteam.extensions import db
 from careteam.testing import login
 

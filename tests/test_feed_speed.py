@@ -16,7 +16,7 @@ from careteam.appointments.queries import occurrences_between
 from careteam.appointments.testing import appointment_url
 from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
-from careteam.clock import set_clock
+from careteam.db.clock import set_clock
 from careteam.extensions import db
 from careteam.testing import login, sql_statements
 

@@ -1,6 +1,6 @@
 """A file sent where a form takes text: an error on that field, the form invalid, never a 500.
 
-CareForm (careteam.forms) is the one place this is decided, for core's forms and plugins'
+CareForm (careteam.web.forms) is the one place this is decided, for core's forms and plugins'
 (careteam.api.PluginForm).  tests/test_form_input_routes.py posts a file into every field of
 every route; these tests pin down what the form itself does, and the pages the issue named.
 """
@@ -18,8 +18,8 @@ from markupsafe import escape
 from wtforms import FieldList, Form, FormField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
-from careteam.forms import FILE_IN_FORM, FILE_IN_TEXT_FIELD, NOT_A_FORM_POST, CareForm
 from careteam.testing import TEST_PASSWORD, login
+from careteam.web.forms import FILE_IN_FORM, FILE_IN_TEXT_FIELD, NOT_A_FORM_POST, CareForm
 
 
 def _file(content: bytes = b"%PDF-1.4 not text", name: str = "scan.pdf") -> tuple:

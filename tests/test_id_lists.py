@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from careteam.auth.models import User
+from careteam.db.id_lists import id_in
 from careteam.extensions import db
-from careteam.id_lists import id_in
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from careteam.auth.models import User
 from careteam.circles.models import Membership
 from careteam.circles.testing import build_circle, people_for_every_role
-from careteam.clock import set_clock
+from careteam.db.clock import set_clock
 from careteam.extensions import db
 from careteam.invitations.models import Invitation
 from careteam.invitations.service import format_expiry
@@ -440,7 +440,7 @@ def test_unknown_and_odd_tokens_get_the_same_page(client):
 
 def test_archived_circle_invitations_stop_working(app, setup, coordinator, new_client):
     from careteam.circles.models import Circle
-    from careteam.clock import utcnow
+    from careteam.db.clock import utcnow
 
     path = make_link(coordinator, setup)
     with app.app_context():

@@ -14,7 +14,7 @@ from careteam.audit import AuditEvent
 from careteam.auth.models import User
 from careteam.circles.models import Circle, Membership
 from careteam.circles.testing import build_circle, people_for_every_role
-from careteam.clock import utcnow
+from careteam.db.clock import utcnow
 from careteam.extensions import db
 from careteam.invitations import service
 from careteam.invitations.models import Invitation
@@ -314,7 +314,7 @@ def test_tokens_are_stored_hashed_and_never_audited(app, mail, setup, new_client
         assert raw not in audit_text
         assert raw not in dump
         assert raw not in hashes
-    from careteam.tokens import token_hash
+    from careteam.db.tokens import token_hash
 
     assert {token_hash(raw) for raw in raw_tokens} == set(hashes)
     assert "Welcome" not in audit_text  # the personal message is not audited either

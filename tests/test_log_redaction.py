@@ -2,8 +2,8 @@
 
 import logging
 
-from careteam.logredact import RedactTokensFilter, redact
-from careteam.tokens import new_token
+from careteam.db.tokens import new_token
+from careteam.web.logredact import RedactTokensFilter, redact
 
 
 def test_redact_replaces_every_token_shaped_run():

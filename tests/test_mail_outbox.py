@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from careteam import mail as mail_module
-from careteam.clock import utcnow
+from careteam.db.clock import utcnow
 from careteam.extensions import db
 from careteam.outbox import OutboxMessage, deliver_due, retry_delay
 from careteam.outbox.delivery import LEASE, MAX_ATTEMPTS, _claim

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column, registry
 
-from careteam.dbtypes import relationship
+from careteam.db.types import relationship
 from careteam.extensions import db
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from careteam.audit import AuditEvent
 from careteam.circles.models import Circle
-from careteam.clock import set_clock
+from careteam.db.clock import set_clock
 from careteam.extensions import db
 from careteam.notes.models import (
     Note,

@@ -26,7 +26,7 @@ def test_the_whole_long_password_counts_not_just_its_start(app, client, new_clie
     from sqlalchemy import update
 
     from careteam.auth.models import User
-    from careteam.clock import utcnow
+    from careteam.db.clock import utcnow
     from careteam.extensions import db
 
     with app.app_context():

@@ -194,7 +194,7 @@ def test_route_matrix(app, new_client, cast, actor):
 @pytest.mark.parametrize("role", [Role.COORDINATOR.value, Role.CARE_RECIPIENT.value])
 def test_archived_circle_refuses_every_change(app, new_client, cast, role):
     """In an archived circle every POST is refused (403) except those that allow it (restore)."""
-    from careteam.clock import utcnow
+    from careteam.db.clock import utcnow
 
     client = new_client()
     login(client, cast["people"][role].email)

@@ -1,10 +1,10 @@
-"""careteam.prebuilt: a statement is built once per shape, and kept per app."""
+"""careteam.db.prebuilt: a statement is built once per shape, and kept per app."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from careteam.prebuilt import prebuilt
+from careteam.db.prebuilt import prebuilt
 
 
 def test_a_statement_is_built_once_per_shape() -> None:

@@ -23,7 +23,7 @@ import pytest
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
-from careteam.proxies import TrustedProxyFix
+from careteam.web.proxies import TrustedProxyFix
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 FORWARDED_HTTPS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}

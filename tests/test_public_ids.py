@@ -2,7 +2,7 @@
 
 import re
 
-from careteam.dbtypes import new_public_id
+from careteam.db.types import new_public_id
 from careteam.exports.csvfile import safe_cell
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from flask import Flask, g, session
 
-from careteam.clock import utcnow
+from careteam.db.clock import utcnow
 from careteam.extensions import db
 from careteam.permissions import circle_view_starting
 from careteam.testing import sql_statements

@@ -59,7 +59,7 @@ def test_a_request_that_wrote_without_committing_is_rolled_back(
 
 
 def test_a_request_that_only_read_ends_its_transaction(app: Flask, circle_with_roles: Any) -> None:
-    from careteam.database import finish_read_only_transaction
+    from careteam.db.engine import finish_read_only_transaction
 
     with app.test_request_context("/"):
         db.session.execute(select(Circle.name)).all()

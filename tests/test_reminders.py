@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from careteam.appointments.testing import appointment_url, make_appointment
 from careteam.auth.models import User
-from careteam.clock import set_clock
+from careteam.db.clock import set_clock
 from careteam.extensions import db
 from careteam.permissions import Role
 from careteam.reminders.models import ReminderClaim, ReminderPreference

@@ -16,7 +16,7 @@ from sqlalchemy import insert
 
 from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
-from careteam.clock import set_clock
+from careteam.db.clock import set_clock
 from careteam.extensions import db
 from careteam.notes.models import Note
 from careteam.notes.search import COUNT_CAP, PAGE_SIZE, search_circle

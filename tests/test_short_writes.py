@@ -17,7 +17,7 @@ from careteam import audit
 from careteam.audit import AuditEvent
 from careteam.auth.models import UserSession
 from careteam.circles.testing import build_circle, people_for_every_role
-from careteam.clock import set_clock
+from careteam.db.clock import set_clock
 from careteam.extensions import db
 from careteam.testing import login
 

@@ -8,7 +8,13 @@ from wtforms import BooleanField, EmailField, Field, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..auth.passwords import MAX_LENGTH, MIN_LENGTH
-from ..forms import CareForm, SelectField, no_control_characters, strip_filter, time_zone_choices
+from ..web.forms import (
+    CareForm,
+    SelectField,
+    no_control_characters,
+    strip_filter,
+    time_zone_choices,
+)
 
 try:  # WTForms 3.3 prefers SelectChoice objects to (value, label) tuples
     from wtforms.fields.choices import SelectChoice

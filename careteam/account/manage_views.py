@@ -11,7 +11,7 @@ from flask_login import logout_user
 from .. import audit
 from ..auth import sessions as auth_sessions
 from ..extensions import db, limiter
-from ..forms import ActionForm
+from ..web.forms import ActionForm
 from . import service
 from .forms import DeleteAccountForm
 from .user_agents import describe_user_agent

@@ -29,7 +29,7 @@ from ..auth.service import (
     find_user_by_email,
     normalise_email,
 )
-from ..clock import utcnow
+from ..db.clock import utcnow
 from ..extensions import db
 
 log = logging.getLogger(__name__)

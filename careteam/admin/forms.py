@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import HiddenField, SearchField
 from wtforms.validators import Length
 
-from ..forms import CareForm, no_control_characters, strip_filter
+from ..web.forms import CareForm, no_control_characters, strip_filter
 
 
 class UserSearchForm(CareForm):

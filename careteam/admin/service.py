@@ -18,7 +18,7 @@ from ..auth.models import User
 from ..auth.passwords import hash_password
 from ..auth.service import AccountError, check_new_password, find_user_by_email, normalise_email
 from ..auth.sessions import end_other_sessions
-from ..clock import utcnow
+from ..db.clock import utcnow
 from ..extensions import db
 
 USERS_PAGE = 50

@@ -13,8 +13,8 @@ from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
 from ..extensions import db
-from ..redirects import safe_next
 from ..ui import NavItem
+from ..web.redirects import safe_next
 from . import service
 from .forms import AccountActionForm, UserSearchForm
 

@@ -29,7 +29,7 @@ WHATS_NEXT_COUNT = 5
 def whats_next(circle: Any = None, membership: Any = None, **_: Any) -> list:
     """Return the next occurrences this member may see, for the circle home page."""
     from ..circles.home import WhatsNextItem
-    from ..clock import utcnow
+    from ..db.clock import utcnow
     from .display import occurrence_url, when_text
     from .queries import agenda_page, help_summaries
 

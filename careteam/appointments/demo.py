@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..circles.membership import membership_of
-from ..clock import utcnow
+from ..db.clock import utcnow
 from ..extensions import db
 from . import helping, service
 from .models import Appointment, HelpKind, HelpSlot, Kind

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..links import LinkPattern, link_pattern
+from ..web.links import LinkPattern, link_pattern
 from .models import Appointment
 from .occurrences import Occurrence
 from .recurrence import WEEKDAYS, get_zone, spec_from_rule, to_local

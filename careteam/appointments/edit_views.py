@@ -12,7 +12,7 @@ from ..audience import Audience
 from ..auth.models import User
 from ..circles.models import Membership
 from ..extensions import db
-from ..forms import ActionForm
+from ..web.forms import ActionForm
 from . import helping, service
 from .display import occurrence_url
 from .forms import AppointmentForm, OccurrenceForm, choices

@@ -21,7 +21,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..audience_field import AudienceField
-from ..forms import CareForm, SelectField, no_control_characters, strip_filter, time_zone_choices
+from ..web.forms import (
+    CareForm,
+    SelectField,
+    no_control_characters,
+    strip_filter,
+    time_zone_choices,
+)
 from .models import HELP_LABELS, KIND_LABELS, HelpKind
 from .recurrence import MAX_COUNT, WEEKDAYS
 from .service import MAX_HELPERS

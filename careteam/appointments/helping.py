@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit
 from ..audience import can_see
 from ..auth.models import User
-from ..clock import utcnow
+from ..db.clock import utcnow
 from ..extensions import db
 from ..permissions import member_can
 from .models import HELP_LABELS, Appointment, HelpKind, HelpSignup, HelpSlot

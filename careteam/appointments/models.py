@@ -27,8 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import audit
-from ..clock import utcnow
-from ..dbtypes import UTCDateTime, new_public_id
+from ..db.clock import utcnow
+from ..db.types import UTCDateTime, new_public_id
 from ..extensions import db
 
 

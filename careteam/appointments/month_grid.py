@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
-from ..links import LinkPattern
+from ..web.links import LinkPattern
 from .display import occurrence_url, series_link
 from .occurrences import Occurrence
 

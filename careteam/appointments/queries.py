@@ -20,8 +20,8 @@ from sqlalchemy.orm import defer
 
 from ..audience import visible_clause
 from ..auth.models import User
+from ..db.id_lists import id_in
 from ..extensions import db
-from ..id_lists import id_in
 from .models import Appointment, HelpSignup, HelpSlot, OccurrenceChange
 from .occurrences import Occurrence, expand, occurrence_at
 from .recurrence import get_zone, to_utc

@@ -22,7 +22,7 @@ from ..audience import (
     editor_standing,
 )
 from ..circles.models import Membership
-from ..clock import utcnow
+from ..db.clock import utcnow
 from ..extensions import db
 from ..permissions import member_can
 from ..plugins.events import emit

@@ -16,9 +16,9 @@ from flask import Response, abort, current_app, g, render_template, request, url
 from .. import audit
 from ..audience import AUDIENCE_LABELS, SHORT_LABELS
 from ..auth.service import external_url
-from ..clock import utcnow
-from ..forms import ActionForm
+from ..db.clock import utcnow
 from ..permissions import CircleBlueprint, member_can
+from ..web.forms import ActionForm
 from . import helping, queries
 from .display import clock_text, occurrence_url, rule_text, time_of_day, when_text
 from .ical import FeedEntry, build_calendar

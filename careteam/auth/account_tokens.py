@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import insert, literal, select, update
 
-from ..clock import utcnow
-from ..dbtypes import UTCDateTime
+from ..db.clock import utcnow
+from ..db.tokens import new_token, token_hash
+from ..db.types import UTCDateTime
 from ..extensions import db
-from ..tokens import new_token, token_hash
 from .models import AccountToken, User
 
 VERIFY_EMAIL = "verify_email"

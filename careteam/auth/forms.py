@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..forms import CareForm, no_control_characters, strip_filter
+from ..web.forms import CareForm, no_control_characters, strip_filter
 from .passwords import MAX_LENGTH
 
 _TOO_LONG = f"Use at most {MAX_LENGTH} characters."

@@ -14,7 +14,7 @@ from flask import current_app, url_for
 from sqlalchemy import func, select
 
 from .. import audit, mail
-from ..clock import utcnow
+from ..db.clock import utcnow
 from ..extensions import db
 from . import account_tokens, throttle
 from .models import User

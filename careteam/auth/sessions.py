@@ -14,10 +14,10 @@ from flask import current_app, request
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..clock import utcnow
-from ..database import short_write
+from ..db.clock import utcnow
+from ..db.engine import short_write
+from ..db.tokens import new_token, token_hash
 from ..extensions import db
-from ..tokens import new_token, token_hash
 from .models import User, UserSession
 
 # Recording last activity on every request would turn each page view into a write.

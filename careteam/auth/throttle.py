@@ -26,9 +26,9 @@ from flask import current_app, has_request_context
 from flask_limiter.util import get_remote_address
 from sqlalchemy import case, delete, or_, select, update
 
-from ..clock import utcnow
+from ..db.clock import utcnow
+from ..db.tokens import token_hash
 from ..extensions import db
-from ..tokens import token_hash
 from .models import LoginThrottle
 
 # A failure this long after the previous one starts a per-address count again, so a typo next

@@ -18,8 +18,8 @@ from flask_login import current_user, login_required, logout_user
 
 from .. import audit
 from ..extensions import db, limiter
-from ..forms import ActionForm
-from ..redirects import safe_next
+from ..web.forms import ActionForm
+from ..web.redirects import safe_next
 from . import service
 from .forms import EmailOnlyForm, LoginForm, LogoutForm, NewPasswordForm, RegisterForm
 from .login import sign_in

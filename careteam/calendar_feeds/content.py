@@ -36,7 +36,7 @@ from ..appointments.queries import visible
 from ..auth.models import User
 from ..auth.service import external_url
 from ..circles.models import Circle, Membership
-from ..clock import utcnow
+from ..db.clock import utcnow
 from ..extensions import db
 from ..plugins.enablement import plugin_host
 from .models import CalendarFeed

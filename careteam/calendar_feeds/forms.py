@@ -6,7 +6,7 @@ from wtforms import RadioField
 from wtforms.validators import DataRequired
 
 from ..appointments.forms import choices
-from ..forms import CareForm
+from ..web.forms import CareForm
 from .models import FEED_DETAIL_LABELS
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..appointments.models import FeedDetail
-from ..clock import utcnow
-from ..dbtypes import UTCDateTime, new_public_id
+from ..db.clock import utcnow
+from ..db.types import UTCDateTime, new_public_id
 from ..extensions import db
 
 FEED_DETAIL_LABELS: dict[FeedDetail, str] = {

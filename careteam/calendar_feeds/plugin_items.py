@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app
 from icalendar import Event
 
-from ..clock import utcnow
+from ..db.clock import utcnow
 from ..plugins.enablement import enabled_plugins, plugin_host
 from ..plugins.types import CalendarItem
 

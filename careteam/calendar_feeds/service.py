@@ -16,9 +16,9 @@ from sqlalchemy import select
 from .. import audit
 from ..appointments.models import FeedDetail
 from ..auth.service import external_url
-from ..clock import utcnow
+from ..db.clock import utcnow
+from ..db.tokens import new_token, token_hash
 from ..extensions import db
-from ..tokens import new_token, token_hash
 from . import content
 from .models import CalendarFeed
 

@@ -4,7 +4,7 @@ The feed itself (``/feeds/<secret>.ics``) needs no sign-in: calendar apps fetch 
 cannot send cookies or headers, so the secret is in the path.  Request logs would show it:
 
 - werkzeug's development server logs every request line through the "werkzeug" logger;
-  CareTeam's log filter (careteam.logredact, installed by create_app) rewrites any token-shaped
+  CareTeam's log filter (careteam.web.logredact, installed by create_app) rewrites any token-shaped
   run there, so the line reads ``GET /feeds/[redacted].ics``.
 - gunicorn's access log goes through the "gunicorn.access" logger, which gets the same filter
   once the app is loaded in the worker.  Operators who write access logs some other way (a
@@ -25,10 +25,10 @@ from ..appointments.models import FeedDetail
 from ..appointments.views import calendar_page_context
 from ..auth.models import User
 from ..extensions import db
-from ..forms import ActionForm
 from ..permissions import CircleBlueprint
 from ..reminders.forms import AccountRemindersForm
 from ..reminders.preferences import set_email_reminders
+from ..web.forms import ActionForm
 from . import content as feed_content
 from . import service as feeds
 from .forms import FeedForm

@@ -7,7 +7,8 @@ from typing import Any
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import (
+from ..permissions import ROLE_LABELS, Role
+from ..web.forms import (
     CareForm,
     SelectField,
     multiline_text,
@@ -15,7 +16,6 @@ from ..forms import (
     strip_filter,
     time_zone_choices,
 )
-from ..permissions import ROLE_LABELS, Role
 
 try:  # WTForms 3.3 prefers SelectChoice objects to (value, label) tuples
     from wtforms.fields.choices import SelectChoice

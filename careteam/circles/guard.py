@@ -24,11 +24,11 @@ from sqlalchemy import Row, and_, bindparam, select
 from ..auth.login import make_current_user, session_token
 from ..auth.models import User, UserSession
 from ..auth.sessions import live_session_user
+from ..db.prebuilt import prebuilt
+from ..db.tokens import token_hash
 from ..extensions import db
 from ..plugins.enablement import remember_enabled
 from ..plugins.models import CirclePlugin
-from ..prebuilt import prebuilt
-from ..tokens import token_hash
 from .models import Circle, Membership
 
 
@@ -69,7 +69,7 @@ def _found(rows: list[Row[Any]] | list[tuple[Any, ...]]) -> tuple[Circle, Member
 def _session_and_membership_statement() -> Any:
     """The session named by a token and its user, with the circle, the membership and the
     plugins switched on there (one row per plugin); circle and membership are NULL for an
-    outsider.  Prebuilt (:mod:`careteam.prebuilt`): every circle page runs it, and building
+    outsider.  Prebuilt (:mod:`careteam.db.prebuilt`): every circle page runs it, and building
     and keying its joins took more than a tenth of a small page's time."""
     member_of_it = and_(Membership.circle_id == Circle.id, Membership.user_id == User.id)
     switched_on = and_(

@@ -11,8 +11,8 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from ..extensions import db
-from ..forms import ActionForm
 from ..permissions import ROLE_LABELS, Role
+from ..web.forms import ActionForm
 from . import service
 from .forms import RoleForm
 from .membership import (

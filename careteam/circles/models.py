@@ -9,8 +9,8 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..audit import AuditEvent
-from ..clock import utcnow
-from ..dbtypes import UTCDateTime, new_public_id
+from ..db.clock import utcnow
+from ..db.types import UTCDateTime, new_public_id
 from ..extensions import db
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Row, func, literal, select, tuple_
 
 from .. import audit
 from ..auth.models import User
-from ..clock import utcnow
+from ..db.clock import utcnow
 from ..extensions import db
 from ..permissions import Role, capability_table
 from ..plugins.enablement import enable_defaults

@@ -11,8 +11,8 @@ from typing import Any
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from ..extensions import db
-from ..forms import ActionForm
 from ..permissions import CircleBlueprint, member_can
+from ..web.forms import ActionForm
 from . import audit_log, service
 from .forms import AuditFilterForm, CircleForm, choices
 

@@ -15,7 +15,7 @@ import zipfile
 from datetime import date, datetime
 from typing import Any
 
-from ..clock import utcnow
+from ..db.clock import utcnow
 from .csvfile import csv_bytes
 from .sections import ExportSection, export_sections
 

@@ -7,11 +7,11 @@ from typing import Any
 from flask import flash, make_response, redirect, render_template, url_for
 
 from .. import audit
-from ..clock import utcnow
-from ..database import snapshot_reads
-from ..forms import CareForm
+from ..db.clock import utcnow
+from ..db.engine import snapshot_reads
 from ..permissions import CircleBlueprint
 from ..plugins.enablement import enabled_plugins
+from ..web.forms import CareForm
 from .archive import ExportFailed, build_export, filename_for
 from .sections import export_sections
 

@@ -23,7 +23,7 @@ from flask_login import current_user
 from ..auth import service as accounts
 from ..auth.login import sign_in
 from ..extensions import db, limiter
-from ..forms import ActionForm
+from ..web.forms import ActionForm
 from . import accepting
 from .accepting import InvitationGone, Option
 from .forms import InviteRegisterForm

@@ -20,10 +20,10 @@ from ..auth.models import User
 from ..auth.passwords import hash_password
 from ..circles.membership import add_member, has_care_recipient, lock_circle, membership_of
 from ..circles.models import Circle, Membership
-from ..clock import utcnow
+from ..db.clock import utcnow
+from ..db.tokens import token_hash
 from ..extensions import db
 from ..permissions import Role
-from ..tokens import token_hash
 from .models import Invitation, Kind
 from .service import InvitationError, format_expiry, role_label
 

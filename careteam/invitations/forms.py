@@ -9,8 +9,8 @@ from wtforms.validators import DataRequired, Email, Length
 
 from ..auth.passwords import MAX_LENGTH
 from ..circles.forms import choices, multiline_text
-from ..forms import CareForm, SelectField, no_control_characters, strip_filter
 from ..permissions import ROLE_LABELS, Role
+from ..web.forms import CareForm, SelectField, no_control_characters, strip_filter
 from .service import MAX_MESSAGE
 
 

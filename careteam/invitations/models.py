@@ -8,8 +8,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..clock import utcnow
-from ..dbtypes import UTCDateTime, new_public_id
+from ..db.clock import utcnow
+from ..db.types import UTCDateTime, new_public_id
 from ..extensions import db
 
 

@@ -27,10 +27,10 @@ from ..auth.models import User
 from ..auth.service import external_url, normalise_email
 from ..circles.membership import add_member, has_care_recipient, lock_circle
 from ..circles.models import Circle, Membership
-from ..clock import utcnow
+from ..db.clock import utcnow
+from ..db.tokens import new_token, token_hash
 from ..extensions import db
 from ..permissions import ROLE_LABELS, Role, role_has
-from ..tokens import new_token, token_hash
 from .models import Invitation, Kind
 
 log = logging.getLogger(__name__)

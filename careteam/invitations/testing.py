@@ -62,7 +62,7 @@ def make_outsider(app: Flask, display_name: str = "Someone Else") -> int:
     """Create a verified account that belongs to no circle; return its id."""
     from ..auth.models import User
     from ..auth.passwords import hash_password
-    from ..clock import utcnow
+    from ..db.clock import utcnow
 
     with app.app_context():
         user = User(

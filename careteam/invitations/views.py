@@ -22,8 +22,8 @@ from flask_login import current_user
 
 from ..auth.service import external_url
 from ..extensions import db, limiter
-from ..forms import ActionForm
 from ..permissions import ROLE_LABELS, CircleBlueprint, member_can
+from ..web.forms import ActionForm
 from . import service
 from .forms import EmailInviteForm, LinkInviteForm, role_choices
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..audience import Audience
 from ..circles.models import Circle, Membership
-from ..clock import utcnow
+from ..db.clock import utcnow
 from ..extensions import db
 from ..permissions import CARE_TEAM, Role
 from . import service

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from ..audience import visible_clause
 from ..auth.models import User
-from ..clock import utcnow
+from ..db.clock import utcnow
 from ..exports import ExportSection, SectionContent
 from ..extensions import db
 from ..permissions import member_can

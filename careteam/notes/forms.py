@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..audience import audience_choices
 from ..audience_field import AudienceField
-from ..forms import CareForm, SelectField, no_control_characters, strip_filter
+from ..web.forms import CareForm, SelectField, no_control_characters, strip_filter
 from .models import CATEGORY_LABELS
 from .service import MAX_TAG_LENGTH, MAX_TAGS, NoteError, parse_tags
 

@@ -17,8 +17,8 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import audit
-from ..clock import utcnow
-from ..dbtypes import UTCDateTime, new_public_id
+from ..db.clock import utcnow
+from ..db.types import UTCDateTime, new_public_id
 from ..extensions import db
 
 TAG_SEPARATOR = "\n"  # tags cannot contain control characters, so a newline never clashes

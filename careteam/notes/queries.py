@@ -34,11 +34,11 @@ from sqlalchemy.orm import aliased
 from ..audience import visible_clause, visible_to
 from ..auth.models import User
 from ..circles.models import Circle, Membership
-from ..clock import utcnow
-from ..dbtypes import UTCDateTime
+from ..db.clock import utcnow
+from ..db.prebuilt import prebuilt
+from ..db.types import UTCDateTime
 from ..extensions import db
 from ..permissions import member_can
-from ..prebuilt import prebuilt
 from .models import Note, NoteAcknowledgement, NoteComment, NoteRead, NoteRevision, NoteTag
 from .trash import TRASH_DAYS
 
@@ -198,7 +198,7 @@ def _feed_statement(shape: _FeedShape) -> Select[Any]:
     """Select the feed's notes the reader may see, newest first, with their values (circle,
     reader, filters, cursor, limit) as named parameters.
 
-    Prebuilt (:mod:`careteam.prebuilt`): building and keying this nested statement costs a
+    Prebuilt (:mod:`careteam.db.prebuilt`): building and keying this nested statement costs a
     good part of the feed page's time.
     """
     circle_id = bindparam("circle_id", type_=Integer)

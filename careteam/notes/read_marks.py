@@ -12,17 +12,17 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import audit
-from ..clock import utcnow
-from ..database import short_write
+from ..db.clock import utcnow
+from ..db.engine import short_write
+from ..db.prebuilt import prebuilt
 from ..extensions import db
-from ..prebuilt import prebuilt
 from .models import Note, NoteRead
 
 
 def _upsert_read(dialect: str) -> Any:
     """Insert the mark, or move an existing one to its version (both databases say
     ``ON CONFLICT ... DO UPDATE``, each through its own dialect's insert).  Prebuilt
-    (:mod:`careteam.prebuilt`), the mark passed at execution: every note view writes one, and
+    (:mod:`careteam.db.prebuilt`), the mark passed at execution: every note view writes one, and
     building the upsert cost more than writing the row."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(NoteRead)
@@ -44,7 +44,7 @@ def mark_read_in_session(note: Note, user_id: int) -> None:
 
 
 def mark_read_on(conn: Any, note_id: int, user_id: int, version: int) -> None:
-    """Mark a note read on ``conn``, a :func:`careteam.database.short_write` connection."""
+    """Mark a note read on ``conn``, a :func:`careteam.db.engine.short_write` connection."""
     dialect = conn.dialect.name
     upsert = prebuilt(("note read upsert", dialect), lambda: _upsert_read(dialect))
     conn.execute(upsert, _mark(note_id, user_id, version))

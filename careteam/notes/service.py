@@ -24,7 +24,7 @@ from ..audience import (
 )
 from ..auth.models import User
 from ..circles.models import Circle
-from ..clock import utcnow
+from ..db.clock import utcnow
 from ..extensions import db
 from ..permissions import member_can
 from ..plugins.events import emit

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from .. import audit
-from ..clock import utcnow
+from ..db.clock import utcnow
 from ..extensions import db
 from ..permissions import member_can
 from .models import Note

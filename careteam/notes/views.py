@@ -12,8 +12,8 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from .. import audit
 from ..audience import AUDIENCE_LABELS, SHORT_LABELS, Audience
 from ..extensions import db
-from ..forms import ActionForm
 from ..permissions import CircleBlueprint, member_can
+from ..web.forms import ActionForm
 from . import queries, read_marks, service
 from .forms import (
     CommentForm,

@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from .. import mail
-from ..clock import utcnow
-from ..database import immediate_writes
+from ..db.clock import utcnow
+from ..db.engine import immediate_writes
 from ..extensions import db
 from .models import OutboxMessage
 

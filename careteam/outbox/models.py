@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..clock import utcnow
-from ..dbtypes import UTCDateTime
+from ..db.clock import utcnow
+from ..db.types import UTCDateTime
 from ..extensions import db
 
 

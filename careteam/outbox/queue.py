@@ -21,7 +21,7 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
 from .. import mail
-from ..clock import utcnow
+from ..db.clock import utcnow
 from ..extensions import db
 from .delivery import deliver
 from .models import OutboxMessage

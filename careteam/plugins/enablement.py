@@ -14,7 +14,7 @@ from flask import current_app, g
 from sqlalchemy import func, select
 
 from .. import audit
-from ..clock import utcnow
+from ..db.clock import utcnow
 from ..extensions import db
 from .host import PluginHost
 from .models import CirclePlugin

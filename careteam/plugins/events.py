@@ -22,10 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
-from ..clock import utcnow
-from ..database import immediate_writes
+from ..db.clock import utcnow
+from ..db.engine import immediate_writes
+from ..db.outages import is_database_outage
 from ..extensions import db
-from ..outage import is_database_outage
 from .enablement import enabled_plugins, plugin_host
 from .types import CareEvent
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 
-from ..migrating import migrate
+from ..db.migrating import migrate
 from ..paths import MIGRATIONS_DIR
 
 

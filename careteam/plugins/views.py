@@ -11,9 +11,9 @@ from wtforms.validators import AnyOf
 
 from ..circles.membership import lock_circle
 from ..extensions import db
-from ..forms import CareForm
 from ..permissions import CircleBlueprint
 from ..ui import NavItem
+from ..web.forms import CareForm
 from .enablement import (
     enabled_plugins,
     plugin_host,

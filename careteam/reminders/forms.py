@@ -7,7 +7,7 @@ from typing import Any
 from wtforms import BooleanField, ValidationError
 
 from ..appointments.forms import CheckboxesField, choices
-from ..forms import CareForm
+from ..web.forms import CareForm
 
 REMINDER_CHOICES = (
     (15, "15 minutes before"),

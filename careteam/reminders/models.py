@@ -8,8 +8,8 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..clock import utcnow
-from ..dbtypes import UTCDateTime
+from ..db.clock import utcnow
+from ..db.types import UTCDateTime
 from ..extensions import db
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import current_app
 
-from .. import claims
+from ..db import claims
 from ..plugins.enablement import enabled_plugins, plugin_host
 from ..plugins.models import PluginReminderClaim
 from ..plugins.types import ReminderItem

@@ -34,7 +34,6 @@ from typing import Any
 from flask import current_app, has_request_context
 from sqlalchemy import or_, select
 
-from .. import claims
 from ..appointments.display import when_text
 from ..appointments.models import Appointment
 from ..appointments.occurrences import Occurrence, expand
@@ -43,8 +42,9 @@ from ..audience import can_see
 from ..auth.models import User
 from ..auth.service import external_url
 from ..circles.models import Circle, Membership
-from ..clock import utcnow
-from ..database import immediate_writes
+from ..db import claims
+from ..db.clock import utcnow
+from ..db.engine import immediate_writes
 from ..extensions import db
 from ..mail import render_message
 from ..outbox import enqueue

@@ -74,7 +74,7 @@ def make_user(app: Flask):
     """Create a user directly (verified unless told otherwise) and return its email."""
     from ..auth.models import User
     from ..auth.passwords import hash_password
-    from ..clock import utcnow
+    from ..db.clock import utcnow
     from ..extensions import db
 
     counter = {"n": 0}

@@ -1,4 +1,4 @@
-"""A clock the tests move by hand, in place of the app's (``careteam.clock``)."""
+"""A clock the tests move by hand, in place of the app's (``careteam.db.clock``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ..clock import set_clock
+from ..db.clock import set_clock
 
 
 @dataclass

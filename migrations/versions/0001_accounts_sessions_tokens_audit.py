@@ -8,7 +8,7 @@ Create Date: 2026-11-23 23:09:22.072600
 import sqlalchemy as sa
 from alembic import op
 
-import careteam.dbtypes
+import careteam.db.types
 
 revision = "0001"
 down_revision = None
@@ -22,8 +22,8 @@ def upgrade():
         "login_throttles",
         sa.Column("email_hash", sa.String(length=64), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("locked_until", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_failure_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("locked_until", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_failure_at", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("email_hash", name=op.f("pk_login_throttles")),
     )
     op.create_table(
@@ -33,13 +33,13 @@ def upgrade():
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("display_name", sa.String(length=100), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
-        sa.Column("email_verified_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("email_verified_at", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("time_zone", sa.String(length=64), nullable=False),
         sa.Column("email_reminders", sa.Boolean(), nullable=False),
         sa.Column("email_activity", sa.Boolean(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("is_site_admin", sa.Boolean(), nullable=False),
-        sa.Column("created_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
         sa.UniqueConstraint("public_id", name=op.f("uq_users_public_id")),
@@ -51,9 +51,9 @@ def upgrade():
         sa.Column("purpose", sa.String(length=20), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("new_email", sa.String(length=254), nullable=True),
-        sa.Column("created_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("used_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -69,7 +69,7 @@ def upgrade():
     op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("occurred_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("occurred_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("circle_id", sa.Integer(), nullable=True),
         sa.Column("action", sa.String(length=64), nullable=False),
@@ -97,10 +97,10 @@ def upgrade():
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("remember", sa.Boolean(), nullable=False),
-        sa.Column("created_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("user_agent", sa.String(length=255), nullable=False),
         sa.Column("ip_address", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(

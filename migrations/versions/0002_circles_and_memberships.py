@@ -8,7 +8,7 @@ Create Date: 2026-11-23 23:13:31.384829
 import sqlalchemy as sa
 from alembic import op
 
-import careteam.dbtypes
+import careteam.db.types
 
 revision = "0002"
 down_revision = "0001"
@@ -25,9 +25,9 @@ def upgrade():
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("time_zone", sa.String(length=64), nullable=False),
-        sa.Column("created_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("archived_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("archived_at", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("settings", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["created_by_id"],
@@ -45,7 +45,7 @@ def upgrade():
         sa.Column("circle_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("role", sa.String(length=20), nullable=False),
-        sa.Column("joined_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("joined_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["circle_id"],
             ["circles.id"],

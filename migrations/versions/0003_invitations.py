@@ -8,7 +8,7 @@ Create Date: 2026-11-24 01:30:31.535358
 import sqlalchemy as sa
 from alembic import op
 
-import careteam.dbtypes
+import careteam.db.types
 
 revision = "0003"
 down_revision = "0002"
@@ -29,15 +29,15 @@ def upgrade():
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("accepted_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("accepted_at", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("accepted_by_id", sa.Integer(), nullable=True),
-        sa.Column("revoked_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("revoked_by_id", sa.Integer(), nullable=True),
         sa.Column("claimed_by_id", sa.Integer(), nullable=True),
-        sa.Column("claimed_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("claim_declined_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claimed_at", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claim_declined_at", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["accepted_by_id"],

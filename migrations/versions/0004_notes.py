@@ -13,7 +13,7 @@ Create Date: 2026-11-23 23:26:45.461923
 import sqlalchemy as sa
 from alembic import op
 
-import careteam.dbtypes
+import careteam.db.types
 
 revision = "0004"
 down_revision = "0002"
@@ -37,10 +37,10 @@ def upgrade():
         sa.Column("audience", sa.String(length=20), nullable=False),
         sa.Column("pinned", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
-        sa.Column("deleted_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deleted_at", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("deleted_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["author_id"], ["users.id"], name=op.f("fk_notes_author_id_users"), ondelete="SET NULL"
@@ -83,7 +83,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("note_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("acknowledged_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("acknowledged_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["note_id"],
             ["notes.id"],
@@ -106,7 +106,7 @@ def upgrade():
         sa.Column("note_id", sa.Integer(), nullable=False),
         sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("created_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"],
             ["users.id"],
@@ -133,7 +133,7 @@ def upgrade():
         sa.Column("note_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("seen_version", sa.Integer(), nullable=False),
-        sa.Column("read_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("read_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["note_id"], ["notes.id"], name=op.f("fk_note_reads_note_id_notes"), ondelete="CASCADE"
         ),
@@ -157,7 +157,7 @@ def upgrade():
         sa.Column("tags_text", sa.Text(), nullable=False),
         sa.Column("audience", sa.String(length=20), nullable=False),
         sa.Column("edited_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["edited_by_id"],
             ["users.id"],

@@ -8,7 +8,7 @@ Create Date: 2026-11-24 00:43:50.646589
 import sqlalchemy as sa
 from alembic import op
 
-import careteam.dbtypes
+import careteam.db.types
 
 revision = "0005"
 down_revision = "0002"
@@ -37,13 +37,13 @@ def upgrade():
         sa.Column("end_local", sa.DateTime(), nullable=False),
         sa.Column("rrule", sa.Text(), nullable=False),
         sa.Column("recurring", sa.Boolean(), nullable=False),
-        sa.Column("starts_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("ends_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("series_ends_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("cancelled_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("starts_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("series_ends_at", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cancelled_at", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("sequence", sa.Integer(), nullable=False),
-        sa.Column("created_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["circle_id"],
@@ -92,7 +92,7 @@ def upgrade():
         sa.Column("circle_id", sa.Integer(), nullable=True),
         sa.Column("secret_hash", sa.String(length=64), nullable=False),
         sa.Column("detail", sa.String(length=10), nullable=False),
-        sa.Column("created_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["circle_id"],
             ["circles.id"],
@@ -140,7 +140,7 @@ def upgrade():
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("start_local", sa.DateTime(), nullable=True),
         sa.Column("end_local", sa.DateTime(), nullable=True),
-        sa.Column("updated_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["appointment_id"],
             ["appointments.id"],
@@ -174,12 +174,12 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("membership_id", sa.Integer(), nullable=False),
         sa.Column("appointment_id", sa.Integer(), nullable=False),
-        sa.Column("occurrence_start", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("occurrence_start", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("offset_minutes", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("claimed_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("finished_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claimed_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["appointment_id"],
             ["appointments.id"],
@@ -210,7 +210,7 @@ def upgrade():
         sa.Column("slot_id", sa.Integer(), nullable=False),
         sa.Column("occurrence_start_local", sa.DateTime(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["slot_id"],
             ["appointment_help_slots.id"],

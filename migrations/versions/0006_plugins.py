@@ -8,7 +8,7 @@ Create Date: 2026-12-01 22:40:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-import careteam.dbtypes
+import careteam.db.types
 
 revision = "0006"
 down_revision = "0002"
@@ -22,7 +22,7 @@ def upgrade():
         sa.Column("circle_id", sa.Integer(), nullable=False),
         sa.Column("plugin", sa.String(length=64), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
-        sa.Column("changed_at", careteam.dbtypes.UTCDateTime(), nullable=False),
+        sa.Column("changed_at", careteam.db.types.UTCDateTime(), nullable=False),
         sa.Column("changed_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["changed_by_id"],
@@ -51,8 +51,8 @@ def upgrade():
         sa.Column("item_key", sa.String(length=200), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("claimed_at", careteam.dbtypes.UTCDateTime(), nullable=False),
-        sa.Column("finished_at", careteam.dbtypes.UTCDateTime(), nullable=True),
+        sa.Column("claimed_at", careteam.db.types.UTCDateTime(), nullable=False),
+        sa.Column("finished_at", careteam.db.types.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["membership_id"],
             ["memberships.id"],

@@ -8,7 +8,7 @@ Create Date: 2026-12-07 16:30:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-import careteam.dbtypes
+import careteam.db.types
 
 revision = "0012"
 down_revision = "0011"
@@ -23,10 +23,10 @@ def upgrade():
         sa.Column("recipient", sa.String(length=320), nullable=False),
         sa.Column("subject", sa.Text(), nullable=False),
         sa.Column("message", sa.LargeBinary(), nullable=False),
-        sa.Column("created_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", careteam.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("sent_at", careteam.dbtypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", careteam.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.String(length=200), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_outbox")),
     )

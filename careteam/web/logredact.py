@@ -3,7 +3,7 @@
 Verification, reset, invitation and feed links carry a random token in the path.  Access logs
 (werkzeug's development server, or anything else logging request lines through Python logging)
 would otherwise record them.  Every token CareTeam makes is at least 32 URL-safe characters
-(careteam.tokens.new_token), so any such run in a log line is replaced.
+(careteam.db.tokens.new_token), so any such run in a log line is replaced.
 """
 
 from __future__ import annotations

@@ -10,14 +10,14 @@ from __future__ import annotations
 from flask import Flask
 from flask_migrate import Migrate
 
-from .extensions import db
-from .paths import MIGRATIONS_DIR
+from ..extensions import db
+from ..paths import MIGRATIONS_DIR
 
 migrate = Migrate()
 
 
 def init_migrations(app: Flask) -> None:
     """Let ``app`` run core's and every installed plugin's migrations."""
-    from .plugins import migrations  # noqa: F401 - adds plugins' Alembic branches to upgrades
+    from ..plugins import migrations  # noqa: F401 - adds plugins' Alembic branches to upgrades
 
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)

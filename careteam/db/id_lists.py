@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Integer, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from .extensions import db
+from ..extensions import db
 
 
 def id_in(column: Any, ids: Iterable[int]) -> Any:

@@ -10,13 +10,12 @@ traceback and without anything from the form.
 
 The pool drops dead connections by itself: SQLAlchemy invalidates a connection (and every older
 one in the pool) when the driver reports a disconnect, and ``pool_pre_ping`` tests each
-PostgreSQL connection before a request uses it (:func:`careteam.database.engine_options`).
+PostgreSQL connection before a request uses it (:func:`careteam.db.engine.engine_options`).
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
 from flask import (
@@ -29,54 +28,20 @@ from flask import (
     request,
 )
 from sqlalchemy import event
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session
 
-from .database import transaction_wrote
-from .extensions import db
+from ..db.engine import transaction_wrote
+from ..db.outages import is_database_outage, is_outage, outage_in
+from ..extensions import db
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# SQLite's words for "another connection held the lock past the busy timeout".
-_SQLITE_LOCKED = ("database is locked", "database table is locked")
 # Request state that says the database was lost earlier in this request (a plugin's panel or
 # hook may have caught the error itself; the next statement then fails with a plainer one).
 _SEEN = "careteam_database_outage"
-
-
-def _is_outage(error: BaseException) -> bool:
-    if isinstance(error, sa_exc.TimeoutError):
-        return True  # no pooled connection came free in time
-    if not isinstance(error, sa_exc.DBAPIError):
-        return False
-    if error.connection_invalidated:
-        return True  # the driver reported a disconnect
-    if isinstance(error.orig, sqlite3.OperationalError):
-        # SQLite's other operational errors (no such table, disk I/O) are faults, not outages.
-        return str(error.orig).startswith(_SQLITE_LOCKED)
-    # A server database's OperationalError: connection lost or refused, server shutting down,
-    # statement cancelled, serialization failure: all gone when tried again.
-    return isinstance(error, sa_exc.OperationalError)
-
-
-def _outage_in(error: BaseException | None) -> BaseException | None:
-    """Return the outage error ``error`` is or was caused by, if any."""
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        if _is_outage(error):
-            return error
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
-    return None
-
-
-def is_database_outage(error: BaseException) -> bool:
-    """Whether ``error`` (or what caused it) means the database was briefly out of reach,
-    rather than a fault in the code or the data."""
-    return _outage_in(error) is not None
 
 
 def _reason(error: BaseException | None) -> str:
@@ -92,7 +57,7 @@ def _reason(error: BaseException | None) -> str:
 def _remember_outage(context: ExceptionContext) -> None:
     error = context.sqlalchemy_exception
     if has_request_context() and (
-        context.is_disconnect or (error is not None and _is_outage(error))
+        context.is_disconnect or (error is not None and is_outage(error))
     ):
         g.setdefault(_SEEN, _reason(error or context.original_exception))
 
@@ -104,7 +69,7 @@ def outage_seen(error: BaseException) -> bool:
 
 def answer_outage(error: BaseException) -> Any:
     """Answer 503 with ``Retry-After`` and the sent form ready to send again; log one line."""
-    found = _outage_in(error)
+    found = outage_in(error)
     reason = _reason(found) if found is not None else g.get(_SEEN, "unknown")
     log.warning(
         "Database unavailable: answered 503 to %s %s (%s)",

@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
-from .extensions import db
+from ..extensions import db
 
 bp = Blueprint("pages", __name__)
 

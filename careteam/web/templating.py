@@ -9,7 +9,6 @@ from flask import Flask, g
 from flask_login import current_user
 
 from .links import repeated_url
-from .ui import nav_items, page_sections
 
 
 def _reader_zone() -> ZoneInfo | None:
@@ -38,9 +37,7 @@ def local_time(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
 
 
 def init_templating(app: Flask) -> None:
-    app.jinja_env.globals.update(
-        nav_items=nav_items, page_sections=page_sections, repeated_url=repeated_url
-    )
+    app.jinja_env.globals.update(repeated_url=repeated_url)
     app.jinja_env.filters["local_time"] = local_time
     # Escape everything except plain-text emails, where "&amp;" would reach the reader as is.
     app.jinja_env.autoescape = lambda name: not (name or "").endswith(".txt")

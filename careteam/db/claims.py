@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Table, insert, update
 from sqlalchemy.exc import IntegrityError
 
-from .database import immediate_writes
-from .extensions import db
+from ..extensions import db
+from .engine import immediate_writes
 
 CLAIMED, SENT, FAILED, SKIPPED = "claimed", "sent", "failed", "skipped"
 

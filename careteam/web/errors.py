@@ -74,7 +74,7 @@ def init_errors(app: Flask) -> None:
         log.exception("Unhandled error", exc_info=error)
         # The failed transaction must not break the error page itself (its navigation reads
         # the database), so it is rolled back first.
-        from .extensions import db
+        from ..extensions import db
 
         db.session.rollback()
         return _render(InternalServerError.code)

@@ -23,7 +23,7 @@ from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .extensions import db
+from ..extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ def finish_read_only_transaction(error: BaseException | None) -> None:
         session.commit()
     except Exception as failure:
         # The answer is on its way: a failed end of a read must not turn it.
-        from .outage import is_database_outage
+        from .outages import is_database_outage
 
         if is_database_outage(failure):  # it only read: nothing is lost, no traceback needed
             log.warning("Ending a read-only transaction failed: the database became unavailable")

@@ -15,7 +15,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     """An instant stored as UTC and always read back as an aware UTC datetime.
 
     SQLite has no time zone support and would hand back naive values; this type makes both
-    backends behave the same so comparisons with :func:`careteam.clock.utcnow` are safe.
+    backends behave the same so comparisons with :func:`careteam.db.clock.utcnow` are safe.
     """
 
     impl = DateTime(timezone=True)
