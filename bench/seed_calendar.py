@@ -38,7 +38,7 @@ from careteam.appointments.service import (
 from careteam.audience import Audience, can_see
 from careteam.audit import AuditEvent
 from careteam.db.types import new_public_id
-from careteam.permissions import CARE_TEAM, Role
+from careteam.roles import CARE_TEAM, Role
 
 from . import corpus
 from .seed_people import audit_row

@@ -24,7 +24,7 @@ from careteam.notes.models import (
     NoteTag,
 )
 from careteam.notes.service import writable_audiences
-from careteam.permissions import CARE_TEAM
+from careteam.roles import CARE_TEAM
 
 from . import corpus
 from .seed_people import audit_row

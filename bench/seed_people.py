@@ -13,9 +13,9 @@ from careteam.audit import AuditEvent, check_audience
 from careteam.auth.models import User
 from careteam.circles.models import Circle, Membership
 from careteam.db.types import new_public_id
-from careteam.permissions import Role
 from careteam.plugins.enablement import plugin_host
 from careteam.plugins.models import CirclePlugin
+from careteam.roles import Role
 
 from . import corpus
 from .seed_world import CircleInfo, Member, World

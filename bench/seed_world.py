@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
-from careteam.permissions import Role
+from careteam.roles import Role
 
 CHUNK = 5000
 

@@ -1,4 +1,11 @@
-"""CareTeam: care coordination for the circle around someone living with a chronic condition."""
+"""CareTeam: care coordination for the circle around someone living with a chronic condition.
+
+The top of the package: the app factory (:func:`create_app`) and the ``careteam`` console script
+(:func:`main`) wire every layer together (docs/architecture.md has the map).  Python runs this
+file before any ``careteam.<module>`` import, and the gunicorn master (``careteam.gunicorn_conf``),
+the pytest plugin and the Alembic revisions import light modules only; so what an app needs is
+imported when an app is made, for start-up cost, not at the top of this file.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from typing import Any
 
 import click
 from flask import Flask
+from flask.cli import FlaskGroup
 
 from .config import load_settings
 from .hookspecs import hookimpl
@@ -16,7 +24,7 @@ from .paths import TEMPLATES_DIR
 from .web.logredact import install_log_redaction
 from .web.proxies import TrustedProxyFix
 
-__all__ = ["create_app", "hookimpl"]
+__all__ = ["create_app", "hookimpl", "main"]
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, for_web_server: bool = False) -> Flask:
@@ -46,20 +54,23 @@ def create_app(config: Mapping[str, Any] | None = None, *, for_web_server: bool 
             app.wsgi_app, app.config["PROXY_COUNT"], app.config["TRUSTED_PROXIES"]
         )
 
+    # start-up: the app's parts load when an app is made (see the module docstring).
+    from .cli import add_commands
+
     _init_extensions(app)
     if not for_web_server or click.get_current_context(silent=True) is not None:
+        # start-up: Flask-Migrate loads Alembic, which web workers never use.
         from .db.migrating import init_migrations
+        from .plugins import migrations  # noqa: F401 - adds plugins' Alembic branches to upgrades
 
         init_migrations(app)
     _register_features(app)
-
-    from .cli import add_commands
-
     add_commands(app)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
+    # start-up: the app's parts load when an app is made (see the module docstring).
     from .db.engine import configure_engines, engine_options
     from .extensions import csrf, db, limiter, login_manager
     from .web.outage import init_outage
@@ -75,14 +86,25 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_features(app: Flask) -> None:
+    # start-up: the app's parts load when an app is made (see the module docstring).
     from . import models  # noqa: F401 - every table registered before migrations run
     from .account.views import bp as account_bp
     from .admin.views import bp as admin_bp
+    from .appointments import init_appointments
     from .auth.login import init_login
     from .auth.views import bp as auth_bp
+    from .calendar_feeds import init_calendar_feeds
+    from .circles import init_circles
+    from .circles.plugin_views import init_plugin_pages
+    from .cli import careteam_cli
+    from .exports import init_exports
+    from .invitations import init_invitations
+    from .notes import init_notes
+    from .outbox import init_app as init_outbox
     from .permissions import init_permissions
     from .plugins import init_plugin_host
     from .plugins.setup import load_plugins
+    from .reminders import init_reminders
     from .ui import init_ui
     from .web.errors import init_errors
     from .web.pages import bp as pages_bp
@@ -98,33 +120,26 @@ def _register_features(app: Flask) -> None:
     init_templating(app)
     for blueprint in (pages_bp, auth_bp, account_bp, admin_bp):
         app.register_blueprint(blueprint)
-    from .circles import init_circles
-
     init_circles(app)
-    from .notes import init_notes
-
     init_notes(app)
-    from .outbox import init_app as init_outbox
-
     init_outbox(app)
-    from .appointments import init_appointments
-
     init_appointments(app)
-    from .reminders import init_reminders
-
     init_reminders(app)
-    from .calendar_feeds import init_calendar_feeds
-
     init_calendar_feeds(app)
-    from .invitations import init_invitations
-
     init_invitations(app)
-    from .exports import init_exports
-
     init_exports(app)
-    from .plugins.views import init_plugin_pages
-
     init_plugin_pages(app)
     # Installed plugins load last, so they see (and cannot shadow) every core capability,
     # blueprint and command.
-    load_plugins(app)
+    load_plugins(app, core_commands=careteam_cli.commands)
+
+
+def main() -> None:
+    """Run the ``careteam`` console script: its commands plus Flask's own (run, shell)."""
+    # start-up: the app's parts load when an app is made (see the module docstring).
+    from .cli import careteam_cli
+
+    cli = FlaskGroup(create_app=create_app, help="CareTeam site commands.")
+    for name, command in careteam_cli.commands.items():
+        cli.add_command(command, name)
+    cli.main(prog_name="careteam")

@@ -19,7 +19,10 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from . import audit as _audit
+from .appointments.queries import display_names as _display_names
 from .audience import (
     Audience,
     AudienceChangeRefused,
@@ -30,37 +33,32 @@ from .audience import (
 )
 from .audience_field import AudienceField
 from .audit import record_audience_change
+from .auth.models import User as _User
 from .auth.service import external_url
+from .circles.demo import DEMO_PASSWORD
 from .circles.demo import demo_circle as _demo_circle
 from .circles.forms import choices
-from .circles.home import WhatsNextItem
 from .circles.membership import lock_circle
+from .circles.membership import membership_of as _membership_of
 from .circles.models import Circle, Membership
+from .circles.service import members_of as _members_of
 from .db.clock import utcnow
 from .db.engine import immediate_writes
 from .db.types import UTCDateTime, new_public_id, relationship
-from .demo import DEMO_PASSWORD
-from .exports import ExportSection, SectionContent, csv_bytes, safe_cell
+from .exports import csv_bytes, safe_cell
 from .extensions import db
 from .hookspecs import hookimpl
 from .mail import send_template
 from .notes import service as _notes
 from .notes.markdown import render_markdown
 from .notes.models import Category, Note
-from .permissions import (
-    ALL_ROLES,
-    CARE_TEAM,
-    ROLE_LABELS,
-    Capability,
-    CircleBlueprint,
-    Role,
-    member_can,
-)
+from .permissions import CircleBlueprint, member_can
 from .plugins.api_version import API_VERSION
 from .plugins.enablement import is_enabled as _is_enabled
 from .plugins.enablement import plugin_settings as _plugin_settings
 from .plugins.types import CalendarItem, CareEvent, PluginManifest, ReminderItem
-from .ui import NavItem, Panel
+from .registries import Capability, ExportSection, NavItem, Panel, SectionContent, WhatsNextItem
+from .roles import ALL_ROLES, CARE_TEAM, ROLE_LABELS, Role
 from .web.forms import CareForm, SelectField, multiline_text, no_control_characters, strip_filter
 
 __all__ = [
@@ -169,16 +167,12 @@ def plugin_settings(circle: Circle, plugin: str) -> dict[str, Any]:
 
 def membership_of(circle: Circle, user_id: int) -> Membership | None:
     """Return this person's membership of ``circle``, or None."""
-    from .circles.membership import membership_of as _membership_of
-
     return _membership_of(circle.id, user_id)
 
 
 def members_of(circle: Circle) -> list[Any]:
     """Return the circle's members as rows with ``public_id`` (membership), ``role``,
     ``display_name`` and ``user_id``, ordered by name."""
-    from .circles.service import members_of as _members_of
-
     return _members_of(circle)
 
 
@@ -188,15 +182,11 @@ def get_circle(public_id: str) -> Circle | None:
     This answers who the circle is, not whether anyone may see it: check a membership before
     showing anything of it to a person.
     """
-    from sqlalchemy import select
-
     return db.session.scalar(select(Circle).where(Circle.public_id == public_id))
 
 
 def display_names(user_ids: Iterable[int | None]) -> dict[int, str]:
     """Return {user id: display name} for these people, in one query."""
-    from .appointments.queries import display_names as _display_names
-
     return _display_names(user_ids)
 
 
@@ -204,14 +194,10 @@ def display_name_of(user_id_column: Any) -> Any:
     """Return a column expression for the display name of the person ``user_id_column`` names
     (NULL when the account is gone), to select beside a plugin's own columns: the names come
     in the same query instead of a second one (see :func:`display_names`)."""
-    from sqlalchemy import select
-
-    from .auth.models import User
-
     return (
-        select(User.display_name)
-        .where(User.id == user_id_column)
-        .correlate_except(User)
+        select(_User.display_name)
+        .where(_User.id == user_id_column)
+        .correlate_except(_User)
         .scalar_subquery()
     )
 
@@ -340,8 +326,6 @@ def demo_circle(key: str) -> Circle | None:
 
 def demo_membership(circle: Circle, role: str) -> Membership | None:
     """Return the first member of a demo circle holding ``role``."""
-    from sqlalchemy import select
-
     return db.session.scalar(
         select(Membership)
         .where(Membership.circle_id == circle.id, Membership.role == role)

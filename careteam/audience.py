@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
 
-from .permissions import Role
+from .roles import Role
 
 
 class Audience(StrEnum):

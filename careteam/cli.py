@@ -1,4 +1,4 @@
-"""``flask careteam …`` commands, also installed as the ``careteam`` console script."""
+"""``flask careteam …`` commands, also the ``careteam`` console script's (:func:`careteam.main`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ import sys
 from typing import Any
 
 import click
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
+
+from .admin.service import AdminError, create_admin
+from .demo import run_demo
+from .extensions import db
+from .notes.trash import purge_trash
+from .outbox import deliver_due
+from .plugins.report import plugin_report
+from .reminders.sending import send_due_reminders
 
 careteam_cli = click.Group("careteam", help="Set up and look after a CareTeam site.")
 
@@ -17,7 +25,7 @@ careteam_cli = click.Group("careteam", help="Set up and look after a CareTeam si
 @with_appcontext
 def init_command() -> None:
     """Create the database, or upgrade it to every migration head (core and plugins)."""
-    from flask_migrate import upgrade
+    from flask_migrate import upgrade  # start-up: Alembic, which web workers never load
 
     upgrade(revision="heads")
     click.echo("Database is up to date.")
@@ -27,8 +35,6 @@ def init_command() -> None:
 @with_appcontext
 def demo_command() -> None:
     """Fill the database with demo people and data (safe to run again)."""
-    from .demo import run_demo
-
     for line in run_demo():
         click.echo(line)
 
@@ -42,8 +48,6 @@ def demo_command() -> None:
 @with_appcontext
 def create_admin_command(email: str, display_name: str, password_stdin: bool) -> None:
     """Create a site administrator, or make an existing account one."""
-    from .admin.service import AdminError, create_admin
-
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -59,9 +63,6 @@ def create_admin_command(email: str, display_name: str, password_stdin: bool) ->
 @with_appcontext
 def purge_trash_command() -> None:
     """Delete for good the notes that have been in the trash for more than 30 days."""
-    from .extensions import db
-    from .notes.trash import purge_trash
-
     count = purge_trash()
     db.session.commit()
     click.echo(f"Purged {count} note{'' if count == 1 else 's'} from the trash.")
@@ -71,8 +72,6 @@ def purge_trash_command() -> None:
 @with_appcontext
 def send_reminders_command() -> None:
     """Email the appointment reminders that are due (safe to run every minute from cron)."""
-    from .reminders.sending import send_due_reminders
-
     report = send_due_reminders()
     click.echo(
         f"Sent {report.sent} email(s) with {report.reminders} reminder(s); "
@@ -87,8 +86,6 @@ def send_reminders_command() -> None:
 def send_mail_command() -> None:
     """Deliver the queued emails that are due (run it every minute from cron, and after an
     SMTP outage)."""
-    from .outbox import deliver_due
-
     report = deliver_due()
     click.echo(f"Delivered {report.sent} email(s); {report.failed} failed (tried again later).")
     if report.failed:
@@ -99,8 +96,6 @@ def send_mail_command() -> None:
 @with_appcontext
 def plugins_command() -> None:
     """List installed plugins: version, hooks, blocked or not, and how many circles use them."""
-    from .plugins.report import plugin_report
-
     for row in plugin_report():
         click.echo(f"{row.name} {row.version or '-'} [{row.status}]")
         if row.label:
@@ -139,13 +134,3 @@ def add_commands(app: Any) -> None:
     app.cli.add_command(group)
     for command in extra:
         app.cli.add_command(command)
-
-
-def main() -> None:
-    """Run the ``careteam`` console script: the commands above plus Flask's own (run, shell)."""
-    from . import create_app
-
-    cli = FlaskGroup(create_app=create_app, help="CareTeam site commands.")
-    for name, command in careteam_cli.commands.items():
-        cli.add_command(command, name)
-    cli.main(prog_name="careteam")

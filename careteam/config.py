@@ -8,6 +8,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from .web.proxies import DEFAULT_TRUSTED_PROXIES, parse_trusted_proxies
+
 ENV_PREFIX = "CARETEAM_"
 SMTP_SECURITY_MODES = ("starttls", "ssl", "none")
 
@@ -46,8 +48,6 @@ def proxy_settings() -> tuple[int, list[str]]:
     gunicorn's settings read them too (``careteam.gunicorn_conf``), so the web server and the
     app agree on whom to believe.
     """
-    from .web.proxies import DEFAULT_TRUSTED_PROXIES, parse_trusted_proxies
-
     count = _env_int("PROXY_COUNT", 0)
     if count < 0:
         raise ConfigurationError(f"{ENV_PREFIX}PROXY_COUNT must be 0 or more, got {count}")

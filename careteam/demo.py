@@ -1,53 +1,22 @@
-"""Demo data for ``careteam demo``: each feature adds a builder; running twice changes nothing.
+"""``careteam demo``: run every feature's demo builder, then the plugins' demo hooks.
 
-Builders run in ``order``; each returns lines to print (demo sign-ins and the like).
+Features register their builders (:class:`careteam.registries.DemoBuilder`); builders run in
+``order``, each returns lines to print (demo sign-ins and the like), and running twice changes
+nothing.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
 
-from .auth.models import User
-from .auth.passwords import hash_password
-from .db.clock import utcnow
+from .circles.demo import DEMO_CIRCLE_KEYS, demo_circle
 from .extensions import db
+from .plugins.enablement import set_enabled
+from .registries import demo_builders
 
 log = logging.getLogger(__name__)
-
-# Shown on the demo's sign-in lines; demo sites are for trying the app, never real data.
-DEMO_PASSWORD = "demo-care-circle-2026"  # noqa: S105 - public by design
-
-
-@dataclass(frozen=True)
-class DemoBuilder:
-    name: str
-    build: Callable[[], list[str]]
-    order: int = 100
-
-
-def register_builder(builder: DemoBuilder) -> None:
-    current_app.extensions.setdefault("careteam_demo", []).append(builder)
-
-
-def ensure_user(email: str, display_name: str, time_zone: str = "Europe/London") -> User:
-    """Return the demo user with this email, creating a verified account if needed."""
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is None:
-        user = User(
-            email=email,
-            display_name=display_name,
-            password_hash=hash_password(DEMO_PASSWORD),
-            email_verified_at=utcnow(),
-            time_zone=time_zone,
-        )
-        db.session.add(user)
-        db.session.flush()
-    return user
 
 
 def run_demo() -> list[str]:
@@ -56,8 +25,7 @@ def run_demo() -> list[str]:
     The demo circles get every installed plugin switched on, so trying the demo shows them all.
     """
     lines: list[str] = []
-    builders = sorted(current_app.extensions.get("careteam_demo", []), key=lambda b: b.order)
-    for builder in builders:
+    for builder in demo_builders():
         lines.extend(builder.build())
         db.session.commit()
     _switch_on_plugins_in_demo_circles()
@@ -76,9 +44,6 @@ def run_demo() -> list[str]:
 
 
 def _switch_on_plugins_in_demo_circles() -> None:
-    from .circles.demo import DEMO_CIRCLE_KEYS, demo_circle
-    from .plugins.enablement import set_enabled
-
     host = current_app.extensions["careteam"]
     for key in DEMO_CIRCLE_KEYS:
         circle = demo_circle(key)

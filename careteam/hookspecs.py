@@ -35,12 +35,9 @@ if TYPE_CHECKING:  # the types plugins return; core's modules import this one, n
     from flask import Blueprint
     from wtforms import Form
 
-    from .circles.home import WhatsNextItem
     from .circles.models import Circle, Membership
-    from .exports import ExportSection
-    from .permissions import Capability
     from .plugins.types import CalendarItem, CareEvent, PluginManifest, ReminderItem
-    from .ui import NavItem, Panel
+    from .registries import Capability, ExportSection, NavItem, Panel, WhatsNextItem
 
 hookspec = pluggy.HookspecMarker("careteam")
 hookimpl = pluggy.HookimplMarker("careteam")

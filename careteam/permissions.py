@@ -1,9 +1,10 @@
-"""Roles, capabilities and the one place that checks them.
+"""The capability table's core rows and the one place that checks capabilities.
 
-The capability table is data: each capability names the roles that hold it.  Features and
-plugins add capabilities to the app's table; every circle route declares the capability it needs
-when it is registered (:meth:`CircleBlueprint.circle_route`), and :func:`require_capability`
-enforces it.  Tests walk every circle route against this table.
+The capability table is data: each capability names the roles (:mod:`careteam.roles`) that hold
+it.  Features and plugins add capabilities to the app's table (:mod:`careteam.registries`);
+every circle route declares the capability it needs when it is registered
+(:meth:`CircleBlueprint.circle_route`), and :func:`require_capability` enforces it.  Tests walk
+every circle route against this table.
 
 Rules every circle URL follows:
 - not signed in: redirect to sign-in (the same for circles that do not exist);
@@ -12,7 +13,8 @@ Rules every circle URL follows:
 - an archived circle is read-only: changes are refused unless the route allows them.
 
 This module knows no models: features import it, so the circles package hands the guard the
-one function that reads a circle and a membership (:func:`use_membership_loader`).
+one function that reads a circle and a membership (:func:`use_membership_loader`).  It sits
+above the plugin platform, whose plugins may veto a capability in their circles.
 """
 
 from __future__ import annotations
@@ -20,13 +22,16 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from blinker import Namespace
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
+
+from .plugins.enablement import enabled_plugins, plugin_host
+from .plugins.permissions import plugin_verdict
+from .registries import Capability, capability_table
+from .roles import ALL_ROLES, Role
 
 # The URL prefix of every page inside a circle.
 CIRCLE_URL_PREFIX = "/circles/<circle_id>"
@@ -38,36 +43,8 @@ MembershipLoader = Callable[[str], "tuple[Any, Any] | None"]
 _MEMBERSHIP_LOADER = "careteam_membership_loader"
 
 
-class Role(StrEnum):
-    COORDINATOR = "coordinator"
-    FAMILY = "family"
-    CAREGIVER = "caregiver"
-    THERAPIST = "therapist"
-    SUPPORTER = "supporter"
-    CARE_RECIPIENT = "care_recipient"
-
-
-ROLE_LABELS: dict[Role, str] = {
-    Role.COORDINATOR: "Coordinator",
-    Role.FAMILY: "Family",
-    Role.CAREGIVER: "Caregiver",
-    Role.THERAPIST: "Therapist",
-    Role.SUPPORTER: "Friend / supporter",
-    Role.CARE_RECIPIENT: "Care recipient",
-}
-
-ALL_ROLES = frozenset(Role)
-CARE_TEAM = frozenset(ALL_ROLES - {Role.SUPPORTER})
-
-
-@dataclass(frozen=True)
-class Capability:
-    name: str
-    description: str
-    roles: frozenset[Role]
-
-
-# DESIGN.md section 4, as data. Later features add their own rows with add_capability().
+# DESIGN.md section 4, as data. Later features add their own rows with
+# :func:`careteam.registries.add_capability`.
 CORE_CAPABILITIES: tuple[Capability, ...] = (
     Capability("circle.view", "See the circle's home page and its members", ALL_ROLES),
     Capability(
@@ -94,18 +71,6 @@ def use_membership_loader(app: Flask, loader: MembershipLoader) -> None:
     app.extensions[_MEMBERSHIP_LOADER] = loader
 
 
-def add_capability(app: Flask, capability: Capability) -> None:
-    """Register a capability (features and plugins); names must be unique."""
-    table: dict[str, Capability] = app.extensions["careteam_capabilities"]
-    if capability.name in table:
-        raise ValueError(f"capability {capability.name!r} is already registered")
-    table[capability.name] = capability
-
-
-def capability_table() -> dict[str, Capability]:
-    return current_app.extensions["careteam_capabilities"]
-
-
 def role_has(role: str, capability: str) -> bool:
     """Answer from the table alone: does ``role`` hold ``capability``?"""
     entry = capability_table().get(capability)
@@ -122,8 +87,6 @@ def member_can(membership: Any, capability: str) -> bool:
     """
     if membership is None:
         return False
-    from .plugins.permissions import plugin_verdict
-
     return plugin_verdict(membership, capability, role_has(membership.role, capability))
 
 
@@ -201,8 +164,6 @@ def require_capability(
 
 def page_switched_on(blueprint: str | None, circle_id: int) -> bool:
     """Return False for a plugin's page in a circle where that plugin is switched off."""
-    from .plugins.enablement import enabled_plugins, plugin_host
-
     # The guard's membership query has already read the switches (kept on g).
     switched_on = enabled_plugins(circle_id)
     owner = plugin_host().blueprint_owner.get(blueprint or "")

@@ -1,72 +1,28 @@
-"""Navigation and page sections as data, so features and plugins add to pages without HTML.
+"""Navigation and page sections on the page: which items and sections this reader gets.
 
-Core registers its own items in ``create_app``; plugins add theirs through hooks (the setup code
-stamps each with the plugin's name).  Templates render the lists in ``order``; labels are plain
-text and always escaped.  A plugin's items appear only in circles where the plugin is on, and a
-plugin section whose builder or template fails is logged and left out of the page.
+The items and sections are data (:class:`~careteam.registries.NavItem`,
+:class:`~careteam.registries.PageSection`): core registers its own in ``create_app``; plugins add
+theirs through hooks (the setup code stamps each with the plugin's name).  Templates render the
+lists in ``order``; labels are plain text and always escaped.  A plugin's items appear only in
+circles where the plugin is on, and a plugin section whose builder or template fails is logged
+and left out of the page.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, g, render_template, request
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
+from .permissions import member_can
+from .plugins.enablement import enabled_plugins
+from .registries import NavItem, PageSection, UIRegistry, ui_registry
 from .web.links import site_wide_url
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class NavItem:
-    """A link in a navigation bar."""
-
-    label: str
-    endpoint: str
-    order: int = 100
-    # Return False to hide the item for the current user (e.g. admin-only links).
-    visible: Callable[[], bool] = field(default=lambda: True, compare=False)
-    url_values: dict[str, Any] = field(default_factory=dict, compare=False)
-    # Shown only to circle members who hold this capability (circle menu).
-    capability: str | None = None
-    # Set by core for items a plugin returned: shown only where that plugin is on.
-    plugin: str | None = None
-
-
-@dataclass(frozen=True)
-class PageSection:
-    """A block on a page: a template rendered with the context its builder returns."""
-
-    key: str
-    title: str
-    template: str
-    order: int = 100
-    # Called with the page's own context (e.g. the circle); returns the section's context, or
-    # None to leave the section out.
-    context: Callable[..., dict[str, Any] | None] = field(default=lambda **_: {}, compare=False)
-    # Set by core for a plugin's panels: built only where that plugin is on, rendered apart.
-    plugin: str | None = None
-
-
-# Plugins call it a panel: a section of the circle home page.
-Panel = PageSection
-
-
-@dataclass
-class UIRegistry:
-    nav: dict[str, list[NavItem]] = field(default_factory=dict)
-    sections: dict[str, list[PageSection]] = field(default_factory=dict)
-
-    def add_nav(self, menu: str, item: NavItem) -> None:
-        self.nav.setdefault(menu, []).append(item)
-
-    def add_section(self, page: str, section: PageSection) -> None:
-        self.sections.setdefault(page, []).append(section)
 
 
 def init_ui(app: Flask) -> UIRegistry:
@@ -77,19 +33,11 @@ def init_ui(app: Flask) -> UIRegistry:
     return registry
 
 
-def ui_registry() -> UIRegistry:
-    return current_app.extensions["careteam_ui"]
-
-
 def _plugins_on(circle: Any) -> frozenset[str]:
-    from .plugins.enablement import enabled_plugins
-
     return enabled_plugins(circle.id) if circle is not None else frozenset()
 
 
 def _shown(item: NavItem, circle: Any, membership: Any) -> bool:
-    from .permissions import member_can
-
     if item.plugin is not None and item.plugin not in _plugins_on(circle):
         return False
     if item.capability is not None and not member_can(membership, item.capability):

@@ -19,7 +19,7 @@ from careteam.appointments.testing import (
 from careteam.audit import AuditEvent
 from careteam.db.clock import set_clock
 from careteam.extensions import db
-from careteam.permissions import Role
+from careteam.roles import Role
 from careteam.testing import login, page_statements
 
 NOW = datetime(2030, 1, 7, 12, 0, tzinfo=UTC)  # a Monday

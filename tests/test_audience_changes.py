@@ -40,7 +40,7 @@ from careteam.audit import AuditEvent
 from careteam.circles.models import Circle
 from careteam.extensions import db
 from careteam.notes.testing import write_note
-from careteam.permissions import Role
+from careteam.roles import Role
 from careteam.testing import signed_in
 
 ROLES = [r.value for r in Role]

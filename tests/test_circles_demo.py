@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from careteam.auth.models import User
-from careteam.circles.demo import PEOPLE
+from careteam.circles.demo import DEMO_PASSWORD, PEOPLE
 from careteam.circles.models import Circle, Membership
-from careteam.demo import DEMO_PASSWORD
 from careteam.extensions import db
 from careteam.testing import login
 

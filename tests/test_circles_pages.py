@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from careteam.audit import AuditEvent
 from careteam.circles import last_coordinator_check
-from careteam.circles.home import WhatsNextItem, add_whats_next
 from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
 from careteam.circles.service import encode_cursor
 from careteam.circles.testing import build_circle, people_for_every_role
 from careteam.extensions import db
+from careteam.registries import WhatsNextItem, add_whats_next
 from careteam.testing import login, page_statements, signed_in
 from careteam.ui import nav_items
 

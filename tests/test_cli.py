@@ -150,11 +150,11 @@ def test_create_admin_promotes_an_existing_account_and_keeps_its_password(app, r
 
 
 def test_console_script_entry_point_runs_the_commands(tmp_path):
-    """``careteam`` (cli.main) finds the app from the environment, like an operator runs it."""
+    """``careteam`` (careteam.main) finds the app from the environment, like an operator runs it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARETEAM_")}
     env["CARETEAM_DATABASE_URL"] = f"sqlite:///{tmp_path / 'script.sqlite3'}"
     env["CARETEAM_SECRET_KEY"] = "script-test-secret-" + "s" * 30
-    script = "import sys; from careteam.cli import main; sys.argv[0] = 'careteam'; main()"
+    script = "import sys; from careteam import main; sys.argv[0] = 'careteam'; main()"
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(

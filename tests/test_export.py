@@ -20,13 +20,14 @@ from careteam.audit import AuditEvent
 from careteam.circles.membership import membership_of
 from careteam.circles.models import Circle
 from careteam.circles.testing import build_circle, people_for_every_role
-from careteam.exports import add_export_section, csv_bytes, safe_cell
+from careteam.exports import csv_bytes, safe_cell
 from careteam.exports.archive import filename_for
 from careteam.extensions import db
 from careteam.notes import service as notes
 from careteam.notes.testing import write_note
 from careteam.notes.trash import delete_note
 from careteam.plugins.enablement import set_enabled
+from careteam.registries import add_export_section
 from careteam.testing import login, sql_statements
 
 

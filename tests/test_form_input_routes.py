@@ -32,9 +32,10 @@ import careteam.appointments.testing  # noqa: F401 - the calendar's URL-argument
 import careteam.invitations.testing as invitations_testing
 from careteam.circles.testing import build_circle, circle_url, people_for_every_role
 from careteam.extensions import db
-from careteam.permissions import Role, circle_rules, declared_capability, role_has
-from careteam.plugins.testing import switch_on_every_plugin
+from careteam.permissions import circle_rules, declared_capability, role_has
+from careteam.roles import Role
 from careteam.testing import CareClient, login
+from careteam.testing.plugins import switch_on_every_plugin
 from careteam.web.forms import FILE_IN_FORM, FILE_IN_TEXT_FIELD, NOT_A_FORM_POST
 
 # The permission matrix registers the URL-argument factories of other features' routes.

@@ -25,7 +25,8 @@ from careteam.invitations.testing import (
     manage_url,
     send_invitation,
 )
-from careteam.permissions import Role, role_has
+from careteam.permissions import role_has
+from careteam.roles import Role
 from careteam.testing import (
     TEST_PASSWORD,
     deliver_mail,

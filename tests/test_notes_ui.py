@@ -12,7 +12,8 @@ from careteam.extensions import db
 from careteam.notes.demo import build_demo_notes
 from careteam.notes.models import Note, NoteAcknowledgement, NoteComment
 from careteam.notes.testing import circle_with_every_role, write_note
-from careteam.permissions import Role, capabilities_of
+from careteam.permissions import capabilities_of
+from careteam.roles import Role
 from careteam.ui import nav_items
 
 HOME = """{% set sections = page_sections('circle_home', circle=circle, membership=membership) %}

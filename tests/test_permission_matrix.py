@@ -24,15 +24,15 @@ from careteam.circles.testing import (
 from careteam.extensions import db
 from careteam.invitations import testing as invitation_factories  # noqa: F401 - invitation_id
 from careteam.permissions import (
-    Role,
-    capability_table,
     circle_rules,
     declared_allow_archived,
     declared_capability,
     role_has,
 )
-from careteam.plugins.testing import switch_on_every_plugin
+from careteam.registries import capability_table
+from careteam.roles import Role
 from careteam.testing import login
+from careteam.testing.plugins import switch_on_every_plugin
 
 METHODS = ("GET", "POST")
 OUR_ENDPOINTS = {

@@ -14,9 +14,9 @@ from careteam.appointments.testing import appointment_url, make_appointment
 from careteam.auth.models import User
 from careteam.db.clock import set_clock
 from careteam.extensions import db
-from careteam.permissions import Role
 from careteam.reminders.models import ReminderClaim, ReminderPreference
 from careteam.reminders.sending import send_due_reminders
+from careteam.roles import Role
 from careteam.testing import deliver_mail, links_in, login, message_text, outbox_rows
 
 # The test appointments are on Tuesday 12 March 2030 at 10:00 in Berlin (09:00 UTC); the

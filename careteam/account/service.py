@@ -29,6 +29,8 @@ from ..auth.service import (
     find_user_by_email,
     normalise_email,
 )
+from ..auth.sessions import end_other_sessions
+from ..circles.models import Membership
 from ..db.clock import utcnow
 from ..extensions import db
 
@@ -121,8 +123,6 @@ def update_profile(user: User, **values: object) -> list[str]:
 
 def change_password(user: User, current_password: str, new_password: str) -> list[Notice]:
     """Set a new password and end every other session; return the notice to send."""
-    from ..auth.sessions import end_other_sessions
-
     check_current_password(user, current_password, "change_password")
     try:
         check_new_password(new_password, user.email, user.display_name)
@@ -291,8 +291,6 @@ class DeletionBlockedError(AccountError):
 
 def _record_circle_departures(user: User) -> None:
     """Note in each circle's own log that this member left, before the membership goes."""
-    from ..circles.models import Membership
-
     memberships = db.session.execute(
         select(Membership.circle_id, Membership.public_id, Membership.role).where(
             Membership.user_id == user.id

@@ -24,7 +24,8 @@ from flask_login import current_user
 from ..auth.login import write_session_cookies
 from ..auth.sessions import renew_session
 from ..extensions import db, limiter, login_manager
-from ..ui import NavItem, nav_items
+from ..registries import NavItem
+from ..ui import nav_items
 from ..web.forms import ActionForm
 from . import service
 from .forms import ChangeEmailForm, ChangePasswordForm, ProfileForm

@@ -13,7 +13,8 @@ from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
 from ..extensions import db
-from ..ui import NavItem
+from ..plugins.report import plugin_report
+from ..registries import NavItem
 from ..web.redirects import safe_next
 from . import service
 from .forms import AccountActionForm, UserSearchForm
@@ -114,6 +115,4 @@ def reactivate(public_id: str):
 @bp.get("/plugins")
 def plugins():
     """List installed plugins: version, hooks, loaded/blocked/failed, circles using each."""
-    from ..plugins.report import plugin_report
-
     return render_template("admin/plugins.html", rows=plugin_report())

@@ -10,8 +10,26 @@ from typing import Any
 
 from flask import Flask
 
-from ..permissions import ALL_ROLES, CARE_TEAM, Capability, Role, add_capability, member_can
-from ..ui import NavItem
+from ..db.clock import utcnow
+from ..permissions import member_can
+from ..registries import (
+    Capability,
+    DemoBuilder,
+    NavItem,
+    WhatsNextItem,
+    add_capability,
+    add_export_section,
+    add_whats_next,
+    register_builder,
+)
+from ..roles import ALL_ROLES, CARE_TEAM, Role
+from . import edit_views  # noqa: F401 - registers the writing pages on the blueprint
+from .demo import build_demo_appointments
+from .display import occurrence_url, when_text
+from .export import SECTION
+from .queries import agenda_page, help_summaries
+from .series_cache import init_series_cache
+from .views import bp
 
 CAPABILITIES = (
     # Everyone may open the calendar; the audience filter decides what each person sees in it.
@@ -28,11 +46,6 @@ WHATS_NEXT_COUNT = 5
 
 def whats_next(circle: Any = None, membership: Any = None, **_: Any) -> list:
     """Return the next occurrences this member may see, for the circle home page."""
-    from ..circles.home import WhatsNextItem
-    from ..db.clock import utcnow
-    from .display import occurrence_url, when_text
-    from .queries import agenda_page, help_summaries
-
     if circle is None or not member_can(membership, "appointments.view"):
         return []
     now = utcnow()
@@ -61,22 +74,12 @@ def whats_next(circle: Any = None, membership: Any = None, **_: Any) -> list:
 
 def init_appointments(app: Flask) -> None:
     """Register the calendar feature on ``app``."""
-    from ..circles.home import add_whats_next
-    from ..demo import DemoBuilder, register_builder
-    from . import edit_views  # noqa: F401 - registers the writing pages on the blueprint
-    from .demo import build_demo_appointments
-    from .views import bp
-
     for capability in CAPABILITIES:
         add_capability(app, capability)
     app.register_blueprint(bp)
     registry = app.extensions["careteam_ui"]
     registry.add_nav("circle", NavItem("Calendar", "appointments.agenda", order=30))
     add_whats_next(app, whats_next)
-    from ..exports import add_export_section
-    from .export import SECTION
-    from .series_cache import init_series_cache
-
     add_export_section(app, SECTION)
     init_series_cache(app)
     with app.app_context():

@@ -12,6 +12,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 
 from ..auth.models import User
+from ..circles.demo import demo_circle
 from ..circles.membership import membership_of
 from ..db.clock import utcnow
 from ..extensions import db
@@ -45,8 +46,6 @@ def build_demo_appointments() -> list[str]:
         _user("priya@example.org"),
         _user("dr.lee@example.org"),
     )
-    from ..circles.demo import demo_circle
-
     circle = demo_circle("maya")
     if circle is None or sam is None:
         return []

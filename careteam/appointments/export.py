@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..exports import ExportSection, SectionContent
 from ..extensions import db
+from ..registries import ExportSection, SectionContent
 from .ical import FeedEntry, build_calendar
 from .models import Appointment, FeedDetail, HelpSignup, HelpSlot
 from .queries import changes_for, display_names, visible

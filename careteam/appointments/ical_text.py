@@ -20,6 +20,11 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
+from icalendar import Timezone
+from icalendar.prop import vDDDTypes
+
+from .recurrence import get_zone
+
 _LIMIT = 74  # octets before a fold: a folded line is at most 75 octets with its CRLF left out
 _CONTINUATION = 0x80  # UTF-8 continuation bytes are 0b10xxxxxx
 _ESCAPE_STARTS = frozenset(b"\\^") | frozenset("\\^")  # as bytes and as text
@@ -93,10 +98,6 @@ def zone_style(zone_name: str) -> tuple[str, str]:
     Asked of ``icalendar`` so that the zones it writes as UTC (UTC, Etc/UTC, GMT, Zulu…) stay
     UTC, and every other zone gets a TZID with a VTIMEZONE block.
     """
-    from icalendar.prop import vDDDTypes
-
-    from .recurrence import get_zone
-
     value = vDDDTypes(datetime(2000, 1, 1, tzinfo=get_zone(zone_name)))
     if value.to_ical().endswith(b"Z"):
         return "", "Z"
@@ -108,8 +109,6 @@ def zone_style(zone_name: str) -> tuple[str, str]:
 def vtimezone(tzid: str, first_year: int, last_year: int) -> str:
     """Return the VTIMEZONE block of ``tzid`` from 1 January ``first_year`` to ``last_year``
     ("" for a zone ``icalendar`` cannot describe, which it would have left out too)."""
-    from icalendar import Timezone
-
     try:
         timezone = Timezone.from_tzid(
             tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 1, 1)

@@ -15,9 +15,13 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
-from ..circles.testing import register_url_argument
+from ..circles.membership import membership_of
+from ..circles.models import Circle
+from ..circles.testing import build_circle, people_for_every_role, register_url_argument
 from ..extensions import db
-from ..permissions import Role
+from ..roles import Role
+from .models import Appointment, HelpSlot
+from .service import AppointmentInput, create_appointment
 
 # Who sees an appointment of each audience ("only me": the family member's own).
 SEES: dict[str, set[str]] = {
@@ -40,10 +44,6 @@ FACTORY_OCCURRENCE = "20300101T1000"
 
 def make_appointment(app: Flask, circle_id: int, user_id: int, **fields: Any) -> str:
     """Schedule an appointment through the service as ``user_id``; return its public id."""
-    from ..circles.membership import membership_of
-    from ..circles.models import Circle
-    from .service import AppointmentInput, create_appointment
-
     with app.app_context():
         circle = db.session.get(Circle, circle_id)
         values: dict[str, Any] = {
@@ -79,8 +79,6 @@ def _occurrence(_app: Flask, _setup: Any, _role: str | None) -> str:
 
 
 def _slot_id(app: Flask, setup: Any, _role: str | None) -> str:
-    from .models import Appointment, HelpSlot
-
     with app.app_context():
         return db.session.scalar(
             select(HelpSlot.public_id)
@@ -99,8 +97,6 @@ def calendar_circle(
     app: Flask, make_user: Any, time_zone: str = "Europe/Berlin", name: str = "Calendar circle"
 ) -> Any:
     """Create a circle in ``time_zone`` with one member per role; return its CircleSetup."""
-    from ..circles.testing import build_circle, people_for_every_role
-
     return build_circle(app, people_for_every_role(make_user), name=name, time_zone=time_zone)
 
 

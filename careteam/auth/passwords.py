@@ -67,8 +67,8 @@ def password_problem(password: str, user_inputs: list[str]) -> str | None:
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
     inputs = [part for value in user_inputs for part in _input_parts(value)]
-    # Imported here: its word lists are large, and a worker that only serves pages to people
-    # already signed in never needs them.
+    # Imported here for start-up cost: its word lists are large, and a worker that only serves
+    # pages to people already signed in never needs them.
     from zxcvbn import zxcvbn
 
     result = zxcvbn(password[:_ZXCVBN_LIMIT], user_inputs=inputs)

@@ -19,6 +19,7 @@ from ..extensions import db
 from . import account_tokens, throttle
 from .models import User
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
+from .sessions import end_other_sessions
 
 log = logging.getLogger(__name__)
 
@@ -268,8 +269,6 @@ def request_password_reset(email: str) -> None:
 
 def reset_password(raw_token: str, new_password: str) -> User | None:
     """Set a new password from a reset link and end every session of the account."""
-    from .sessions import end_other_sessions
-
     token = account_tokens.peek(raw_token, account_tokens.RESET_PASSWORD)
     if token is None:
         return None

@@ -25,6 +25,8 @@ from datetime import datetime, timedelta
 from flask import current_app, has_request_context
 from flask_limiter.util import get_remote_address
 from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..db.clock import utcnow
 from ..db.tokens import token_hash
@@ -101,9 +103,9 @@ def _ensure_row(key: str) -> None:
     """Insert the counter row unless it exists, without failing when another worker races us."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        insert = postgresql_insert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
+        insert = sqlite_insert
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         if db.session.get(LoginThrottle, key) is None:
             db.session.add(LoginThrottle(email_hash=key, failures=0))

@@ -20,7 +20,7 @@ from .. import audit
 from ..extensions import db, limiter
 from ..web.forms import ActionForm
 from ..web.redirects import safe_next
-from . import service
+from . import account_tokens, service
 from .forms import EmailOnlyForm, LoginForm, LogoutForm, NewPasswordForm, RegisterForm
 from .login import sign_in
 from .sessions import end_session
@@ -148,8 +148,6 @@ def forgot_password():
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     """Choose a new password from an emailed link; it works once and expires."""
-    from . import account_tokens
-
     if account_tokens.peek(token, account_tokens.RESET_PASSWORD) is None:
         return render_template("auth/link_invalid.html", what="password reset"), 404
     form = NewPasswordForm()

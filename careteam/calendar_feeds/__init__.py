@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .content import init_event_cache
+from .views import bp, calendar_bp
+
 
 def init_calendar_feeds(app: Flask) -> None:
     """Register the feed pages and the feed, and give the app its cache of written events."""
-    from .content import init_event_cache
-    from .views import bp, calendar_bp
-
     app.register_blueprint(bp)
     app.register_blueprint(calendar_bp)
     init_event_cache(app)

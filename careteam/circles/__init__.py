@@ -7,7 +7,19 @@ from typing import Any
 from flask import Flask, g
 
 from ..permissions import member_can, use_membership_loader
-from ..ui import NavItem, PageSection
+from ..plugins.circle_reads import CircleReads, use_circle_reads
+from ..registries import DemoBuilder, NavItem, PageSection, add_export_section, register_builder
+from . import member_views  # noqa: F401 - registers the member pages on the blueprint
+from .audit_log import init_audit_labels
+from .demo import build_demo_circles
+from .export import SECTION
+from .guard import load_circle_membership
+from .home import init_home
+from .list_views import bp as list_bp
+from .membership import circles_where_last_coordinator
+from .platform_reads import circle_by_id, circle_public_id
+from .service import circles_page
+from .views import bp
 
 
 def _can(capability: str) -> Any:
@@ -17,8 +29,6 @@ def _can(capability: str) -> Any:
 
 def last_coordinator_check(user: Any) -> str | None:
     """Refuse account deletion while the user is the only coordinator of a circle."""
-    from .membership import circles_where_last_coordinator
-
     circles = circles_where_last_coordinator(user.id)
     if not circles:
         return None
@@ -31,8 +41,6 @@ def last_coordinator_check(user: Any) -> str | None:
 
 def my_circles_section(user: Any = None, **_: Any) -> dict | None:
     """Build the "My circles" block on the dashboard: the first few circles by name."""
-    from .service import circles_page
-
     if user is None or not user.is_authenticated:
         return None
     return {"page": circles_page(user.id, limit=5)}
@@ -40,16 +48,8 @@ def my_circles_section(user: Any = None, **_: Any) -> dict | None:
 
 def init_circles(app: Flask) -> None:
     """Register the circles feature on ``app``."""
-    from ..demo import DemoBuilder, register_builder
-    from . import member_views  # noqa: F401 - registers the member pages on the blueprint
-    from .audit_log import init_audit_labels
-    from .demo import build_demo_circles
-    from .guard import load_circle_membership
-    from .home import init_home
-    from .list_views import bp as list_bp
-    from .views import bp
-
     use_membership_loader(app, load_circle_membership)
+    use_circle_reads(app, CircleReads(public_id=circle_public_id, circle=circle_by_id))
     app.register_blueprint(list_bp)
     app.register_blueprint(bp)
     init_audit_labels(app)
@@ -75,9 +75,6 @@ def init_circles(app: Flask) -> None:
         ),
     )
     app.extensions.setdefault("careteam_account_deletion_checks", []).append(last_coordinator_check)
-    from ..exports import add_export_section
-    from .export import SECTION
-
     add_export_section(app, SECTION)
     with app.app_context():
         register_builder(DemoBuilder("circles", build_demo_circles, order=100))

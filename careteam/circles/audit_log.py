@@ -2,7 +2,7 @@
 
 Pages are keyset-paginated by event id, and a page costs the same few queries however long the
 log is: the filter choices (two) and the page itself, with the names it mentions (one).
-Features name their own actions with :func:`register_action_label`.
+Features name their own actions with :func:`careteam.registries.register_action_label`.
 
 A row about an object with an audience is shown only to readers who may see that object, by the
 feed's rule (:func:`careteam.audience.visible_clause` on the row's stamp), in SQL: pages stay
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import ColumnElement, Row, Select, or_, select, union_all
 from sqlalchemy.orm import aliased
 
@@ -22,7 +22,8 @@ from ..audience import visible_clause
 from ..audit import AuditEvent
 from ..auth.models import User
 from ..extensions import db
-from ..permissions import ROLE_LABELS, Role
+from ..registries import action_label, register_action_label
+from ..roles import ROLE_LABELS, Role
 
 PAGE_SIZE = 50
 RECENT_ACTIVITY = 8
@@ -46,16 +47,8 @@ FIELD_LABELS = {"name": "name", "description": "description", "time_zone": "time
 
 
 def init_audit_labels(app: Flask) -> None:
-    app.extensions.setdefault("careteam_audit_action_labels", {}).update(CORE_ACTION_LABELS)
-
-
-def register_action_label(app: Flask, action: str, label: str) -> None:
-    """Give an audit action a readable name in the log and its filter."""
-    app.extensions.setdefault("careteam_audit_action_labels", {})[action] = label
-
-
-def action_label(action: str) -> str:
-    return current_app.extensions.get("careteam_audit_action_labels", {}).get(action, action)
+    for action, label in CORE_ACTION_LABELS.items():
+        register_action_label(app, action, label)
 
 
 class BadCursor(ValueError):

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..auth.models import User
-from ..demo import DEMO_PASSWORD, ensure_user
+from ..auth.passwords import hash_password
+from ..db.clock import utcnow
 from ..extensions import db
-from ..permissions import ROLE_LABELS, Role
+from ..roles import ROLE_LABELS, Role
 from .membership import add_member
 from .models import Circle
 from .service import create_circle
@@ -21,6 +22,26 @@ from .service import create_circle
 # example.org is reserved for examples yet passes email validation, so these addresses can be
 # typed into every form (invitations too); nobody receives mail there.
 DOMAIN = "example.org"
+
+
+# Shown on the demo's sign-in lines; demo sites are for trying the app, never real data.
+DEMO_PASSWORD = "demo-care-circle-2026"  # noqa: S105 - public by design
+
+
+def ensure_user(email: str, display_name: str, time_zone: str = "Europe/London") -> User:
+    """Return the demo user with this email, creating a verified account if needed."""
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(
+            email=email,
+            display_name=display_name,
+            password_hash=hash_password(DEMO_PASSWORD),
+            email_verified_at=utcnow(),
+            time_zone=time_zone,
+        )
+        db.session.add(user)
+        db.session.flush()
+    return user
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..exports import ExportSection, SectionContent
-from ..permissions import ROLE_LABELS, Role
+from ..registries import ExportSection, SectionContent
+from ..roles import ROLE_LABELS, Role
 from .service import members_of
 
 

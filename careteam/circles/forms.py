@@ -7,7 +7,7 @@ from typing import Any
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..permissions import ROLE_LABELS, Role
+from ..roles import ROLE_LABELS, Role
 from ..web.forms import (
     CareForm,
     SelectField,

@@ -1,63 +1,29 @@
 """The circle home page's sections: "What's next", "Recent activity" and "Members".
 
 "What's next" gathers upcoming items from the ``careteam_whats_next`` hook: core features
-register theirs with :func:`add_whats_next` (appointments, requests to join), plugins implement
-the hook (therapy tasks, device checks); with none it shows an empty state.  A provider that
-fails is logged and left out, so the home page still renders.
+register theirs with :func:`careteam.registries.add_whats_next` (appointments, requests to
+join), plugins implement the hook (therapy tasks, device checks); with none it shows an empty
+state.  A provider that fails is logged and left out, so the home page still renders.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from typing import Any
 
 from flask import Flask
 
-from ..hookspecs import hookimpl
-from ..permissions import ROLE_LABELS, Role, member_can
-from ..plugins import enabled_plugins, plugin_host, register_core_hooks
-from ..ui import PageSection
+from ..permissions import member_can
+from ..plugins import enabled_plugins, plugin_host
+from ..registries import PageSection, WhatsNextItem
+from ..roles import ROLE_LABELS, Role
 from . import audit_log, service
 
 log = logging.getLogger(__name__)
 
 PAGE = "circle_home"
 WHATS_NEXT_LIMIT = 10
-
-
-@dataclass(frozen=True)
-class WhatsNextItem:
-    """One upcoming thing on the circle's home page; ``url`` is a path inside this site."""
-
-    title: str
-    when: datetime | None = None
-    url: str | None = None
-    detail: str = ""
-    kind: str = ""
-
-
-# Called with circle= and membership=; returns the items this member may see.
-WhatsNextProvider = Callable[..., list[WhatsNextItem]]
-
-
-class _CoreWhatsNext:
-    """A core feature's "What's next" provider, registered as a plugin (always on, last)."""
-
-    def __init__(self, provider: WhatsNextProvider) -> None:
-        self.provider = provider
-
-    @hookimpl(trylast=True)
-    def careteam_whats_next(self, circle: Any, membership: Any) -> list[WhatsNextItem]:
-        return self.provider(circle=circle, membership=membership)
-
-
-def add_whats_next(app: Flask, provider: WhatsNextProvider) -> None:
-    """Let a core feature add upcoming items to every circle's "What's next" section."""
-    name = f"careteam.whats_next.{provider.__module__}.{provider.__qualname__}"
-    register_core_hooks(app, name, _CoreWhatsNext(provider))
 
 
 def _site_path(url: str | None) -> str | None:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..permissions import ROLE_LABELS
+from ..roles import ROLE_LABELS
 from . import service
 from .forms import CircleForm
 

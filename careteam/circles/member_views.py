@@ -11,7 +11,7 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from ..extensions import db
-from ..permissions import ROLE_LABELS, Role
+from ..roles import ROLE_LABELS, Role
 from ..web.forms import ActionForm
 from . import service
 from .forms import RoleForm

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from .. import audit
 from ..auth.models import User
 from ..extensions import db
-from ..permissions import Role
 from ..plugins.events import emit
+from ..roles import Role
 from .models import Circle, Membership
 
 

@@ -18,9 +18,10 @@ from .. import audit
 from ..auth.models import User
 from ..db.clock import utcnow
 from ..extensions import db
-from ..permissions import Role, capability_table
 from ..plugins.enablement import enable_defaults
 from ..plugins.events import emit
+from ..registries import capability_table
+from ..roles import Role
 from .membership import add_member
 from .models import Circle, Membership
 

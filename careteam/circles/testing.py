@@ -14,8 +14,11 @@ from typing import Any
 
 from flask import Flask, url_for
 
+from ..auth.models import User
 from ..extensions import db
-from ..permissions import Role
+from ..roles import Role
+from .membership import add_member
+from .service import create_circle
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,6 @@ def build_circle(
     app: Flask, people: dict[str, Person], name: str = "Test circle", **fields: Any
 ) -> CircleSetup:
     """Create a circle whose members are ``people`` (role -> person), the coordinator first."""
-    from ..auth.models import User
-    from .membership import add_member
-    from .service import create_circle
-
     order = sorted(people, key=lambda role: role != Role.COORDINATOR)
     with app.app_context():
         creator = db.session.get(User, people[order[0]].id)

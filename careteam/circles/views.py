@@ -12,6 +12,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from ..extensions import db
 from ..permissions import CircleBlueprint, member_can
+from ..registries import action_label
 from ..web.forms import ActionForm
 from . import audit_log, service
 from .forms import AuditFilterForm, CircleForm, choices
@@ -97,9 +98,7 @@ def audit(circle: Any, membership: Any):
     form.person.choices = choices(
         [("", "Anyone")] + [(p.public_id, p.display_name) for p in people]
     )
-    form.action.choices = choices(
-        [("", "Any action")] + [(a, audit_log.action_label(a)) for a in actions]
-    )
+    form.action.choices = choices([("", "Any action")] + [(a, action_label(a)) for a in actions])
     status = 200
     page = audit_log.AuditPage(entries=[], next_cursor=None)
     if request.args and not form.validate():
@@ -123,5 +122,5 @@ def audit(circle: Any, membership: Any):
         form=form,
         page=page,
         filter_args=filter_args,
-        action_label=audit_log.action_label,
+        action_label=action_label,
     ), status

@@ -24,6 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from ..extensions import db
+from .outages import is_database_outage
 
 log = logging.getLogger(__name__)
 
@@ -214,8 +215,6 @@ def finish_read_only_transaction(error: BaseException | None) -> None:
         session.commit()
     except Exception as failure:
         # The answer is on its way: a failed end of a read must not turn it.
-        from .outages import is_database_outage
-
         if is_database_outage(failure):  # it only read: nothing is lost, no traceback needed
             log.warning("Ending a read-only transaction failed: the database became unavailable")
         else:

@@ -17,7 +17,6 @@ migrate = Migrate()
 
 
 def init_migrations(app: Flask) -> None:
-    """Let ``app`` run core's and every installed plugin's migrations."""
-    from ..plugins import migrations  # noqa: F401 - adds plugins' Alembic branches to upgrades
-
+    """Let ``app`` run core's migrations (:mod:`careteam.plugins.migrations` adds every installed
+    plugin's branch to them)."""
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime
+from sqlalchemy.orm import relationship as _relationship
 from sqlalchemy.types import TypeDecorator
 
 
@@ -55,7 +56,5 @@ def relationship(*args: Any, **kwargs: Any) -> Any:
     an eager load (``selectinload``/``joinedload``) raises in tests instead of quietly issuing
     one query per row.  Every relationship in CareTeam and its plugins is made with this.
     """
-    from sqlalchemy.orm import relationship as _relationship
-
     kwargs.setdefault("lazy", "raise")
     return _relationship(*args, **kwargs)

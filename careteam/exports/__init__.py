@@ -1,27 +1,20 @@
 """The circle export: a zip of everything the person exporting may see, built from sections.
 
-Core features register their sections here (circle and members, notes, calendar); plugins add
-theirs through the ``careteam_export_sections`` hook.
+Core features register their sections (circle and members, notes, calendar) with
+:func:`careteam.registries.add_export_section`; plugins add theirs through the
+``careteam_export_sections`` hook.  This package reads them back to build the zip.
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from ..permissions import Capability, Role, add_capability
-from ..ui import NavItem
+from ..registries import Capability, NavItem, add_capability, register_action_label
+from ..roles import Role
 from .csvfile import csv_bytes, safe_cell
-from .sections import ExportSection, SectionContent, add_export_section, export_sections
+from .views import bp
 
-__all__ = [
-    "ExportSection",
-    "SectionContent",
-    "add_export_section",
-    "csv_bytes",
-    "export_sections",
-    "init_exports",
-    "safe_cell",
-]
+__all__ = ["csv_bytes", "init_exports", "safe_cell"]
 
 CAPABILITY = Capability(
     "circle.export",
@@ -32,9 +25,6 @@ CAPABILITY = Capability(
 
 def init_exports(app: Flask) -> None:
     """Register the export capability, page and navigation item."""
-    from ..circles.audit_log import register_action_label
-    from .views import bp
-
     add_capability(app, CAPABILITY)
     app.register_blueprint(bp)
     app.extensions["careteam_ui"].add_nav(

@@ -16,8 +16,8 @@ from datetime import date, datetime
 from typing import Any
 
 from ..db.clock import utcnow
+from ..registries import ExportSection, export_sections
 from .csvfile import csv_bytes
-from .sections import ExportSection, export_sections
 
 log = logging.getLogger(__name__)
 

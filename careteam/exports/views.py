@@ -11,9 +11,9 @@ from ..db.clock import utcnow
 from ..db.engine import snapshot_reads
 from ..permissions import CircleBlueprint
 from ..plugins.enablement import enabled_plugins
+from ..registries import export_sections
 from ..web.forms import CareForm
 from .archive import ExportFailed, build_export, filename_for
-from .sections import export_sections
 
 bp = CircleBlueprint("exports", __name__, url_prefix="/export")
 

@@ -7,6 +7,10 @@ from typing import Any
 from flask import Flask, url_for
 
 from ..permissions import member_can
+from ..registries import WhatsNextItem, add_whats_next, register_action_label
+from .accept_views import bp as invite_bp
+from .service import claims_waiting
+from .views import bp
 
 AUDIT_LABELS = {
     "invitation.created": "Created an invitation",
@@ -21,9 +25,6 @@ AUDIT_LABELS = {
 
 def claims_to_decide(circle: Any = None, membership: Any = None, **_: Any) -> list[Any]:
     """Tell the people who manage the circle that requests to join wait for them."""
-    from ..circles.home import WhatsNextItem
-    from .service import claims_waiting
-
     if circle is None or circle.archived or not member_can(membership, "circle.manage"):
         return []
     count = claims_waiting(circle.id)
@@ -40,11 +41,6 @@ def claims_to_decide(circle: Any = None, membership: Any = None, **_: Any) -> li
 
 def init_invitations(app: Flask) -> None:
     """Register the invitation pages, audit labels and the "requests to join" reminder."""
-    from ..circles.audit_log import register_action_label
-    from ..circles.home import add_whats_next
-    from .accept_views import bp as invite_bp
-    from .views import bp
-
     app.register_blueprint(bp)
     app.register_blueprint(invite_bp)
     for action, label in AUDIT_LABELS.items():

@@ -23,7 +23,7 @@ from ..circles.models import Circle, Membership
 from ..db.clock import utcnow
 from ..db.tokens import token_hash
 from ..extensions import db
-from ..permissions import Role
+from ..roles import Role
 from .models import Invitation, Kind
 from .service import InvitationError, format_expiry, role_label
 

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from ..auth.passwords import MAX_LENGTH
 from ..circles.forms import choices, multiline_text
-from ..permissions import ROLE_LABELS, Role
+from ..roles import ROLE_LABELS, Role
 from ..web.forms import CareForm, SelectField, no_control_characters, strip_filter
 from .service import MAX_MESSAGE
 

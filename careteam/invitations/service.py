@@ -30,7 +30,8 @@ from ..circles.models import Circle, Membership
 from ..db.clock import utcnow
 from ..db.tokens import new_token, token_hash
 from ..extensions import db
-from ..permissions import ROLE_LABELS, Role, role_has
+from ..permissions import role_has
+from ..roles import ROLE_LABELS, Role
 from .models import Invitation, Kind
 
 log = logging.getLogger(__name__)

@@ -15,9 +15,16 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from ..auth.models import User
+from ..auth.passwords import hash_password
+from ..circles.models import Circle
 from ..circles.testing import register_url_argument
+from ..db.clock import utcnow
 from ..extensions import db
-from ..permissions import Role
+from ..roles import Role
+from ..testing import links_in
+from . import service
+from .models import Invitation, Kind
 
 
 def make_invitation(
@@ -31,11 +38,6 @@ def make_invitation(
     claimed_by_id: int | None = None,
 ) -> tuple[str, str]:
     """Create an invitation through the service (no mail); return (public id, raw token)."""
-    from ..auth.models import User
-    from ..circles.models import Circle
-    from . import service
-    from .models import Invitation, Kind
-
     with app.app_context():
         circle = db.session.get(Circle, circle_id)
         inviter = db.session.get(User, inviter_id)
@@ -60,10 +62,6 @@ def make_invitation(
 
 def make_outsider(app: Flask, display_name: str = "Someone Else") -> int:
     """Create a verified account that belongs to no circle; return its id."""
-    from ..auth.models import User
-    from ..auth.passwords import hash_password
-    from ..db.clock import utcnow
-
     with app.app_context():
         user = User(
             email=f"outsider-{secrets.token_hex(4)}@example.org",
@@ -118,8 +116,6 @@ def make_link(client: Any, setup: Any, role: str = "family") -> str:
 
 def invite_path(message: Any) -> str:
     """Return the ``/invite/<token>`` path from an invitation email."""
-    from ..testing import links_in
-
     links = [link for link in links_in(message) if "/invite/" in link]
     if len(links) != 1:
         raise AssertionError(f"expected one invitation link, found {links}")

@@ -22,7 +22,8 @@ from flask_login import current_user
 
 from ..auth.service import external_url
 from ..extensions import db, limiter
-from ..permissions import ROLE_LABELS, CircleBlueprint, member_can
+from ..permissions import CircleBlueprint, member_can
+from ..roles import ROLE_LABELS
 from ..web.forms import ActionForm
 from . import service
 from .forms import EmailInviteForm, LinkInviteForm, role_choices

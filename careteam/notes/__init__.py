@@ -6,8 +6,25 @@ from typing import Any
 
 from flask import Flask
 
-from ..permissions import ALL_ROLES, CARE_TEAM, Capability, Role, add_capability, member_can
-from ..ui import NavItem, PageSection
+from ..permissions import member_can
+from ..registries import (
+    Capability,
+    DemoBuilder,
+    NavItem,
+    PageSection,
+    add_capability,
+    add_export_section,
+    register_builder,
+)
+from ..roles import ALL_ROLES, CARE_TEAM, Role
+from . import (
+    editing,  # noqa: F401 - registers the writing pages on the blueprint
+    queries,
+)
+from .demo import build_demo_notes
+from .export import SECTION
+from .models import CATEGORY_LABELS
+from .views import bp
 
 CAPABILITIES = (
     # Everyone may open the journal; the audience filter decides what each person sees in it.
@@ -24,9 +41,6 @@ CAPABILITIES = (
 
 def recent_notes_section(circle: Any = None, membership: Any = None, **_: Any) -> dict | None:
     """Build the "Recent notes" block on the circle home page, or leave it out."""
-    from . import queries
-    from .models import CATEGORY_LABELS
-
     if circle is None or not member_can(membership, "notes.read"):
         return None
     recent = queries.recent_notes(circle, membership)
@@ -41,11 +55,6 @@ def recent_notes_section(circle: Any = None, membership: Any = None, **_: Any) -
 
 def init_notes(app: Flask) -> None:
     """Register the notes feature on ``app``."""
-    from ..demo import DemoBuilder, register_builder
-    from . import editing  # noqa: F401 - registers the writing pages on the blueprint
-    from .demo import build_demo_notes
-    from .views import bp
-
     for capability in CAPABILITIES:
         add_capability(app, capability)
     app.register_blueprint(bp)
@@ -61,9 +70,6 @@ def init_notes(app: Flask) -> None:
             context=recent_notes_section,
         ),
     )
-    from ..exports import add_export_section
-    from .export import SECTION
-
     add_export_section(app, SECTION)
     with app.app_context():
         register_builder(DemoBuilder("notes", build_demo_notes, order=200))

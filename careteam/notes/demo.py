@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import select
 
 from ..audience import Audience
+from ..circles.demo import demo_circle
 from ..circles.models import Circle, Membership
 from ..db.clock import utcnow
 from ..extensions import db
-from ..permissions import CARE_TEAM, Role
+from ..roles import CARE_TEAM, Role
 from . import service
 from .models import Category, Note
 
@@ -92,8 +93,6 @@ def _members_by_role(circle: Circle) -> dict[str, Any]:
 
 def build_demo_notes() -> list[str]:
     """Add realistic MS care notes to the demo circle once; do nothing if it is absent."""
-    from ..circles.demo import demo_circle
-
     circle = demo_circle("maya")
     if circle is None:
         return []

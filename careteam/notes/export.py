@@ -16,9 +16,9 @@ from sqlalchemy.orm import aliased
 from ..audience import visible_clause
 from ..auth.models import User
 from ..db.clock import utcnow
-from ..exports import ExportSection, SectionContent
 from ..extensions import db
 from ..permissions import member_can
+from ..registries import ExportSection, SectionContent
 from .models import Note, NoteComment, NoteRevision, split_tags
 from .trash import TRASH_DAYS
 

@@ -11,8 +11,12 @@ from typing import Any
 
 from flask import Flask
 
+from ..auth.models import User
+from ..circles.membership import add_member, membership_of
+from ..circles.models import Circle
 from ..extensions import db
-from ..permissions import Role
+from ..roles import Role
+from .service import create_note
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,6 @@ def circle_with_every_role(
     app: Flask, make_user: Callable[..., Any], name: str = "Test circle"
 ) -> CircleSetup:
     """Create a circle with one member per role plus one signed-up outsider."""
-    from ..auth.models import User
-    from ..circles.membership import add_member
-    from ..circles.models import Circle
-
     users = {role.value: make_user(display_name=f"{role.value.title()} Person") for role in Role}
     outsider = make_user(display_name="Outsider Person")
     with app.app_context():
@@ -60,10 +60,6 @@ def circle_with_every_role(
 
 def write_note(app: Flask, setup: CircleSetup, role: str, **fields: Any) -> str:
     """Write a note through the service as the member with ``role``; return its public id."""
-    from ..circles.membership import membership_of
-    from ..circles.models import Circle
-    from .service import create_note
-
     values: dict[str, Any] = {
         "title": "",
         "body": "A note.",

@@ -20,11 +20,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from .. import mail
 from ..db.clock import utcnow
 from ..db.engine import immediate_writes
 from ..extensions import db
 from .models import OutboxMessage
+from .transport import transmit
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def _deliver_one(message_id: int, now: datetime, report: DeliveryReport) -> None
         return
     recipient, stored, attempts = claimed
     try:
-        mail.transmit(recipient, stored)
+        transmit(recipient, stored)
     except Exception as error:  # a mail server down, refusing, or timing out
         name = type(error).__name__
         give_up = isinstance(error, _PERMANENT) or attempts >= MAX_ATTEMPTS

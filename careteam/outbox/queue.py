@@ -20,7 +20,6 @@ from flask import Flask, Response, current_app, g
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
-from .. import mail
 from ..db.clock import utcnow
 from ..extensions import db
 from .delivery import deliver
@@ -31,12 +30,17 @@ log = logging.getLogger(__name__)
 _QUEUED = "careteam_outbox_queued"
 
 
+def serialise(message: EmailMessage) -> bytes:
+    """Return the stored form of a message (raises ValueError for one that cannot be carried)."""
+    return bytes(message)
+
+
 def enqueue(message: EmailMessage, connection: Connection | None = None) -> int:
     """Queue ``message`` in the session's transaction (or on ``connection``); return its id.
 
     Raises ValueError for a message the mail library cannot serialise.
     """
-    stored = mail.serialise(message)
+    stored = serialise(message)
     now = utcnow()
     statement = insert(OutboxMessage.__table__).values(
         recipient=str(message["To"]),

@@ -4,15 +4,18 @@
 register their own hook implementations on it, ``trylast``), then loads installed plugins from
 the ``careteam.plugins`` entry points last, once every core capability and page exists.
 Plugins themselves import only :mod:`careteam.api`.
+
+The platform sits below the features, which call it (events, switches, hook calls): it imports
+no feature but :mod:`careteam.auth` (whose models sit below it too), and reads circles through
+the functions the circles package hands it (:mod:`.circle_reads`).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 
 from .enablement import enabled_plugins, is_enabled, plugin_host
+from .events import init_events
 from .host import PluginHost
 
 __all__ = [
@@ -21,21 +24,13 @@ __all__ = [
     "init_plugin_host",
     "is_enabled",
     "plugin_host",
-    "register_core_hooks",
 ]
 
 
 def init_plugin_host(app: Flask) -> PluginHost:
     """Create the app's plugin host (empty) and the event delivery; plugins load later."""
-    from .events import init_events
-
     host = PluginHost()
     app.extensions["careteam"] = host
     app.extensions["careteam_cli_commands"] = []
     init_events(app)
     return host
-
-
-def register_core_hooks(app: Flask, name: str, obj: Any) -> None:
-    """Register a core feature's hook implementations: on in every circle, never switchable."""
-    app.extensions["careteam"].register_core(name, obj)

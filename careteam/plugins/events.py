@@ -26,6 +26,7 @@ from ..db.clock import utcnow
 from ..db.engine import immediate_writes
 from ..db.outages import is_database_outage
 from ..extensions import db
+from .circle_reads import circle_reads
 from .enablement import enabled_plugins, plugin_host
 from .types import CareEvent
 
@@ -103,9 +104,7 @@ def _actor_public_id(user_id: int | None) -> str | None:
 
 
 def _circle_public_id(circle_id: int) -> str:
-    from ..circles.models import Circle
-
-    return db.session.scalar(select(Circle.public_id).where(Circle.id == circle_id)) or ""
+    return circle_reads().public_id(circle_id)
 
 
 def deliver_ready_events() -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import g
 
-from ..extensions import db
+from .circle_reads import circle_reads
 from .enablement import enabled_plugins, plugin_host
 
 HOOK = "careteam_permission"
@@ -23,9 +23,7 @@ def _circle_of(membership: Any) -> Any:
     circle = g.get("circle")
     if circle is not None and circle.id == membership.circle_id:
         return circle
-    from ..circles.models import Circle
-
-    return db.session.get(Circle, membership.circle_id)
+    return circle_reads().circle(membership.circle_id)
 
 
 def plugin_verdict(membership: Any, capability: str, table_answer: bool) -> bool:

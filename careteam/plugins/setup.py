@@ -15,8 +15,15 @@ import click
 from flask import Blueprint, Flask
 from wtforms import Form
 
-from ..permissions import ALL_ROLES, Capability, add_capability
-from ..ui import NavItem, PageSection
+from ..registries import (
+    Capability,
+    ExportSection,
+    NavItem,
+    PageSection,
+    add_capability,
+    add_export_section,
+)
+from ..roles import ALL_ROLES
 from .api_version import check_api_version
 from .host import Candidate, LoadedPlugin, PluginHost, entry_point_candidates
 from .types import PluginManifest
@@ -109,10 +116,6 @@ def _collect(host: PluginHost, candidate: Candidate, app: Flask, taken_commands:
 
 
 def _export_sections(value: Any, name: str) -> list[Any]:
-    if not value:
-        return []
-    from ..exports import ExportSection
-
     sections = _listed(value, ExportSection, "careteam_export_sections")
     return [dataclasses.replace(section, plugin=name) for section in sections]
 
@@ -132,11 +135,8 @@ def _apply(app: Flask, host: PluginHost, contribution: _Contribution) -> None:
         registry.add_nav("main", item)
     for panel in contribution.panels:
         registry.add_section("circle_home", panel)
-    if contribution.export_sections:
-        from ..exports import add_export_section
-
-        for section in contribution.export_sections:
-            add_export_section(app, section)
+    for section in contribution.export_sections:
+        add_export_section(app, section)
     for command in contribution.commands:
         app.extensions["careteam_cli_commands"].append(command)
     host.plugins[plugin.name] = plugin
@@ -151,17 +151,18 @@ def _config_candidates(objects: Iterable[Any]) -> list[Candidate]:
     return found
 
 
-def load_plugins(app: Flask) -> PluginHost:
-    """Load every installed plugin (and those in the ``PLUGINS`` setting) and apply its setup."""
-    from ..cli import careteam_cli
+def load_plugins(app: Flask, core_commands: Iterable[str]) -> PluginHost:
+    """Load every installed plugin (and those in the ``PLUGINS`` setting) and apply its setup.
 
+    ``core_commands`` are the names of core's ``careteam`` commands, which no plugin may take.
+    """
     host: PluginHost = app.extensions["careteam"]
     candidates: list[Candidate] = []
     if app.config.get("LOAD_INSTALLED_PLUGINS", True):
         candidates += entry_point_candidates()
     candidates += _config_candidates(app.config.get("PLUGINS") or [])
     host.installed = candidates
-    taken = set(careteam_cli.commands) | {"plugins"}
+    taken = set(core_commands) | {"plugins"}
     for candidate, _obj in host.load(candidates, app.config.get("BLOCKED_PLUGINS") or []):
         try:
             contribution = _collect(host, candidate, app, taken)

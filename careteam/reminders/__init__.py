@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .views import bp
+
 
 def init_reminders(app: Flask) -> None:
     """Register the reminder settings page."""
-    from .views import bp
-
     app.register_blueprint(bp)

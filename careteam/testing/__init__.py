@@ -8,17 +8,33 @@ and emptied after each test.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+
+from .. import create_app
+
+# CircleSetup and register_url_argument are re-exported so a plugin's test support needs only
+# careteam.testing: CareTeam's route-wide tests (the permission matrix, cross-circle probes) fill
+# each URL argument from a factory.
+from ..circles.testing import (
+    CircleSetup,
+    build_circle,
+    people_for_every_role,
+    register_url_argument,
+)
+from ..extensions import db
 
 # The kit's asserts explain themselves in a failing test, as the test's own do.
 pytest.register_assert_rewrite(
@@ -32,6 +48,7 @@ from .browser import CHROMIUM, CHROMIUM_ARGS, TARGETS, check_accessible, sign_in
 from .clients import TEST_PASSWORD, CareClient, login, logout, signed_in  # noqa: E402
 from .clock import Clock  # noqa: E402
 from .mail import MailServer, deliver_mail, links_in, message_text, outbox_rows, send_reminders  # noqa: E402
+from .plugins import switch_on_every_plugin  # noqa: E402
 
 __all__ = [
     "CHROMIUM",
@@ -101,11 +118,10 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         url, name = f"sqlite:///{tmp_path_factory.mktemp('db') / 'careteam.sqlite3'}", ""
     app = make_app(url, tmp_path_factory.mktemp("instance-migrate"))
     with app.app_context():
+        # start-up: the kit loads in every pytest run; Alembic only when a test needs a database.
         from flask_migrate import upgrade
 
         upgrade(revision="heads")
-        from ..extensions import db
-
         db.engine.dispose()
     yield url
     if name:
@@ -147,16 +163,12 @@ def make_test_config(database_url: str, instance_dir: Any) -> dict[str, Any]:
 
 def make_app(database_url: str, instance_dir: Any, **overrides: Any) -> Flask:
     """Create a CareTeam app with test settings on ``database_url`` (tables not created)."""
-    from .. import create_app
-
     config = make_test_config(database_url, instance_dir)
     config.update(overrides)
     return create_app(config)
 
 
 def _empty_all_tables(app: Flask) -> None:
-    from ..extensions import db
-
     with app.app_context():
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))
@@ -211,9 +223,6 @@ def circle_with_roles(app: Flask, make_user: Any, request: pytest.FixtureRequest
     Returns a ``careteam.circles.testing.CircleSetup``: ``.public_id``, ``.url(path)``,
     ``.people[role]`` (``id``, ``email``, ``public_id``), ``.members[role]`` (membership ids).
     """
-    from ..circles.testing import build_circle, people_for_every_role
-    from ..plugins.testing import switch_on_every_plugin
-
     setup = build_circle(app, people_for_every_role(make_user), name="Plugin test circle")
     switch_on_every_plugin(app, setup)
     return setup
@@ -225,9 +234,6 @@ def blns(pytestconfig: pytest.Config) -> list[str]:
 
     Set ``CARETEAM_BLNS`` to its path when the checkout lives elsewhere.
     """
-    import json
-    from pathlib import Path
-
     explicit = os.environ.get("CARETEAM_BLNS")
     candidates = [Path(explicit)] if explicit else []
     for folder in (pytestconfig.rootpath, *pytestconfig.rootpath.parents):
@@ -245,10 +251,6 @@ def blns(pytestconfig: pytest.Config) -> list[str]:
 @contextmanager
 def sql_statements(app: Flask) -> Iterator[list[str]]:
     """Collect the SQL statements the app's engine runs inside the block (for N+1 tests)."""
-    from sqlalchemy import event
-
-    from ..extensions import db
-
     statements: list[str] = []
 
     def listener(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -273,18 +275,12 @@ def page_statements(app: Flask, client: FlaskClient, url: str) -> tuple[list[str
 
 # --- URL arguments of plugin routes ------------------------------------------------------------
 
-# Re-exported so a plugin's test support needs only careteam.testing: CareTeam's route-wide
-# tests (the permission matrix, cross-circle probes) fill each URL argument from a factory.
-from ..circles.testing import CircleSetup, register_url_argument  # noqa: E402
-
 TEST_FACTORY_GROUP = "careteam.test_factories"
 
 
 def load_plugin_test_factories() -> list[str]:
     """Import every installed plugin's test-factory module (entry-point group
     ``careteam.test_factories``), so core's route-wide tests can visit the plugin's pages."""
-    from importlib import metadata
-
     loaded = []
     for ep in metadata.entry_points(group=TEST_FACTORY_GROUP):
         ep.load()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from werkzeug.serving import make_server
 
 from .clients import TEST_PASSWORD
 
@@ -37,10 +40,6 @@ TARGETS = (
 @pytest.fixture
 def live_url(app: Flask) -> Iterator[str]:
     """Serve the test app on a free local port for a real browser; yield its base URL."""
-    import threading
-
-    from werkzeug.serving import make_server
-
     server = make_server("127.0.0.1", 0, _closed_once_built(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -72,12 +71,11 @@ def _closed_once_built(app: Flask) -> Any:
 @pytest.fixture
 def browser() -> Iterator[Any]:
     """Debian's Chromium through Playwright (skipped without it, unless CI requires it)."""
-    from pathlib import Path
-
     if not Path(CHROMIUM).exists():
         if os.environ.get("CARETEAM_REQUIRE_BROWSER") == "1":
             pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
         pytest.skip(f"{CHROMIUM} is missing")
+    # start-up: the kit loads in every pytest run; only browser tests need Playwright.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -88,7 +86,7 @@ def browser() -> Iterator[Any]:
 
 def check_accessible(page: Any, label: str, targets: str = TARGETS) -> None:
     """Assert zero axe-core violations, 44 px targets and no inline styles on ``page``."""
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.sync_playwright import Axe  # start-up: as Playwright above
 
     results = Axe().run(
         page,
@@ -119,8 +117,6 @@ def sign_in_page(page: Any, live_url: str, email: str, password: str = TEST_PASS
 
 def _screenshot(page: Any, label: str) -> None:
     # Kept for people reviewing a run (tests/artifacts/ is git-ignored).
-    from pathlib import Path
-
     folder = Path.cwd() / "tests" / "artifacts"
     if folder.parent.is_dir():
         folder.mkdir(exist_ok=True)

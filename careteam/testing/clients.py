@@ -10,6 +10,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from ..auth.models import User
+from ..auth.passwords import hash_password
+from ..db.clock import utcnow
+from ..extensions import db
+
 TEST_PASSWORD = "correct horse battery staple 42"  # noqa: S105
 _CSRF_RE = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|'
@@ -72,11 +77,6 @@ def runner(app: Flask):
 @pytest.fixture
 def make_user(app: Flask):
     """Create a user directly (verified unless told otherwise) and return its email."""
-    from ..auth.models import User
-    from ..auth.passwords import hash_password
-    from ..db.clock import utcnow
-    from ..extensions import db
-
     counter = {"n": 0}
 
     def make(

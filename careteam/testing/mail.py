@@ -13,6 +13,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
+
+from ..extensions import db
+from ..outbox import OutboxMessage, deliver_due
+from ..reminders.sending import send_due_reminders
 
 # --- mail -----------------------------------------------------------------------------------
 
@@ -50,6 +55,7 @@ def links_in(message: EmailMessage) -> list[str]:
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[MailServer]:
     """Run aiosmtpd on a free local port for the whole test run."""
+    # start-up: the kit loads in every pytest run; only mail tests need aiosmtpd.
     from aiosmtpd.controller import Controller
 
     server = MailServer("127.0.0.1", 0)
@@ -84,16 +90,12 @@ def mail(smtp_server: MailServer, app_config: dict[str, Any]) -> MailServer:
 
 def send_reminders(app: Flask, now: Any = None) -> Any:
     """Run ``careteam send-reminders`` as if the time were ``now``; return its report."""
-    from ..reminders.sending import send_due_reminders
-
     with app.app_context():
         return send_due_reminders(now)
 
 
 def deliver_mail(app: Flask, now: Any = None) -> Any:
     """Run ``careteam send-mail`` as if the time were ``now``; return its report."""
-    from ..outbox import deliver_due
-
     with app.app_context():
         return deliver_due(now)
 
@@ -101,11 +103,6 @@ def deliver_mail(app: Flask, now: Any = None) -> Any:
 def outbox_rows(app: Flask) -> list[Any]:
     """Return every queued email's (recipient, attempts, sent or not, last error), oldest
     first."""
-    from sqlalchemy import select
-
-    from ..extensions import db
-    from ..outbox import OutboxMessage
-
     with app.app_context():
         return [
             (row.recipient, row.attempts, row.sent_at is not None, row.last_error)

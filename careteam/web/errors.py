@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..extensions import db
 from .outage import answer_outage, outage_seen
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,5 @@ def init_errors(app: Flask) -> None:
         log.exception("Unhandled error", exc_info=error)
         # The failed transaction must not break the error page itself (its navigation reads
         # the database), so it is rolled back first.
-        from ..extensions import db
-
         db.session.rollback()
         return _render(InternalServerError.code)

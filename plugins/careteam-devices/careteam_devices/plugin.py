@@ -15,9 +15,17 @@ from careteam.api import (
     ReminderItem,
     Role,
     WhatsNextItem,
+    circle_zone,
     hookimpl,
     member_can,
 )
+
+from . import check_views, template_views  # noqa: F401 - their routes join the blueprint
+from .demo import build_demo
+from .export import build_section
+from .problems import open_problems
+from .status import attention_summary
+from .views import bp
 
 NAME = "devices"
 CHECKERS = CARE_TEAM  # everyone but supporters
@@ -49,9 +57,6 @@ def careteam_capabilities() -> list[Capability]:
 
 @hookimpl
 def careteam_blueprints() -> list[Any]:
-    from . import check_views, template_views  # noqa: F401 - their routes join the blueprint
-    from .views import bp
-
     return [bp]
 
 
@@ -61,9 +66,6 @@ def careteam_circle_nav_items() -> list[NavItem]:
 
 
 def _panel(circle: Any, membership: Any, **_: Any) -> dict[str, Any] | None:
-    from .problems import open_problems
-    from .status import attention_summary
-
     if not member_can(membership, "devices.check"):
         return None  # supporters see nothing of it
     problems = open_problems(circle, limit=PANEL_PROBLEMS + 1)
@@ -84,10 +86,6 @@ def careteam_circle_panels() -> list[Panel]:
 
 @hookimpl
 def careteam_reminder_items(circle: Any, membership: Any, now: Any) -> list[ReminderItem]:
-    from careteam.api import circle_zone
-
-    from .status import attention_summary
-
     if not member_can(membership, "devices.check"):
         return []
     today = now.astimezone(circle_zone(circle)).date().isoformat()
@@ -110,8 +108,6 @@ def careteam_reminder_items(circle: Any, membership: Any, now: Any) -> list[Remi
 
 @hookimpl
 def careteam_whats_next(circle: Any, membership: Any) -> list[WhatsNextItem]:
-    from .status import attention_summary
-
     if not member_can(membership, "devices.check"):
         return []
     return [
@@ -127,13 +123,9 @@ def careteam_whats_next(circle: Any, membership: Any) -> list[WhatsNextItem]:
 
 @hookimpl
 def careteam_export_sections() -> list[ExportSection]:
-    from .export import build_section
-
     return [ExportSection("devices", "Devices, their checklists and checks", build_section, 70)]
 
 
 @hookimpl
 def careteam_demo_data() -> list[str]:
-    from .demo import build_demo
-
     return build_demo()

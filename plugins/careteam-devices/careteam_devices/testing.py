@@ -8,22 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from careteam.api import Circle, db, membership_of
 from careteam.testing import register_url_argument
+
+from . import checks, inventory
 
 
 def _as_manager(app: Any, setup: Any):
-    from careteam.api import Circle, db, membership_of
-
     circle = db.session.get(Circle, setup.id)
     return circle, membership_of(circle, setup.people["therapist"].id)
 
 
 def make_device(app: Any, setup: Any, kind: str = "rollator", name: str = "Rollator") -> str:
     """Add a device with its shipped checklist to the test circle; return its public id."""
-    from careteam.api import db
-
-    from . import inventory
-
     with app.app_context():
         circle, manager = _as_manager(app, setup)
         device = inventory.add_device(
@@ -43,10 +40,6 @@ _DEVICE_OF_LAST_CHECK: dict[str, str] = {}
 
 
 def _check(app: Any, setup: Any, _role: str | None) -> str:
-    from careteam.api import db
-
-    from . import checks, inventory
-
     device_id = make_device(app, setup)
     _DEVICE_OF_LAST_CHECK[setup.public_id] = device_id
     with app.app_context():
@@ -58,10 +51,6 @@ def _check(app: Any, setup: Any, _role: str | None) -> str:
 
 
 def _problem(app: Any, setup: Any, _role: str | None) -> str:
-    from careteam.api import db
-
-    from . import checks, inventory
-
     device_id = make_device(app, setup)
     with app.app_context():
         circle, manager = _as_manager(app, setup)
@@ -76,10 +65,6 @@ def _problem(app: Any, setup: Any, _role: str | None) -> str:
 
 
 def _template(app: Any, setup: Any, _role: str | None) -> str:
-    from careteam.api import db
-
-    from . import inventory
-
     with app.app_context():
         circle, manager = _as_manager(app, setup)
         template = inventory.create_template(

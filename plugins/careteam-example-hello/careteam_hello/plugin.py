@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy import func, select
 
 from careteam.api import (
     ALL_ROLES,
@@ -27,6 +28,7 @@ from careteam.api import (
 from . import service
 from .forms import HelloSettingsForm
 from .models import KindWord
+from .views import bp
 
 NAME = "hello"
 
@@ -52,8 +54,6 @@ def careteam_capabilities() -> list[Capability]:
 
 @hookimpl
 def careteam_blueprints() -> list[Any]:
-    from .views import bp
-
     return [bp]
 
 
@@ -112,8 +112,6 @@ def careteam_note_created(event: Any) -> None:
 @click.command("hello-stats")
 def hello_stats() -> None:
     """Print how many kind words each circle has (no message text)."""
-    from sqlalchemy import func, select
-
     rows = db.session.execute(
         select(KindWord.circle_id, func.count()).group_by(KindWord.circle_id)
     ).all()

@@ -1,4 +1,4 @@
-"""Circle pages for plugins: switch each plugin on or off, and fill in its settings."""
+"""The circle's Plugins pages: switch each plugin on or off, and fill in its settings."""
 
 from __future__ import annotations
 
@@ -9,18 +9,18 @@ from flask import Flask, abort, flash, redirect, render_template, request, url_f
 from wtforms import HiddenField
 from wtforms.validators import AnyOf
 
-from ..circles.membership import lock_circle
 from ..extensions import db
 from ..permissions import CircleBlueprint
-from ..ui import NavItem
-from ..web.forms import CareForm
-from .enablement import (
+from ..plugins.enablement import (
     enabled_plugins,
     plugin_host,
     plugin_settings,
     save_plugin_settings,
     set_enabled,
 )
+from ..registries import NavItem, register_action_label
+from ..web.forms import CareForm
+from .membership import lock_circle
 
 bp = CircleBlueprint("circle_plugins", __name__, url_prefix="/settings/plugins")
 
@@ -96,8 +96,6 @@ AUDIT_LABELS = {
 
 
 def init_plugin_pages(app: Flask) -> None:
-    from ..circles.audit_log import register_action_label
-
     app.register_blueprint(bp)
     for action, label in AUDIT_LABELS.items():
         register_action_label(app, action, label)

@@ -6,15 +6,14 @@ from typing import Any
 
 from flask import Flask
 
+from ..circles.models import Circle
 from ..circles.testing import CircleSetup, register_url_argument
 from ..extensions import db
+from ..plugins.enablement import set_enabled
 
 
 def switch_on_every_plugin(app: Flask, setup: CircleSetup) -> None:
     """Switch every loaded plugin on in the test circle (new circles get only the defaults)."""
-    from ..circles.models import Circle
-    from .enablement import set_enabled
-
     with app.app_context():
         circle = db.session.get(Circle, setup.id)
         for name in app.extensions["careteam"].plugins:
