@@ -15,7 +15,8 @@ from pathlib import Path
 
 from flask import current_app
 
-log = logging.getLogger(__name__)
+# The mail log that operators (and tests) follow: what was sent and how, never what it said.
+log = logging.getLogger("careteam.mail")
 
 
 def transmit(recipient: str, stored: bytes) -> None:
