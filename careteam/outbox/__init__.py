@@ -5,6 +5,7 @@
 once its response has been sent; what a command queued, when the command is done (see
 :mod:`careteam.outbox.queue`).  A failed delivery waits, with a growing delay, for
 ``careteam send-mail`` (:func:`deliver_due`), which cron or a systemd timer runs.
+:mod:`.transport` hands each message to SMTP, or to a folder of .eml files in development.
 """
 
 from __future__ import annotations
