@@ -87,10 +87,7 @@ def end_other_sessions():
     user = me()
     ended = auth_sessions.end_other_sessions(user, keep_current=True)
     audit.record(
-        "auth.signed_out_elsewhere",
-        object_type="user",
-        object_id=user.public_id,
-        details={"sessions_ended": ended},
+        "auth.signed_out_elsewhere", details={"sessions_ended": ended}, **user.audit_subject
     )
     db.session.commit()
     flash(
@@ -109,10 +106,7 @@ def end_all_sessions():
     user = me()
     ended = auth_sessions.end_other_sessions(user, keep_current=False)
     audit.record(
-        "auth.signed_out_everywhere",
-        object_type="user",
-        object_id=user.public_id,
-        details={"sessions_ended": ended},
+        "auth.signed_out_everywhere", details={"sessions_ended": ended}, **user.audit_subject
     )
     db.session.commit()
     return _signed_out_everywhere("You have been signed out on every device, this one too.")

@@ -108,10 +108,9 @@ def update_profile(user: User, **values: object) -> list[str]:
     if changed:
         audit.record(
             "account.profile_updated",
-            object_type="user",
-            object_id=user.public_id,
             actor_id=user.id,
             details={"fields": changed},
+            **user.audit_subject,
         )
     return changed
 
@@ -135,10 +134,9 @@ def change_password(user: User, current_password: str, new_password: str) -> lis
     throttle.clear(user.email, throttle.client_address())
     audit.record(
         "account.password_changed",
-        object_type="user",
-        object_id=user.public_id,
         actor_id=user.id,
         details={"other_sessions_ended": ended},
+        **user.audit_subject,
     )
     return [
         Notice(
@@ -187,12 +185,7 @@ def request_email_change(user: User, new_email: str, current_password: str) -> l
             link=external_url("account.confirm_email", token=raw),
             hours=hours,
         )
-    audit.record(
-        "account.email_change_requested",
-        object_type="user",
-        object_id=user.public_id,
-        actor_id=user.id,
-    )
+    audit.record("account.email_change_requested", actor_id=user.id, **user.audit_subject)
     return [
         Notice(
             user.email,
@@ -247,9 +240,7 @@ def confirm_email_change(raw_token: str) -> tuple[User, list[Notice]] | None:
     # Links mailed to the old address must not act on the account any more.
     account_tokens.retire(user.id)
     throttle.clear(old_email, throttle.client_address())
-    audit.record(
-        "account.email_changed", object_type="user", object_id=user.public_id, actor_id=user.id
-    )
+    audit.record("account.email_changed", actor_id=user.id, **user.audit_subject)
     context = {"user": user, "old_email": old_email, "new_email": new_email}
     return user, [
         Notice(old_email, "Your CareTeam email address was changed", "email_changed", context),
@@ -321,7 +312,7 @@ def delete_account(user: User, password: str) -> list[Notice]:
         raise DeletionBlockedError(blockers)
     email, name = user.email, user.display_name
     _record_circle_departures(user)
-    audit.record("account.deleted", object_type="user", object_id=user.public_id, actor_id=user.id)
+    audit.record("account.deleted", actor_id=user.id, **user.audit_subject)
     throttle.clear(email, throttle.client_address())
     db.session.flush()
     db.session.execute(

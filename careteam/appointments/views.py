@@ -153,12 +153,9 @@ def month(circle: Any, membership: Any):
 def _audit_view(circle: Any, membership: Any, appointment: Appointment, key: str | None) -> None:
     audit.record_now(
         "appointment.viewed",
-        circle_id=circle.id,
-        object_type="appointment",
-        object_id=appointment.public_id,
         actor_id=membership.user_id,
         details={"occurrence": key} if key else None,
-        **appointment.audit_stamp,
+        **appointment.audit_subject,
     )
 
 
@@ -234,12 +231,7 @@ def download(circle: Any, membership: Any, appointment_id: str):
     )
     body = build_calendar([entry], "full", f"CareTeam \u00b7 {circle.name}")
     audit.record_now(
-        "appointment.downloaded",
-        circle_id=circle.id,
-        object_type="appointment",
-        object_id=appointment.public_id,
-        actor_id=membership.user_id,
-        **appointment.audit_stamp,
+        "appointment.downloaded", actor_id=membership.user_id, **appointment.audit_subject
     )
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = (

@@ -75,9 +75,7 @@ def register_user(email: str, display_name: str, password: str) -> User:
     user = User(email=email, display_name=display_name, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
-    audit.record(
-        "account.registered", object_type="user", object_id=user.public_id, actor_id=user.id
-    )
+    audit.record("account.registered", actor_id=user.id, **user.audit_subject)
     send_verification(user)
     return user
 
@@ -110,9 +108,7 @@ def verify_email(raw_token: str) -> User | None:
     if user is None:
         return None
     mark_address_proven(user)
-    audit.record(
-        "account.email_verified", object_type="user", object_id=user.public_id, actor_id=user.id
-    )
+    audit.record("account.email_verified", actor_id=user.id, **user.audit_subject)
     return user
 
 
@@ -184,10 +180,9 @@ def _issue_sign_in_link(user: User) -> str:
     raw = account_tokens.issue(user.id, account_tokens.SIGN_IN_LINK, timedelta(minutes=minutes))
     audit.record(
         "auth.sign_in_link_sent",
-        object_type="user",
-        object_id=user.public_id,
         actor_id=user.id,
         details={"reason": "account_locked"},
+        **user.audit_subject,
     )
     return raw
 
@@ -221,9 +216,7 @@ def use_sign_in_link(raw_token: str) -> User | None:
     if user is None or account_tokens.consume(raw_token, account_tokens.SIGN_IN_LINK) is None:
         return None
     mark_address_proven(user)
-    audit.record(
-        "auth.sign_in_link_used", object_type="user", object_id=user.public_id, actor_id=user.id
-    )
+    audit.record("auth.sign_in_link_used", actor_id=user.id, **user.audit_subject)
     return user
 
 
@@ -285,9 +278,7 @@ def reset_password(raw_token: str, new_password: str) -> User | None:
     # Whoever forced the reset may have asked to move the account to their own address.
     account_tokens.retire(user.id, account_tokens.CHANGE_EMAIL)
     throttle.clear(user.email, throttle.client_address())
-    audit.record(
-        "account.password_reset", object_type="user", object_id=user.public_id, actor_id=user.id
-    )
+    audit.record("account.password_reset", actor_id=user.id, **user.audit_subject)
     return user
 
 

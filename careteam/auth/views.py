@@ -95,7 +95,7 @@ def logout():
         abort(400)
     if current_user.is_authenticated:
         end_session(current_user)
-        audit.record("auth.signed_out", object_type="user", object_id=current_user.public_id)
+        audit.record("auth.signed_out", **current_user.audit_subject)
         db.session.commit()
     # Clear first: logout_user() leaves the note that tells Flask-Login to delete the
     # remember cookie, and clearing afterwards would drop it.

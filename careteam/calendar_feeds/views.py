@@ -131,15 +131,9 @@ def feed(secret: str):
     content = feed_content.load(found)
     etag = content.validator()
     unchanged = request.if_none_match.contains_weak(etag)
+    details = {"detail": found.detail, "unchanged": True} if unchanged else {"detail": found.detail}
     audit.record_now(
-        "calendar_feed.viewed",
-        circle_id=found.circle_id,
-        object_type="calendar_feed",
-        object_id=found.public_id,
-        actor_id=found.user_id,
-        details={"detail": found.detail, "unchanged": True}
-        if unchanged
-        else {"detail": found.detail},
+        "calendar_feed.viewed", actor_id=found.user_id, details=details, **found.audit_subject
     )
     if unchanged:
         response = Response(status=304)

@@ -142,11 +142,9 @@ def _check_care_recipient(invitation: Invitation, circle: Circle) -> None:
 def _record_accepted(invitation: Invitation, circle: Circle, user: User) -> None:
     audit.record(
         "invitation.accepted",
-        circle_id=circle.id,
-        object_type="invitation",
-        object_id=invitation.public_id,
         actor_id=user.id,
         details={"kind": invitation.kind, "role": invitation.role, "user": user.public_id},
+        **invitation.audit_subject,
     )
 
 
@@ -172,11 +170,9 @@ def claim(invitation: Invitation, circle: Circle, user: User) -> None:
         raise InvitationGone
     audit.record(
         "invitation.claimed",
-        circle_id=circle.id,
-        object_type="invitation",
-        object_id=invitation.public_id,
         actor_id=user.id,
         details={"role": invitation.role, "user": user.public_id},
+        **invitation.audit_subject,
     )
 
 
@@ -247,9 +243,7 @@ def register(
     except IntegrityError:  # the same address registered a moment ago (PostgreSQL)
         raise accounts.AccountError("exists") from None
     invitation.accepted_by_id = user.id
-    audit.record(
-        "account.registered", object_type="user", object_id=user.public_id, actor_id=user.id
-    )
+    audit.record("account.registered", actor_id=user.id, **user.audit_subject)
     _record_accepted(invitation, circle, user)
     add_member(circle, user, invitation.role, via="invitation")
     if not fixed:

@@ -114,12 +114,7 @@ def create_invitation(
     if invitation.email:
         details["email"] = invitation.email
     audit.record(
-        "invitation.created",
-        circle_id=circle.id,
-        object_type="invitation",
-        object_id=invitation.public_id,
-        actor_id=inviter.id,
-        details=details,
+        "invitation.created", actor_id=inviter.id, details=details, **invitation.audit_subject
     )
     return invitation, raw
 
@@ -162,12 +157,7 @@ def invite_by_email(
         log.warning("Could not send an invitation email: %s", type(error).__name__)
         raise MailNotSent from error
     audit.record(
-        "invitation.sent",
-        circle_id=circle.id,
-        object_type="invitation",
-        object_id=invitation.public_id,
-        actor_id=inviter.id,
-        details={"email": email},
+        "invitation.sent", actor_id=inviter.id, details={"email": email}, **invitation.audit_subject
     )
     return invitation
 
@@ -248,11 +238,9 @@ def revoke(circle: Circle, invitation: Invitation, actor: User) -> None:
         raise InvitationError("This invitation was already used or revoked.")
     audit.record(
         "invitation.revoked",
-        circle_id=circle.id,
-        object_type="invitation",
-        object_id=invitation.public_id,
         actor_id=actor.id,
         details={"kind": invitation.kind, "role": invitation.role},
+        **invitation.audit_subject,
     )
 
 
@@ -273,11 +261,9 @@ def approve_claim(circle: Circle, invitation: Invitation, actor: User) -> Member
         raise InvitationError("This invitation was already used or revoked.")
     audit.record(
         "invitation.approved",
-        circle_id=circle.id,
-        object_type="invitation",
-        object_id=invitation.public_id,
         actor_id=actor.id,
         details={"role": invitation.role, "user": claimant.public_id},
+        **invitation.audit_subject,
     )
     member = add_member(circle, claimant, invitation.role, via="invitation")
     _notify_approved(circle, invitation, claimant)
@@ -297,11 +283,9 @@ def decline_claim(circle: Circle, invitation: Invitation, actor: User) -> None:
     claimant = db.session.scalar(select(User.public_id).where(User.id == invitation.claimed_by_id))
     audit.record(
         "invitation.declined",
-        circle_id=circle.id,
-        object_type="invitation",
-        object_id=invitation.public_id,
         actor_id=actor.id,
         details={"role": invitation.role, "user": claimant or ""},
+        **invitation.audit_subject,
     )
 
 

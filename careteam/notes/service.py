@@ -77,11 +77,9 @@ def set_default_audience(circle: Circle, audience: str, actor_id: int) -> None:
     circle.settings = {**(circle.settings or {}), SETTING_DEFAULT_AUDIENCE: audience}
     audit.record(
         "circle.settings_changed",
-        circle_id=circle.id,
-        object_type="circle",
-        object_id=circle.public_id,
         actor_id=actor_id,
         details={SETTING_DEFAULT_AUDIENCE: audience},
+        **circle.audit_subject,
     )
 
 
@@ -273,22 +271,11 @@ def create_note(
     db.session.add(NoteRead(note_id=note.id, user_id=membership.user_id, seen_version=1))
     audit.record(
         "note.created",
-        circle_id=circle.id,
-        object_type="note",
-        object_id=note.public_id,
         actor_id=membership.user_id,
         details={"category": category, "audience": audience},
-        **note.audit_stamp,
+        **note.audit_subject,
     )
-    emit(
-        "note_created",
-        circle.id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        audience=audience,
-        details={"category": category},
-    )
+    emit("note_created", note.audit_subject, membership.user_id, {"category": category})
     return note
 
 
@@ -339,15 +326,7 @@ def update_note(
     details: dict[str, Any] = {"version": note.version}
     if old_audience != audience:
         details["audience"] = {"from": old_audience, "to": audience}
-    audit.record(
-        "note.edited",
-        circle_id=note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        details=details,
-        **note.audit_stamp,
-    )
+    audit.record("note.edited", actor_id=membership.user_id, details=details, **note.audit_subject)
     audit.record_audience_change(
         "note",
         note.public_id,
@@ -357,15 +336,8 @@ def update_note(
         before=old_audience,
         after=audience,
     )
-    emit(
-        "note_updated",
-        note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        audience=audience,
-        details={"version": note.version, "category": category},
-    )
+    event_details = {"version": note.version, "category": category}
+    emit("note_updated", note.audit_subject, membership.user_id, event_details)
     return note
 
 
@@ -378,11 +350,8 @@ def set_pinned(note: Note, membership: Any, pinned: bool) -> None:
     note.pinned = pinned
     audit.record(
         "note.pinned" if pinned else "note.unpinned",
-        circle_id=note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
         actor_id=membership.user_id,
-        **note.audit_stamp,
+        **note.audit_subject,
     )
 
 
@@ -395,12 +364,9 @@ def add_comment(note: Note, membership: Any, body: str) -> NoteComment:
     db.session.flush()
     audit.record(
         "note.commented",
-        circle_id=note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
         actor_id=membership.user_id,
         details={"comment": comment.public_id},
-        **note.audit_stamp,
+        **note.audit_subject,
     )
     return comment
 
@@ -418,12 +384,5 @@ def acknowledge(note: Note, membership: Any) -> bool:
     if exists is not None:
         return False
     db.session.add(NoteAcknowledgement(note_id=note.id, user_id=membership.user_id))
-    audit.record(
-        "note.acknowledged",
-        circle_id=note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        **note.audit_stamp,
-    )
+    audit.record("note.acknowledged", actor_id=membership.user_id, **note.audit_subject)
     return True

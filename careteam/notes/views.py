@@ -164,14 +164,7 @@ def history(circle: Any, membership: Any, note_id: str):
     note = note_or_404(circle, membership, note_id)
     revisions = [(rev, render_markdown(rev.body)) for rev in queries.revisions(note, membership)]
     html = render_template("notes/history.html", circle=circle, note=note, revisions=revisions)
-    audit.record_now(
-        "note.history_viewed",
-        circle_id=circle.id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        **note.audit_stamp,
-    )
+    audit.record_now("note.history_viewed", actor_id=membership.user_id, **note.audit_subject)
     return html
 
 
