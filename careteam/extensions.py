@@ -4,6 +4,7 @@ Flask-Migrate is not here: it lives in :mod:`careteam.migrating`, because import
 Alembic, which a web worker never uses.
 """
 
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -32,3 +33,14 @@ db = SQLAlchemy(model_class=Model)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+# Limits read from the app's settings at request time, so each app (and test) uses its own.
+def login_limit() -> str:
+    """The rate limit of forms that check a password (``RATELIMIT_LOGIN``)."""
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def email_limit() -> str:
+    """The rate limit of forms that send an email (``RATELIMIT_ACCOUNT_EMAILS``)."""
+    return current_app.config["RATELIMIT_ACCOUNT_EMAILS"]

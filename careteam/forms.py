@@ -118,6 +118,16 @@ class CareForm(FlaskForm):
             self.form_errors.append(NOT_A_FORM_POST)
         return valid and not self._stray_file_parts and not self._json_body
 
+    def add_error(self, error: Exception, field: str | None = None) -> None:
+        """Show a service's refusal beside the field it names (``field``, else the error's
+        own ``field``), or above the form when it names none of this form's fields."""
+        name = field or getattr(error, "field", None)
+        target = getattr(self, name, None) if name else None
+        if target is not None:
+            target.errors = [*target.errors, str(error)]
+        else:
+            self.form_errors.append(str(error))
+
 
 def _stray_file_parts(form: CareForm, formdata: Any) -> tuple[str, ...]:
     """Names of the file parts in ``formdata`` that no file field of ``form`` takes (file

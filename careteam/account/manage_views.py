@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import logout_user
 
 from .. import audit
 from ..auth import sessions as auth_sessions
-from ..extensions import db, limiter
+from ..extensions import db, limiter, login_limit
 from ..forms import ActionForm
 from . import service
 from .forms import DeleteAccountForm
 from .user_agents import describe_user_agent
-from .views import bp, field_error, me
+from .views import bp, me
 
 
 @dataclass(frozen=True)
@@ -84,11 +84,7 @@ def end_session(public_id: str):
 def end_other_sessions():
     """Sign out every device except this one."""
     _require_form()
-    user = me()
-    ended = auth_sessions.end_other_sessions(user, keep_current=True)
-    audit.record(
-        "auth.signed_out_elsewhere", details={"sessions_ended": ended}, **user.audit_subject
-    )
+    ended = service.sign_out_devices(me(), keep_current=True)
     db.session.commit()
     flash(
         "Every other device has been signed out."
@@ -103,21 +99,13 @@ def end_other_sessions():
 def end_all_sessions():
     """Sign out every device, this one included."""
     _require_form()
-    user = me()
-    ended = auth_sessions.end_other_sessions(user, keep_current=False)
-    audit.record(
-        "auth.signed_out_everywhere", details={"sessions_ended": ended}, **user.audit_subject
-    )
+    service.sign_out_devices(me(), keep_current=False)
     db.session.commit()
     return _signed_out_everywhere("You have been signed out on every device, this one too.")
 
 
-def _login_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN"]
-
-
 @bp.route("/delete", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def delete():
     """Delete the account for good, after the password is typed again."""
     user = me()
@@ -131,7 +119,7 @@ def delete():
             blockers = error.messages
         except service.AccountError as error:
             db.session.rollback()
-            field_error(form, error)
+            form.add_error(error)
         else:
             db.session.commit()
             service.notify(notices)

@@ -29,6 +29,7 @@ from ..auth.service import (
     find_user_by_email,
     normalise_email,
 )
+from ..auth.sessions import end_other_sessions
 from ..clock import utcnow
 from ..extensions import db
 
@@ -120,8 +121,6 @@ def update_profile(user: User, **values: object) -> list[str]:
 
 def change_password(user: User, current_password: str, new_password: str) -> list[Notice]:
     """Set a new password and end every other session; return the notice to send."""
-    from ..auth.sessions import end_other_sessions
-
     check_current_password(user, current_password, "change_password")
     try:
         check_new_password(new_password, user.email, user.display_name)
@@ -150,6 +149,18 @@ def change_password(user: User, current_password: str, new_password: str) -> lis
             },
         )
     ]
+
+
+# --- signed-in devices ------------------------------------------------------------------------
+
+
+def sign_out_devices(user: User, *, keep_current: bool) -> int:
+    """End the account's other sessions, and this one too unless ``keep_current``; return how
+    many ended."""
+    ended = end_other_sessions(user, keep_current=keep_current)
+    action = "auth.signed_out_elsewhere" if keep_current else "auth.signed_out_everywhere"
+    audit.record(action, details={"sessions_ended": ended}, **user.audit_subject)
+    return ended
 
 
 # --- email address ---------------------------------------------------------------------------

@@ -52,14 +52,6 @@ def _appointment_form(
     return form, members
 
 
-def _attach(form: Any, error: Exception, field: str | None) -> None:
-    target = getattr(form, field, None) if field else None
-    if target is not None:
-        target.errors = [*target.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
 def _rule_from(form: AppointmentForm) -> str:
     repeat = form.repeat.data or "none"
     if repeat == "custom":
@@ -114,7 +106,7 @@ def _save(form: AppointmentForm, members: list, action: Any) -> Any:
             field = "repeat"
         if field == "organiser_id":
             field = "organiser"
-        _attach(form, error, field)
+        form.add_error(error, field)
         return None
 
 
@@ -303,7 +295,7 @@ def edit_occurrence(circle: Any, membership: Any, appointment_id: str, occurrenc
             )
         except (service.AppointmentError, RecurrenceError) as error:
             db.session.rollback()
-            _attach(form, error, error.field)
+            form.add_error(error)
         else:
             db.session.commit()
             flash("This date is changed; the rest of the series stays as it was.", "success")

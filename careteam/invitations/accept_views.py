@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from ..auth import service as accounts
 from ..auth.login import sign_in
-from ..extensions import db, limiter
+from ..extensions import db, email_limit, limiter
 from ..forms import ActionForm
 from . import accepting
 from .accepting import InvitationGone, Option
@@ -34,10 +34,6 @@ from .views import limit_sending
 bp = Blueprint("invite", __name__, url_prefix="/invite")
 
 _MAX_TOKEN = 128  # real tokens are 43 characters
-
-
-def _email_limit() -> str:
-    return current_app.config["RATELIMIT_ACCOUNT_EMAILS"]
 
 
 def _gone():
@@ -137,7 +133,7 @@ def claim(token: str):
 
 
 @bp.route("/<token>/register", methods=["GET", "POST"])
-@limiter.limit(_email_limit, methods=["POST"])
+@limiter.limit(email_limit, methods=["POST"])
 @limit_sending
 def register(token: str):
     """Create an account from the invitation and join the circle in one step.

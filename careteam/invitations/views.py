@@ -84,14 +84,6 @@ def _render_manage(circle: Any, form: Any, link_form: Any, status: int = 200):
     ), status
 
 
-def _field_error(form: Any, error: service.InvitationError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
 @bp.circle_route("", capability="circle.manage", methods=["GET", "POST"])
 @limit_sending
 def manage(circle: Any, membership: Any):
@@ -109,7 +101,7 @@ def manage(circle: Any, membership: Any):
             )
         except service.InvitationError as error:
             db.session.rollback()
-            _field_error(form, error)
+            form.add_error(error)
             status = 422
         except service.MailNotSent:
             db.session.rollback()
@@ -139,7 +131,7 @@ def create_link(circle: Any, membership: Any):
             )
         except service.InvitationError as error:
             db.session.rollback()
-            _field_error(link_form, error)
+            link_form.add_error(error)
         else:
             db.session.commit()
             return render_template(
