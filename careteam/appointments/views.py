@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import Response, abort, current_app, g, render_template, request, url_for
+from flask import Response, abort, g, render_template, request
 
 from .. import audit
 from ..audience import AUDIENCE_LABELS, SHORT_LABELS
@@ -36,13 +36,9 @@ UPCOMING_ON_DETAIL = 10
 
 @bp.context_processor
 def calendar_page_context() -> dict[str, Any]:
-    """Give every calendar page the circle's sub-navigation and the labels it shows."""
+    """Give every calendar page the labels and helpers it shows."""
     circle = g.get("circle")
-    home_url = None
-    if circle is not None and "circles.home" in current_app.view_functions:
-        home_url = url_for("circles.home", circle_id=circle.public_id)
     return {
-        "circle_home_url": home_url,
         "kind_labels": {k.value: label for k, label in KIND_LABELS.items()},
         "help_labels": {h.value: label for h, label in HELP_LABELS.items()},
         "audience_labels": {a.value: label for a, label in AUDIENCE_LABELS.items()},

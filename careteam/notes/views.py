@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from .. import audit
 from ..audience import AUDIENCE_LABELS, SHORT_LABELS, Audience
@@ -32,13 +32,8 @@ bp = CircleBlueprint("notes", __name__, url_prefix="/notes")
 
 @bp.context_processor
 def _note_page_context() -> dict[str, Any]:
-    """Give every notes page the circle's sub-navigation and the labels it shows."""
-    circle = g.get("circle")
-    home_url = None
-    if circle is not None and "circles.home" in current_app.view_functions:
-        home_url = url_for("circles.home", circle_id=circle.public_id)
+    """Give every notes page the labels it shows."""
     return {
-        "circle_home_url": home_url,
         "category_labels": {c.value: label for c, label in CATEGORY_LABELS.items()},
         "audience_labels": {a.value: label for a, label in AUDIENCE_LABELS.items()},
         "audience_short": {a.value: label for a, label in SHORT_LABELS.items()},
