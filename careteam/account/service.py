@@ -218,7 +218,7 @@ def pending_email_change(raw_token: str) -> tuple[User, str] | None:
     token = account_tokens.peek(raw_token, account_tokens.CHANGE_EMAIL)
     if token is None or not token.new_email:
         return None
-    user = db.session.get(User, token.user_id)
+    user = account_tokens.holder(token)
     if user is None:
         return None
     return user, token.new_email

@@ -101,10 +101,7 @@ def mark_address_proven(user: User) -> None:
 
 
 def verify_email(raw_token: str) -> User | None:
-    token = account_tokens.consume(raw_token, account_tokens.VERIFY_EMAIL)
-    if token is None:
-        return None
-    user = db.session.get(User, token.user_id)
+    user = account_tokens.holder(account_tokens.consume(raw_token, account_tokens.VERIFY_EMAIL))
     if user is None:
         return None
     mark_address_proven(user)
@@ -203,10 +200,7 @@ def _send_sign_in_link(user: User, raw: str) -> None:
 
 def sign_in_link_user(raw_token: str) -> User | None:
     """Return the account a live one-time sign-in link names, without using it up."""
-    token = account_tokens.peek(raw_token, account_tokens.SIGN_IN_LINK)
-    if token is None:
-        return None
-    user = db.session.get(User, token.user_id)
+    user = account_tokens.holder(account_tokens.peek(raw_token, account_tokens.SIGN_IN_LINK))
     return user if user is not None and user.active else None
 
 
@@ -263,10 +257,7 @@ def reset_password(raw_token: str, new_password: str) -> User | None:
     """Set a new password from a reset link and end every session of the account."""
     from .sessions import end_other_sessions
 
-    token = account_tokens.peek(raw_token, account_tokens.RESET_PASSWORD)
-    if token is None:
-        return None
-    user = db.session.get(User, token.user_id)
+    user = account_tokens.holder(account_tokens.peek(raw_token, account_tokens.RESET_PASSWORD))
     if user is None:
         return None
     check_new_password(new_password, user.email, user.display_name)
