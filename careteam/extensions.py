@@ -4,6 +4,8 @@ Flask-Migrate is not here: it lives in :mod:`careteam.migrating`, because import
 Alembic, which a web worker never uses.
 """
 
+from collections.abc import Iterable, Mapping
+
 from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -27,6 +29,16 @@ class Model(DeclarativeBase):
     """Declarative base for every CareTeam table, core and plugins alike."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    def set_changed(self, names: Iterable[str], values: Mapping[str, object]) -> list[str]:
+        """Set each field of ``names`` that ``values`` gives a different value; return the
+        names of those that changed (an edit that changes nothing then records nothing)."""
+        changed = []
+        for name in names:
+            if name in values and getattr(self, name) != values[name]:
+                setattr(self, name, values[name])
+                changed.append(name)
+        return changed
 
 
 db = SQLAlchemy(model_class=Model)

@@ -101,11 +101,7 @@ PROFILE_FIELDS = ("display_name", "time_zone", "email_reminders", "email_activit
 
 def update_profile(user: User, **values: object) -> list[str]:
     """Save the profile fields given; return the names of those that changed."""
-    changed = []
-    for name in PROFILE_FIELDS:
-        if name in values and getattr(user, name) != values[name]:
-            setattr(user, name, values[name])
-            changed.append(name)
+    changed = user.set_changed(PROFILE_FIELDS, values)
     if changed:
         audit.record(
             "account.profile_updated",

@@ -62,11 +62,7 @@ def update_circle(circle: Circle, actor: Membership, **values: str) -> list[str]
     """Change the circle's name, description or time zone; return the fields that changed."""
     if circle.archived:
         raise CircleError("This circle is archived. Restore it before changing its settings.")
-    changed = []
-    for name in EDITABLE_FIELDS:
-        if name in values and getattr(circle, name) != values[name]:
-            setattr(circle, name, values[name])
-            changed.append(name)
+    changed = circle.set_changed(EDITABLE_FIELDS, values)
     if changed:
         # Field names only: what people typed stays in the circle, not in the audit trail.
         audit.record(

@@ -234,6 +234,20 @@ def _check_choices(category: str, audience: str, membership: Any) -> None:
 # --- writing ---------------------------------------------------------------------------------
 
 
+def _saved_columns(
+    title: str, body: str, category: str, tags: list[str], audience: str
+) -> dict[str, Any]:
+    """The columns a save writes from what the writer typed and chose."""
+    return {
+        "title": title or "",
+        "body": body,
+        "excerpt": excerpt(body),
+        "category": category,
+        "tags_text": TAG_SEPARATOR.join(tags),
+        "audience": audience,
+    }
+
+
 def create_note(
     circle: Circle,
     membership: Any,
@@ -253,12 +267,7 @@ def create_note(
     note = Note(
         circle_id=circle.id,
         author_id=membership.user_id,
-        title=title or "",
-        body=body,
-        excerpt=excerpt(body),
-        category=category,
-        tags_text=TAG_SEPARATOR.join(tags),
-        audience=audience,
+        **_saved_columns(title, body, category, tags, audience),
         version=1,
         created_at=now,
         updated_at=now,
@@ -305,12 +314,7 @@ def update_note(
         update(Note)
         .where(Note.id == note.id, Note.version == expected_version)
         .values(
-            title=title or "",
-            body=body,
-            excerpt=excerpt(body),
-            category=category,
-            tags_text=TAG_SEPARATOR.join(tags),
-            audience=audience,
+            **_saved_columns(title, body, category, tags, audience),
             version=expected_version + 1,
             updated_at=now,
             updated_by_id=membership.user_id,
