@@ -7,6 +7,8 @@ Every link that does not work (unknown, used, revoked, expired, archived circle)
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -89,15 +91,27 @@ def show(token: str):
     return _render(token, invitation, circle, option)
 
 
+def _acting_on_open_invitation(view: Callable[..., Any]) -> Callable[[str], Any]:
+    """Guard a button's POST: the signed-out go to the invitation's page, and a dead link or
+    a form without its CSRF token gets the "gone" page; else ``view(token, invitation,
+    circle)``."""
+
+    @functools.wraps(view)
+    def guarded(token: str) -> Any:
+        if not current_user.is_authenticated:
+            return redirect(url_for("invite.show", token=token))
+        found = _open(token)
+        if found is None or not ActionForm().validate_on_submit():
+            return _gone()
+        return view(token, *found)
+
+    return guarded
+
+
 @bp.post("/<token>/accept")
-def accept(token: str):
+@_acting_on_open_invitation
+def accept(token: str, invitation: Any, circle: Any):
     """Join the circle with the invitation's role."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("invite.show", token=token))
-    found = _open(token)
-    if found is None or not ActionForm().validate_on_submit():
-        return _gone()
-    invitation, circle = found
     try:
         accepting.accept(invitation, circle, _user())
     except InvitationGone:
@@ -113,14 +127,9 @@ def accept(token: str):
 
 @bp.post("/<token>/claim")
 @limit_sending
-def claim(token: str):
+@_acting_on_open_invitation
+def claim(token: str, invitation: Any, circle: Any):
     """Ask the circle's coordinators to let this account use an invitation sent elsewhere."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("invite.show", token=token))
-    found = _open(token)
-    if found is None or not ActionForm().validate_on_submit():
-        return _gone()
-    invitation, circle = found
     user = _user()
     try:
         accepting.claim(invitation, circle, user)

@@ -11,7 +11,7 @@ import logging
 import smtplib
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit, mail
@@ -25,7 +25,7 @@ from ..extensions import db
 from ..permissions import Role
 from ..tokens import token_hash
 from .models import Invitation, Kind
-from .service import InvitationError, format_expiry, role_label
+from .service import InvitationError, change_open, format_expiry, role_label
 
 log = logging.getLogger(__name__)
 
@@ -97,19 +97,8 @@ def inviter_name(invitation: Invitation) -> str:
 def _use(invitation: Invitation, user_id: int | None) -> None:
     """Mark the invitation used (by ``user_id``); raise InvitationGone if another request won."""
     now = utcnow()
-    result = db.session.execute(
-        update(Invitation)
-        .where(
-            Invitation.id == invitation.id,
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-            Invitation.expires_at > now,
-        )
-        .values(accepted_at=now, accepted_by_id=user_id),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.expire(invitation)
-    if result.rowcount != 1:
+    unexpired = Invitation.expires_at > now
+    if not change_open(invitation, unexpired, accepted_at=now, accepted_by_id=user_id):
         raise InvitationGone
 
 
@@ -153,20 +142,8 @@ def claim(invitation: Invitation, circle: Circle, user: User) -> None:
     if option_for(invitation, user) != Option.CLAIM:
         raise InvitationGone
     now = utcnow()
-    result = db.session.execute(
-        update(Invitation)
-        .where(
-            Invitation.id == invitation.id,
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-            Invitation.claimed_at.is_(None),
-            Invitation.expires_at > now,
-        )
-        .values(claimed_at=now, claimed_by_id=user.id),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.expire(invitation)
-    if result.rowcount != 1:
+    unclaimed, unexpired = Invitation.claimed_at.is_(None), Invitation.expires_at > now
+    if not change_open(invitation, unclaimed, unexpired, claimed_at=now, claimed_by_id=user.id):
         raise InvitationGone
     audit.record(
         "invitation.claimed",

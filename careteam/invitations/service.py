@@ -215,8 +215,9 @@ def invitation_in_circle(circle: Circle, public_id: str) -> Invitation | None:
     )
 
 
-def _close(invitation: Invitation, *conditions: Any, **values: Any) -> bool:
-    """Change an open invitation once, even when two requests race for it."""
+def change_open(invitation: Invitation, *conditions: Any, **values: Any) -> bool:
+    """Change an invitation that is still open (not accepted, not revoked, and ``conditions``)
+    once, even when two requests race for it; return whether this request changed it."""
     result = db.session.execute(
         update(Invitation)
         .where(
@@ -234,7 +235,7 @@ def _close(invitation: Invitation, *conditions: Any, **values: Any) -> bool:
 
 def revoke(circle: Circle, invitation: Invitation, actor: User) -> None:
     """Make an invitation unusable; revoking one that is already closed is refused."""
-    if not _close(invitation, revoked_at=utcnow(), revoked_by_id=actor.id):
+    if not change_open(invitation, revoked_at=utcnow(), revoked_by_id=actor.id):
         raise InvitationError("This invitation was already used or revoked.")
     audit.record(
         "invitation.revoked",
@@ -255,7 +256,7 @@ def approve_claim(circle: Circle, invitation: Invitation, actor: User) -> Member
         raise InvitationError("This circle already has a care recipient.")
     pending = (Invitation.claimed_by_id == claimant.id, Invitation.claim_declined_at.is_(None))
     now = utcnow()
-    if not _close(
+    if not change_open(
         invitation, *pending, accepted_at=now, accepted_by_id=claimant.id, decided_by_id=actor.id
     ):
         raise InvitationError("This invitation was already used or revoked.")
@@ -272,7 +273,7 @@ def approve_claim(circle: Circle, invitation: Invitation, actor: User) -> Member
 
 def decline_claim(circle: Circle, invitation: Invitation, actor: User) -> None:
     """Refuse a claim; the invitation stays usable by its invited address only."""
-    if not invitation.claim_pending or not _close(
+    if not invitation.claim_pending or not change_open(
         invitation,
         Invitation.claimed_at.is_not(None),
         Invitation.claim_declined_at.is_(None),
