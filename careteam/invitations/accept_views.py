@@ -78,6 +78,15 @@ def _render(token: str, invitation: Any, circle: Any, option: Option, **extra: A
     ), status
 
 
+def _refused(token: str, invitation: Any, circle: Any, error: Exception):
+    """Answer a use the rules refused: a link used up meanwhile is gone like any dead link;
+    another refusal (the circle has its care recipient already) is explained, status 409."""
+    db.session.rollback()
+    if isinstance(error, InvitationGone):
+        return _gone()
+    return _render(token, invitation, circle, Option.GONE, refusal=str(error), status=409)
+
+
 @bp.get("/<token>")
 def show(token: str):
     """Show what the invitation offers and what this visitor can do with it."""
@@ -114,12 +123,8 @@ def accept(token: str, invitation: Any, circle: Any):
     """Join the circle with the invitation's role."""
     try:
         accepting.accept(invitation, circle, _user())
-    except InvitationGone:
-        db.session.rollback()
-        return _gone()
-    except InvitationError as error:
-        db.session.rollback()
-        return _render(token, invitation, circle, Option.GONE, refusal=str(error), status=409)
+    except (InvitationGone, InvitationError) as error:
+        return _refused(token, invitation, circle, error)
     db.session.commit()
     flash(f"Welcome to {circle.name}.", "success")
     return redirect(circle_home(circle))
@@ -189,12 +194,8 @@ def register(token: str):
                 # new address gets.
                 db.session.commit()
                 return _check_inbox()
-        except InvitationGone:
-            db.session.rollback()
-            return _gone()
-        except InvitationError as error:
-            db.session.rollback()
-            return _render(token, invitation, circle, Option.GONE, refusal=str(error), status=409)
+        except (InvitationGone, InvitationError) as error:
+            return _refused(token, invitation, circle, error)
         else:
             if not fixed:
                 db.session.commit()

@@ -48,9 +48,12 @@ def note_or_404(circle: Any, membership: Any, note_id: str, *, deleted: bool = F
     return note
 
 
-def _require_valid_action() -> None:
+def _acted_on(circle: Any, membership: Any, note_id: str, *, deleted: bool = False) -> Note:
+    """Return the note a button's POST acts on: 400 without the form's CSRF token, 404 when
+    the member cannot see the note."""
     if not ActionForm().validate_on_submit():
         abort(400)
+    return note_or_404(circle, membership, note_id, deleted=deleted)
 
 
 # --- feed and search -------------------------------------------------------------------------
@@ -190,8 +193,7 @@ def comment(circle: Any, membership: Any, note_id: str):
 @bp.circle_route("/<note_id>/acknowledge", capability="notes.write", methods=["POST"])
 def acknowledge(circle: Any, membership: Any, note_id: str):
     """Confirm having read a shift handoff."""
-    _require_valid_action()
-    note = note_or_404(circle, membership, note_id)
+    note = _acted_on(circle, membership, note_id)
     if not service.can_acknowledge(note, membership):
         abort(404)
     service.acknowledge(note, membership)
@@ -213,8 +215,7 @@ def unpin(circle: Any, membership: Any, note_id: str):
 
 
 def _set_pin(circle: Any, membership: Any, note_id: str, pinned: bool):
-    _require_valid_action()
-    note = note_or_404(circle, membership, note_id)
+    note = _acted_on(circle, membership, note_id)
     service.set_pinned(note, membership, pinned)
     db.session.commit()
     flash("Pinned to the top." if pinned else "Unpinned.", "success")
@@ -224,8 +225,7 @@ def _set_pin(circle: Any, membership: Any, note_id: str, pinned: bool):
 @bp.circle_route("/<note_id>/delete", capability="notes.write", methods=["POST"])
 def delete(circle: Any, membership: Any, note_id: str):
     """Move a note to the trash."""
-    _require_valid_action()
-    note = note_or_404(circle, membership, note_id)
+    note = _acted_on(circle, membership, note_id)
     if not service.can_edit(note, membership):
         abort(403)
     delete_note(note, membership)
@@ -249,8 +249,7 @@ def trash(circle: Any, membership: Any):
 @bp.circle_route("/<note_id>/restore", capability="notes.write", methods=["POST"])
 def restore(circle: Any, membership: Any, note_id: str):
     """Bring a note back from the trash."""
-    _require_valid_action()
-    note = note_or_404(circle, membership, note_id, deleted=True)
+    note = _acted_on(circle, membership, note_id, deleted=True)
     if not can_restore(note, membership):
         abort(404)
     restore_note(note, membership)
