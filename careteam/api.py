@@ -32,7 +32,6 @@ from .audience_field import AudienceField
 from .audit import record_audience_change
 from .auth.service import external_url
 from .circles.demo import demo_circle as _demo_circle
-from .circles.forms import choices
 from .circles.home import WhatsNextItem
 from .circles.membership import lock_circle
 from .circles.models import Circle, Membership
@@ -42,7 +41,14 @@ from .dbtypes import UTCDateTime, new_public_id, relationship
 from .demo import DEMO_PASSWORD
 from .exports import ExportSection, SectionContent, csv_bytes, safe_cell
 from .extensions import db
-from .forms import CareForm, SelectField, multiline_text, no_control_characters, strip_filter
+from .forms import (
+    CareForm,
+    SelectField,
+    choices,
+    multiline_text,
+    no_control_characters,
+    strip_filter,
+)
 from .hookspecs import hookimpl
 from .mail import send_template
 from .notes import service as _notes

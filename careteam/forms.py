@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -18,11 +19,26 @@ from wtforms import (
     ValidationError,
 )
 
+try:  # WTForms 3.3 prefers SelectChoice objects to (value, label) tuples
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None  # type: ignore[assignment,misc]
+
 _TIME_ZONES = sorted(available_timezones() - {"Factory", "localtime"})
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(zone, zone.replace("_", " ")) for zone in _TIME_ZONES]
+
+
+def choice(value: str, label: str) -> Any:
+    """Return one option for a select or radio field, in the form this WTForms prefers."""
+    return SelectChoice(value, label) if SelectChoice is not None else (value, label)
+
+
+def choices(pairs: Iterable[tuple[str, str]]) -> list[Any]:
+    """Return options for a select or radio field, in the form this WTForms prefers."""
+    return [choice(value, label) for value, label in pairs]
 
 
 def no_control_characters(_form: object, field: Field) -> None:
@@ -47,6 +63,15 @@ def multiline_text(_form: object, field: Field) -> None:
         category = unicodedata.category(ch)
         if (category == "Cc" and ch not in _LINE_BREAKS) or (category == "Cf" and ch != "\u200d"):
             raise ValidationError("Remove invisible or control characters from this text.")
+
+
+def text_characters(_form: object, field: Field) -> None:
+    """Refuse control characters in care text (notes, appointment notes), keeping tabs and
+    line breaks; unlike :func:`multiline_text`, format characters (bidi marks, joiners) stay:
+    people paste them with text in other scripts."""
+    for ch in field.data or "":
+        if unicodedata.category(ch) == "Cc" and ch not in _LINE_BREAKS:
+            raise ValidationError("Remove invisible control characters from this text.")
 
 
 FILE_IN_TEXT_FIELD = "This field takes text, not a file."

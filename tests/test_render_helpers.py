@@ -13,8 +13,8 @@ from wtforms import Form
 
 from careteam.appointments.display import occurrence_url
 from careteam.forms import SelectField
+from careteam.forms import choices as to_choices
 from careteam.links import repeated_url, site_wide_url
-from careteam.notes.forms import choices as to_choices
 
 # Text a person could type: quotes, ampersands, angle brackets, spaces, slashes, non-Latin.
 texts = st.text(

@@ -12,10 +12,10 @@ from ..audience import Audience
 from ..auth.models import User
 from ..circles.models import Membership
 from ..extensions import db
-from ..forms import ActionForm
+from ..forms import ActionForm, choices
 from . import helping, service
 from .display import occurrence_url
-from .forms import AppointmentForm, OccurrenceForm, choices
+from .forms import AppointmentForm, OccurrenceForm
 from .models import Appointment, HelpKind, HelpSlot
 from .occurrences import Occurrence
 from .recurrence import RecurrenceError, RuleSpec, build_rule, nth_weekday_of, spec_from_rule

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length
 from ..forms import (
     CareForm,
     SelectField,
+    choices,
     multiline_text,
     no_control_characters,
     strip_filter,
@@ -17,20 +18,8 @@ from ..forms import (
 )
 from ..permissions import ROLE_LABELS, Role
 
-try:  # WTForms 3.3 prefers SelectChoice objects to (value, label) tuples
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    SelectChoice = None  # type: ignore[assignment,misc]
-
 MAX_NAME = 100
 MAX_DESCRIPTION = 2000
-
-
-def choices(pairs: list[tuple[str, str]]) -> list[Any]:
-    """Return options for a select or radio field, in the form this WTForms prefers."""
-    if SelectChoice is None:
-        return list(pairs)
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class CircleForm(CareForm):

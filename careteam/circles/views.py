@@ -11,10 +11,10 @@ from typing import Any
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from ..extensions import db
-from ..forms import ActionForm
+from ..forms import ActionForm, choices
 from ..permissions import CircleBlueprint, member_can
 from . import audit_log, service
-from .forms import AuditFilterForm, CircleForm, choices
+from .forms import AuditFilterForm, CircleForm
 
 bp = CircleBlueprint("circles", __name__)
 

@@ -8,8 +8,14 @@ from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
 from ..auth.passwords import MAX_LENGTH
-from ..circles.forms import choices, multiline_text
-from ..forms import CareForm, SelectField, no_control_characters, strip_filter
+from ..forms import (
+    CareForm,
+    SelectField,
+    choices,
+    multiline_text,
+    no_control_characters,
+    strip_filter,
+)
 from ..permissions import ROLE_LABELS, Role
 from .service import MAX_MESSAGE
 

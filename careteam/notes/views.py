@@ -12,7 +12,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from .. import audit
 from ..audience import AUDIENCE_LABELS, SHORT_LABELS, Audience
 from ..extensions import db
-from ..forms import ActionForm
+from ..forms import ActionForm, choice
 from ..permissions import CircleBlueprint, member_can
 from . import queries, read_marks, service
 from .forms import (
@@ -20,7 +20,6 @@ from .forms import (
     FeedFilterForm,
     SearchForm,
     SettingsForm,
-    choice,
 )
 from .markdown import render_markdown
 from .models import CATEGORY_LABELS, Category, Note, split_tags
