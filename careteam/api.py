@@ -287,16 +287,8 @@ def record_audit(
     For an object with an audience (see :func:`register_audience_object`), pass its
     ``object_audience`` and its author as ``object_author_id``: the circle's audit log then
     shows the row only to those who may see the object."""
-    _audit.record(
-        action,
-        circle_id=circle.id,
-        object_type=object_type,
-        object_id=object_id,
-        actor_id=actor_id,
-        details=details,
-        object_audience=object_audience,
-        object_author_id=object_author_id,
-    )
+    subject = _audit.subject(object_type, object_id, circle.id, object_audience, object_author_id)
+    _audit.record(action, actor_id=actor_id, details=details, **subject)
 
 
 def record_view(
@@ -312,14 +304,8 @@ def record_view(
     after the read).  Call it from GET views only: a POST holds the write transaction, so
     record the change with :func:`record_audit` instead.  The audience fields as for
     :func:`record_audit`."""
-    _audit.record_now(
-        action,
-        circle_id=circle.id,
-        object_type=object_type,
-        object_id=object_id,
-        object_audience=object_audience,
-        object_author_id=object_author_id,
-    )
+    subject = _audit.subject(object_type, object_id, circle.id, object_audience, object_author_id)
+    _audit.record_now(action, **subject)
 
 
 def register_audience_object(object_type: str) -> None:

@@ -67,8 +67,7 @@ def init_appointments(app: Flask) -> None:
     from .demo import build_demo_appointments
     from .views import bp
 
-    for capability in CAPABILITIES:
-        add_capability(app, capability)
+    add_capability(app, *CAPABILITIES)
     app.register_blueprint(bp)
     registry = app.extensions["careteam_ui"]
     registry.add_nav("circle", NavItem("Calendar", "appointments.agenda", order=30))

@@ -46,8 +46,7 @@ def init_notes(app: Flask) -> None:
     from .demo import build_demo_notes
     from .views import bp
 
-    for capability in CAPABILITIES:
-        add_capability(app, capability)
+    add_capability(app, *CAPABILITIES)
     app.register_blueprint(bp)
     registry = app.extensions["careteam_ui"]
     registry.add_nav("circle", NavItem("Notes", "notes.feed", order=20))
