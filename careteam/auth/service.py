@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from .. import audit, mail
 from ..clock import utcnow
 from ..extensions import db
+from ..refusals import Refusal
 from . import account_tokens, throttle
 from .models import User
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
@@ -23,12 +24,8 @@ from .passwords import hash_password, needs_rehash, password_problem, verify_pas
 log = logging.getLogger(__name__)
 
 
-class AccountError(ValueError):
-    """A rule refused the request; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class AccountError(Refusal):
+    """A rule about accounts (addresses, passwords, tokens) refused the request."""
 
 
 def normalise_email(email: str) -> str:

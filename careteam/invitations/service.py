@@ -30,6 +30,7 @@ from ..circles.models import Circle, Membership
 from ..clock import utcnow
 from ..extensions import db
 from ..permissions import ROLE_LABELS, Role, role_has
+from ..refusals import Refusal
 from ..tokens import new_token, token_hash
 from .models import Invitation, Kind
 
@@ -40,12 +41,8 @@ LINK_LIFETIME = timedelta(hours=48)
 MAX_MESSAGE = 1000
 
 
-class InvitationError(ValueError):
-    """A rule refused the request; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class InvitationError(Refusal):
+    """A rule about invitations refused the request."""
 
 
 class MailNotSent(RuntimeError):

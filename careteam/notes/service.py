@@ -28,6 +28,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..permissions import member_can
 from ..plugins.events import emit
+from ..refusals import Refusal
 from .markdown import excerpt
 from .models import (
     TAG_SEPARATOR,
@@ -45,12 +46,8 @@ SETTING_DEFAULT_AUDIENCE = "default_note_audience"
 FALLBACK_AUDIENCE = Audience.CARE_TEAM
 
 
-class NoteError(ValueError):
-    """A rule refused the change; ``field`` names the form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class NoteError(Refusal):
+    """A rule about notes refused the change."""
 
 
 class StaleEdit(Exception):
