@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import available_timezones
 
-from flask import has_request_context, request
+from flask import abort, has_request_context, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import (
@@ -184,3 +184,9 @@ def _field_named(fields: Any, name: str) -> Field | None:
 class ActionForm(CareForm):
     """A form with nothing but its CSRF token: for buttons that change something (pin, cancel,
     revoke, confirm) and confirmation steps."""
+
+
+def require_action() -> None:
+    """Answer 400 unless this POST carries a button's :class:`ActionForm` (its CSRF token)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)

@@ -11,7 +11,7 @@ from flask_login import logout_user
 from .. import audit
 from ..auth import sessions as auth_sessions
 from ..extensions import db, limiter, login_limit
-from ..forms import ActionForm
+from ..forms import require_action
 from . import service
 from .forms import DeleteAccountForm
 from .user_agents import describe_user_agent
@@ -29,11 +29,6 @@ class DeviceRow:
     last_active: datetime
     remembered: bool
     current: bool
-
-
-def _require_form() -> None:
-    if not ActionForm().validate_on_submit():
-        abort(400)
 
 
 def _signed_out_everywhere(message: str):
@@ -67,7 +62,7 @@ def sessions():
 @bp.post("/sessions/<public_id>/end")
 def end_session(public_id: str):
     """Sign out one device; its cookies stop working at once."""
-    _require_form()
+    require_action()
     user = me()
     current = user.current_session is not None and user.current_session.public_id == public_id
     if not auth_sessions.end_session_by_public_id(user, public_id):
@@ -83,7 +78,7 @@ def end_session(public_id: str):
 @bp.post("/sessions/end-others")
 def end_other_sessions():
     """Sign out every device except this one."""
-    _require_form()
+    require_action()
     ended = service.sign_out_devices(me(), keep_current=True)
     db.session.commit()
     flash(
@@ -98,7 +93,7 @@ def end_other_sessions():
 @bp.post("/sessions/end-all")
 def end_all_sessions():
     """Sign out every device, this one included."""
-    _require_form()
+    require_action()
     service.sign_out_devices(me(), keep_current=False)
     db.session.commit()
     return _signed_out_everywhere("You have been signed out on every device, this one too.")

@@ -12,7 +12,7 @@ from ..audience import Audience
 from ..auth.models import User
 from ..circles.models import Membership
 from ..extensions import db
-from ..forms import ActionForm, choices
+from ..forms import choices, require_action
 from . import helping, service
 from .display import occurrence_url
 from .forms import AppointmentForm, OccurrenceForm
@@ -207,13 +207,8 @@ def _back(circle: Any, appointment: Appointment, occurrence: Occurrence | None =
     )
 
 
-def _require_action() -> None:
-    if not ActionForm().validate_on_submit():
-        abort(400)
-
-
 def _schedulable(circle: Any, membership: Any, appointment_id: str) -> Appointment:
-    _require_action()
+    require_action()
     appointment = appointment_or_404(circle, membership, appointment_id)
     if not service.can_schedule(appointment, membership):
         abort(403)
@@ -350,7 +345,7 @@ def restore_occurrence(circle: Any, membership: Any, appointment_id: str, occurr
 
 
 def _help_target(circle: Any, membership: Any, appointment_id: str, key: str, slot_id: str):
-    _require_action()
+    require_action()
     appointment = appointment_or_404(circle, membership, appointment_id)
     found, cancelled = occurrence_or_404(appointment, key)
     slot = helping.get_slot(appointment, slot_id)

@@ -25,7 +25,7 @@ from ..appointments.models import FeedDetail
 from ..appointments.views import calendar_page_context
 from ..auth.models import User
 from ..extensions import db
-from ..forms import ActionForm
+from ..forms import require_action
 from ..permissions import CircleBlueprint
 from ..reminders.forms import AccountRemindersForm
 from ..reminders.preferences import set_email_reminders
@@ -52,8 +52,7 @@ def _feed_page(circle: Any | None, user_id: int, template_context: dict[str, Any
     else:
         action = request.form.get("action", "")
         if action == "revoke":
-            if not ActionForm().validate_on_submit():
-                abort(400)
+            require_action()
             if feed is not None:
                 feeds.revoke(feed)
                 db.session.commit()

@@ -11,7 +11,7 @@ from typing import Any
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from ..extensions import db
-from ..forms import ActionForm, choices
+from ..forms import ActionForm, choices, require_action
 from ..permissions import CircleBlueprint, member_can
 from . import audit_log, service
 from .forms import AuditFilterForm, CircleForm
@@ -80,8 +80,7 @@ def archive(circle: Any, membership: Any):
 @bp.circle_route("/restore", capability="circle.manage", allow_archived=True, methods=["POST"])
 def restore(circle: Any, membership: Any):
     """Bring an archived circle back into use."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_action()
     service.restore_circle(circle, membership)
     db.session.commit()
     flash(f"\u201c{circle.name}\u201d is restored.", "success")

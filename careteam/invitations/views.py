@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from ..auth.service import external_url
 from ..extensions import db, limiter
-from ..forms import ActionForm
+from ..forms import ActionForm, require_action
 from ..permissions import ROLE_LABELS, CircleBlueprint, member_can
 from . import service
 from .forms import EmailInviteForm, LinkInviteForm, role_choices
@@ -145,8 +145,7 @@ def create_link(circle: Any, membership: Any):
 
 
 def _invitation_or_404(circle: Any, invitation_id: str) -> Any:
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_action()
     invitation = service.invitation_in_circle(circle, invitation_id)
     if invitation is None:
         abort(404)

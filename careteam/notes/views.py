@@ -12,7 +12,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from .. import audit
 from ..audience import AUDIENCE_LABELS, SHORT_LABELS, Audience
 from ..extensions import db
-from ..forms import ActionForm, choice
+from ..forms import ActionForm, choice, require_action
 from ..permissions import CircleBlueprint, member_can
 from . import queries, read_marks, service
 from .forms import (
@@ -50,8 +50,7 @@ def note_or_404(circle: Any, membership: Any, note_id: str, *, deleted: bool = F
 def _acted_on(circle: Any, membership: Any, note_id: str, *, deleted: bool = False) -> Note:
     """Return the note a button's POST acts on: 400 without the form's CSRF token, 404 when
     the member cannot see the note."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_action()
     return note_or_404(circle, membership, note_id, deleted=deleted)
 
 
