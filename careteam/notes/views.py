@@ -150,7 +150,7 @@ def detail(circle: Any, membership: Any, note_id: str):
         abort(404)
     note, author_name = found
     html = _render_detail(circle, membership, note, CommentForm(), author_name)
-    read_marks.record_view(circle, membership, note)
+    read_marks.record_view(membership, note)
     return html
 
 
