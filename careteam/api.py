@@ -37,7 +37,6 @@ from .auth.models import User as _User
 from .auth.service import external_url
 from .circles.demo import DEMO_PASSWORD
 from .circles.demo import demo_circle as _demo_circle
-from .circles.forms import choices
 from .circles.membership import lock_circle
 from .circles.membership import membership_of as _membership_of
 from .circles.models import Circle, Membership
@@ -59,7 +58,14 @@ from .plugins.enablement import plugin_settings as _plugin_settings
 from .plugins.types import CalendarItem, CareEvent, PluginManifest, ReminderItem
 from .registries import Capability, ExportSection, NavItem, Panel, SectionContent, WhatsNextItem
 from .roles import ALL_ROLES, CARE_TEAM, ROLE_LABELS, Role
-from .web.forms import CareForm, SelectField, multiline_text, no_control_characters, strip_filter
+from .web.forms import (
+    CareForm,
+    SelectField,
+    choices,
+    multiline_text,
+    no_control_characters,
+    strip_filter,
+)
 
 __all__ = [
     "ALL_ROLES",
@@ -267,16 +273,8 @@ def record_audit(
     For an object with an audience (see :func:`register_audience_object`), pass its
     ``object_audience`` and its author as ``object_author_id``: the circle's audit log then
     shows the row only to those who may see the object."""
-    _audit.record(
-        action,
-        circle_id=circle.id,
-        object_type=object_type,
-        object_id=object_id,
-        actor_id=actor_id,
-        details=details,
-        object_audience=object_audience,
-        object_author_id=object_author_id,
-    )
+    subject = _audit.subject(object_type, object_id, circle.id, object_audience, object_author_id)
+    _audit.record(action, actor_id=actor_id, details=details, **subject)
 
 
 def record_view(
@@ -292,14 +290,8 @@ def record_view(
     after the read).  Call it from GET views only: a POST holds the write transaction, so
     record the change with :func:`record_audit` instead.  The audience fields as for
     :func:`record_audit`."""
-    _audit.record_now(
-        action,
-        circle_id=circle.id,
-        object_type=object_type,
-        object_id=object_id,
-        object_audience=object_audience,
-        object_author_id=object_author_id,
-    )
+    subject = _audit.subject(object_type, object_id, circle.id, object_audience, object_author_id)
+    _audit.record_now(action, **subject)
 
 
 def register_audience_object(object_type: str) -> None:

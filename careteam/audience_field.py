@@ -22,7 +22,7 @@ from .audience import (
     choosable_audiences,
     editor_standing,
 )
-from .circles.forms import choices
+from .web.forms import choices
 
 _VALUES = frozenset(a.value for a in Audience)
 

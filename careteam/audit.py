@@ -120,6 +120,26 @@ def restamp_audience(object_type: str, object_id: str | int, audience: str) -> i
     return result.rowcount
 
 
+def subject(
+    object_type: str,
+    object_id: str,
+    circle_id: int | None = None,
+    audience: str | None = None,
+    author_id: int | None = None,
+) -> dict[str, Any]:
+    """Return the fields that name an object in an audit row (a model's ``audit_subject``,
+    passed to :func:`record` as ``**note.audit_subject``).  An object with an audience gives
+    it and its author: they decide who sees the row."""
+    fields: dict[str, Any] = {
+        "circle_id": circle_id,
+        "object_type": object_type,
+        "object_id": object_id,
+    }
+    if audience is not None:
+        fields.update(object_audience=audience, object_author_id=author_id)
+    return fields
+
+
 def _actor_id(actor_id: int | None) -> int | None:
     if actor_id is not None:
         return actor_id
@@ -128,17 +148,22 @@ def _actor_id(actor_id: int | None) -> int | None:
     return None
 
 
-def _build(
+def new_event(
     action: str,
     *,
-    circle_id: int | None,
-    object_type: str,
-    object_id: str | int,
-    actor_id: int | None,
-    details: dict[str, Any] | None,
-    object_audience: str | None,
-    object_author_id: int | None,
+    circle_id: int | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    actor_id: int | None = None,
+    details: dict[str, Any] | None = None,
+    object_audience: str | None = None,
+    object_author_id: int | None = None,
 ) -> AuditEvent:
+    """Return an unsaved audit row; these are the fields every ``record`` function takes.
+
+    For an object with an audience, pass its ``object_audience`` and ``object_author_id``
+    (the object's ``audit_subject`` carries them with its circle, type and id).
+    """
     check_audience(object_type, object_audience)
     return AuditEvent(
         occurred_at=utcnow(),
@@ -155,38 +180,17 @@ def _build(
     )
 
 
-def record(
-    action: str,
-    *,
-    circle_id: int | None = None,
-    object_type: str = "",
-    object_id: str | int = "",
-    actor_id: int | None = None,
-    details: dict[str, Any] | None = None,
-    object_audience: str | None = None,
-    object_author_id: int | None = None,
-) -> AuditEvent:
-    """Add an audit row to the current transaction (commit it with the change it records).
-
-    For an object with an audience, pass its ``object_audience`` and ``object_author_id``.
-    """
-    event = _build(
-        action,
-        circle_id=circle_id,
-        object_type=object_type,
-        object_id=object_id,
-        actor_id=actor_id,
-        details=details,
-        object_audience=object_audience,
-        object_author_id=object_author_id,
-    )
+def record(action: str, **fields: Any) -> AuditEvent:
+    """Add an audit row to the current transaction (commit it with the change it records);
+    ``fields`` as for :func:`new_event`."""
+    event = new_event(action, **fields)
     db.session.add(event)
     return event
 
 
 def record_now(action: str, **fields: Any) -> None:
     """Write an audit row in its own short transaction (views, failed sign-ins); ``fields``
-    as for :func:`record`.
+    as for :func:`new_event`.
 
     It uses a separate connection so a read in progress is neither committed nor turned into
     a write transaction.
@@ -195,30 +199,11 @@ def record_now(action: str, **fields: Any) -> None:
         record_on(conn, action, **fields)
 
 
-def record_on(
-    conn: Any,
-    action: str,
-    *,
-    circle_id: int | None = None,
-    object_type: str = "",
-    object_id: str | int = "",
-    actor_id: int | None = None,
-    details: dict[str, Any] | None = None,
-    object_audience: str | None = None,
-    object_author_id: int | None = None,
-) -> None:
+def record_on(conn: Any, action: str, **fields: Any) -> None:
     """Write an audit row on ``conn``, a :func:`careteam.db.engine.short_write` connection that
-    carries other small writes of the same page view (one transaction instead of two)."""
-    event = _build(
-        action,
-        circle_id=circle_id,
-        object_type=object_type,
-        object_id=object_id,
-        actor_id=actor_id,
-        details=details,
-        object_audience=object_audience,
-        object_author_id=object_author_id,
-    )
+    carries other small writes of the same page view (one transaction instead of two);
+    ``fields`` as for :func:`new_event`."""
+    event = new_event(action, **fields)
     values = {c.name: getattr(event, c.key) for c in AuditEvent.__table__.columns if c.name != "id"}
     conn.execute(insert(AuditEvent), values)
 

@@ -33,12 +33,13 @@ class Capability:
     roles: frozenset[Role]
 
 
-def add_capability(app: Flask, capability: Capability) -> None:
-    """Register a capability (features and plugins); names must be unique."""
+def add_capability(app: Flask, *capabilities: Capability) -> None:
+    """Register capabilities (features and plugins); names must be unique."""
     table: dict[str, Capability] = app.extensions["careteam_capabilities"]
-    if capability.name in table:
-        raise ValueError(f"capability {capability.name!r} is already registered")
-    table[capability.name] = capability
+    for capability in capabilities:
+        if capability.name in table:
+            raise ValueError(f"capability {capability.name!r} is already registered")
+        table[capability.name] = capability
 
 
 def capability_table() -> dict[str, Capability]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
@@ -78,14 +78,22 @@ def circle_nav_links() -> list[tuple[NavItem, str, bool]]:
     return links
 
 
+def _circle_home_url(circle: Any) -> str | None:
+    if "circles.home" not in current_app.view_functions:
+        return None  # an app without the circles feature's pages
+    return url_for("circles.home", circle_id=circle.public_id)
+
+
 def _circle_page_context() -> dict[str, Any]:
-    if g.get("circle") is None:
+    circle = g.get("circle")
+    if circle is None:
         return {}
     # Every template a page renders gets this (plugin panels are rendered one by one): the
     # links are made once a request.
     if "_careteam_circle_nav" not in g:
         g._careteam_circle_nav = circle_nav_links()
-    return {"circle_nav": g._careteam_circle_nav}
+        g._careteam_circle_home_url = _circle_home_url(circle)
+    return {"circle_nav": g._careteam_circle_nav, "circle_home_url": g._careteam_circle_home_url}
 
 
 def _render_apart(section: PageSection, context: dict[str, Any]) -> Markup | None:

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from wtforms import Form
 
 from careteam.appointments.display import occurrence_url
-from careteam.notes.forms import choices as to_choices
 from careteam.web.forms import SelectField
+from careteam.web.forms import choices as to_choices
 from careteam.web.links import repeated_url, site_wide_url
 
 # Text a person could type: quotes, ampersands, angle brackets, spaces, slashes, non-Latin.

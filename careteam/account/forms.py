@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from wtforms import BooleanField, EmailField, Field, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
@@ -11,27 +9,16 @@ from ..auth.passwords import MAX_LENGTH, MIN_LENGTH
 from ..web.forms import (
     CareForm,
     SelectField,
+    choices,
     no_control_characters,
     strip_filter,
     time_zone_choices,
 )
 
-try:  # WTForms 3.3 prefers SelectChoice objects to (value, label) tuples
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    SelectChoice = None  # type: ignore[assignment,misc]
-
 MAX_DISPLAY_NAME = 100
 _NEW_PASSWORD_HINT = (
     f"At least {MIN_LENGTH} characters. A phrase of a few unrelated words works well."
 )
-
-
-def _zone_options() -> list[Any]:
-    pairs = time_zone_choices()
-    if SelectChoice is None:
-        return pairs
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def known_time_zone(_form: object, field: Field) -> None:
@@ -68,7 +55,7 @@ class ProfileForm(CareForm):
     time_zone = SelectField(
         "Time zone",
         description="Times on pages and in emails are shown in this time zone.",
-        choices=_zone_options(),
+        choices=choices(time_zone_choices()),
         # The list check below gives a plain message instead of WTForms' "Not a valid choice".
         validate_choice=False,
         validators=[DataRequired(message="Choose a time zone."), known_time_zone],

@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import logout_user
 
 from .. import audit
 from ..auth import sessions as auth_sessions
-from ..extensions import db, limiter
-from ..web.forms import ActionForm
+from ..extensions import db, limiter, login_limit
+from ..web.forms import require_action
 from . import service
 from .forms import DeleteAccountForm
 from .user_agents import describe_user_agent
-from .views import bp, field_error, me
+from .views import bp, me
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,6 @@ class DeviceRow:
     last_active: datetime
     remembered: bool
     current: bool
-
-
-def _require_form() -> None:
-    if not ActionForm().validate_on_submit():
-        abort(400)
 
 
 def _signed_out_everywhere(message: str):
@@ -67,7 +62,7 @@ def sessions():
 @bp.post("/sessions/<public_id>/end")
 def end_session(public_id: str):
     """Sign out one device; its cookies stop working at once."""
-    _require_form()
+    require_action()
     user = me()
     current = user.current_session is not None and user.current_session.public_id == public_id
     if not auth_sessions.end_session_by_public_id(user, public_id):
@@ -83,15 +78,8 @@ def end_session(public_id: str):
 @bp.post("/sessions/end-others")
 def end_other_sessions():
     """Sign out every device except this one."""
-    _require_form()
-    user = me()
-    ended = auth_sessions.end_other_sessions(user, keep_current=True)
-    audit.record(
-        "auth.signed_out_elsewhere",
-        object_type="user",
-        object_id=user.public_id,
-        details={"sessions_ended": ended},
-    )
+    require_action()
+    ended = service.sign_out_devices(me(), keep_current=True)
     db.session.commit()
     flash(
         "Every other device has been signed out."
@@ -105,25 +93,14 @@ def end_other_sessions():
 @bp.post("/sessions/end-all")
 def end_all_sessions():
     """Sign out every device, this one included."""
-    _require_form()
-    user = me()
-    ended = auth_sessions.end_other_sessions(user, keep_current=False)
-    audit.record(
-        "auth.signed_out_everywhere",
-        object_type="user",
-        object_id=user.public_id,
-        details={"sessions_ended": ended},
-    )
+    require_action()
+    service.sign_out_devices(me(), keep_current=False)
     db.session.commit()
     return _signed_out_everywhere("You have been signed out on every device, this one too.")
 
 
-def _login_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN"]
-
-
 @bp.route("/delete", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def delete():
     """Delete the account for good, after the password is typed again."""
     user = me()
@@ -137,7 +114,7 @@ def delete():
             blockers = error.messages
         except service.AccountError as error:
             db.session.rollback()
-            field_error(form, error)
+            form.add_error(error)
         else:
             db.session.commit()
             service.notify(notices)

@@ -102,18 +102,13 @@ PROFILE_FIELDS = ("display_name", "time_zone", "email_reminders", "email_activit
 
 def update_profile(user: User, **values: object) -> list[str]:
     """Save the profile fields given; return the names of those that changed."""
-    changed = []
-    for name in PROFILE_FIELDS:
-        if name in values and getattr(user, name) != values[name]:
-            setattr(user, name, values[name])
-            changed.append(name)
+    changed = user.set_changed(PROFILE_FIELDS, values)
     if changed:
         audit.record(
             "account.profile_updated",
-            object_type="user",
-            object_id=user.public_id,
             actor_id=user.id,
             details={"fields": changed},
+            **user.audit_subject,
         )
     return changed
 
@@ -135,10 +130,9 @@ def change_password(user: User, current_password: str, new_password: str) -> lis
     throttle.clear(user.email, throttle.client_address())
     audit.record(
         "account.password_changed",
-        object_type="user",
-        object_id=user.public_id,
         actor_id=user.id,
         details={"other_sessions_ended": ended},
+        **user.audit_subject,
     )
     return [
         Notice(
@@ -152,6 +146,18 @@ def change_password(user: User, current_password: str, new_password: str) -> lis
             },
         )
     ]
+
+
+# --- signed-in devices ------------------------------------------------------------------------
+
+
+def sign_out_devices(user: User, *, keep_current: bool) -> int:
+    """End the account's other sessions, and this one too unless ``keep_current``; return how
+    many ended."""
+    ended = end_other_sessions(user, keep_current=keep_current)
+    action = "auth.signed_out_elsewhere" if keep_current else "auth.signed_out_everywhere"
+    audit.record(action, details={"sessions_ended": ended}, **user.audit_subject)
+    return ended
 
 
 # --- email address ---------------------------------------------------------------------------
@@ -187,12 +193,7 @@ def request_email_change(user: User, new_email: str, current_password: str) -> l
             link=external_url("account.confirm_email", token=raw),
             hours=hours,
         )
-    audit.record(
-        "account.email_change_requested",
-        object_type="user",
-        object_id=user.public_id,
-        actor_id=user.id,
-    )
+    audit.record("account.email_change_requested", actor_id=user.id, **user.audit_subject)
     return [
         Notice(
             user.email,
@@ -214,7 +215,7 @@ def pending_email_change(raw_token: str) -> tuple[User, str] | None:
     token = account_tokens.peek(raw_token, account_tokens.CHANGE_EMAIL)
     if token is None or not token.new_email:
         return None
-    user = db.session.get(User, token.user_id)
+    user = account_tokens.holder(token)
     if user is None:
         return None
     return user, token.new_email
@@ -247,9 +248,7 @@ def confirm_email_change(raw_token: str) -> tuple[User, list[Notice]] | None:
     # Links mailed to the old address must not act on the account any more.
     account_tokens.retire(user.id)
     throttle.clear(old_email, throttle.client_address())
-    audit.record(
-        "account.email_changed", object_type="user", object_id=user.public_id, actor_id=user.id
-    )
+    audit.record("account.email_changed", actor_id=user.id, **user.audit_subject)
     context = {"user": user, "old_email": old_email, "new_email": new_email}
     return user, [
         Notice(old_email, "Your CareTeam email address was changed", "email_changed", context),
@@ -319,7 +318,7 @@ def delete_account(user: User, password: str) -> list[Notice]:
         raise DeletionBlockedError(blockers)
     email, name = user.email, user.display_name
     _record_circle_departures(user)
-    audit.record("account.deleted", object_type="user", object_id=user.public_id, actor_id=user.id)
+    audit.record("account.deleted", actor_id=user.id, **user.audit_subject)
     throttle.clear(email, throttle.client_address())
     db.session.flush()
     db.session.execute(

@@ -5,12 +5,12 @@ Sessions and deletion are in :mod:`careteam.account.manage_views`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -23,7 +23,7 @@ from flask_login import current_user
 
 from ..auth.login import write_session_cookies
 from ..auth.sessions import renew_session
-from ..extensions import db, limiter, login_manager
+from ..extensions import db, email_limit, limiter, login_limit, login_manager
 from ..registries import NavItem
 from ..ui import nav_items
 from ..web.forms import ActionForm
@@ -68,26 +68,27 @@ def _account_nav() -> dict[str, Any]:
     return {"account_nav": nav_items("account")}
 
 
-def _login_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN"]
-
-
-def _email_limit() -> str:
-    return current_app.config["RATELIMIT_ACCOUNT_EMAILS"]
-
-
 def me() -> Any:
     """Return the signed-in user object itself (not the proxy), with its current session."""
     return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
-def field_error(form: Any, error: service.AccountError) -> None:
-    """Attach a service refusal to the form field it is about, or to the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
+def _proven_change(form: Any, change: Callable[..., list[service.Notice]], *values: str) -> bool:
+    """Make a change the person confirmed with their current password: ``change(user,
+    *values)``.  On success this browser gets a new session token, as after a sign-in (one
+    copied before stops working), and the notices go out; on a refusal the form shows it."""
+    user = me()
+    try:
+        notices = change(user, *values)
+    except service.AccountError as error:
+        db.session.rollback()
+        form.add_error(error)
+        return False
+    renew_session(user)
+    db.session.commit()
+    write_session_cookies(user)
+    service.notify(notices)
+    return True
 
 
 @bp.get("/")
@@ -117,55 +118,32 @@ def profile():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def password():
     """Change the password; every other signed-in device is signed out."""
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        user = me()
-        try:
-            notices = service.change_password(
-                user, form.current_password.data, form.new_password.data
-            )
-        except service.AccountError as error:
-            db.session.rollback()
-            field_error(form, error)
-        else:
-            renew_session(user)
-            db.session.commit()
-            write_session_cookies(user)
-            service.notify(notices)
-            flash(
-                "Your password is changed. Every other device you were signed in on has been "
-                "signed out.",
-                "success",
-            )
-            return redirect(url_for("account.profile"))
+    if form.validate_on_submit() and _proven_change(
+        form, service.change_password, form.current_password.data, form.new_password.data
+    ):
+        flash(
+            "Your password is changed. Every other device you were signed in on has been "
+            "signed out.",
+            "success",
+        )
+        return redirect(url_for("account.profile"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("account/password.html", form=form), status
 
 
 @bp.route("/email", methods=["GET", "POST"])
-@limiter.limit(_email_limit, methods=["POST"])
+@limiter.limit(email_limit, methods=["POST"])
 def email():
     """Ask to move the account to a new address: it changes once the emailed link is opened."""
     form = ChangeEmailForm()
-    if form.validate_on_submit():
-        user = me()
-        try:
-            notices = service.request_email_change(
-                user, form.new_email.data, form.current_password.data
-            )
-        except service.AccountError as error:
-            db.session.rollback()
-            field_error(form, error)
-        else:
-            # The current password was just given again: a new token, as after a sign-in.
-            renew_session(user)
-            db.session.commit()
-            write_session_cookies(user)
-            service.notify(notices)
-            return redirect(url_for("account.email_sent"))
+    if form.validate_on_submit() and _proven_change(
+        form, service.request_email_change, form.new_email.data, form.current_password.data
+    ):
+        return redirect(url_for("account.email_sent"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("account/email.html", form=form), status
 

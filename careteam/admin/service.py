@@ -61,10 +61,7 @@ def create_admin(email: str, display_name: str, password: str) -> tuple[User, bo
     if not user.is_site_admin:
         user.is_site_admin = True
         audit.record(
-            "admin.granted",
-            object_type="user",
-            object_id=user.public_id,
-            details={"created": created, "via": "cli"},
+            "admin.granted", details={"created": created, "via": "cli"}, **user.audit_subject
         )
     db.session.commit()
     return user, created
@@ -161,10 +158,9 @@ def deactivate_user(admin: User, user: User) -> bool:
     ended = end_other_sessions(user, keep_current=False)
     audit.record(
         "admin.user_deactivated",
-        object_type="user",
-        object_id=user.public_id,
         actor_id=admin.id,
         details={"sessions_ended": ended},
+        **user.audit_subject,
     )
     return True
 
@@ -174,7 +170,5 @@ def reactivate_user(admin: User, user: User) -> bool:
     if user.active:
         return False
     user.active = True
-    audit.record(
-        "admin.user_reactivated", object_type="user", object_id=user.public_id, actor_id=admin.id
-    )
+    audit.record("admin.user_reactivated", actor_id=admin.id, **user.audit_subject)
     return True

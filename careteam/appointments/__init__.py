@@ -74,8 +74,7 @@ def whats_next(circle: Any = None, membership: Any = None, **_: Any) -> list:
 
 def init_appointments(app: Flask) -> None:
     """Register the calendar feature on ``app``."""
-    for capability in CAPABILITIES:
-        add_capability(app, capability)
+    add_capability(app, *CAPABILITIES)
     app.register_blueprint(bp)
     registry = app.extensions["careteam_ui"]
     registry.add_nav("circle", NavItem("Calendar", "appointments.agenda", order=30))

@@ -12,10 +12,10 @@ from ..audience import Audience
 from ..auth.models import User
 from ..circles.models import Membership
 from ..extensions import db
-from ..web.forms import ActionForm
+from ..web.forms import choices, require_action
 from . import helping, service
 from .display import occurrence_url
-from .forms import AppointmentForm, OccurrenceForm, choices
+from .forms import AppointmentForm, OccurrenceForm
 from .models import Appointment, HelpKind, HelpSlot
 from .occurrences import Occurrence
 from .recurrence import RecurrenceError, RuleSpec, build_rule, nth_weekday_of, spec_from_rule
@@ -50,14 +50,6 @@ def _appointment_form(
             membership, current=appointment.audience, author_id=appointment.created_by_id
         )
     return form, members
-
-
-def _attach(form: Any, error: Exception, field: str | None) -> None:
-    target = getattr(form, field, None) if field else None
-    if target is not None:
-        target.errors = [*target.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 def _rule_from(form: AppointmentForm) -> str:
@@ -114,7 +106,7 @@ def _save(form: AppointmentForm, members: list, action: Any) -> Any:
             field = "repeat"
         if field == "organiser_id":
             field = "organiser"
-        _attach(form, error, field)
+        form.add_error(error, field)
         return None
 
 
@@ -215,13 +207,8 @@ def _back(circle: Any, appointment: Appointment, occurrence: Occurrence | None =
     )
 
 
-def _require_action() -> None:
-    if not ActionForm().validate_on_submit():
-        abort(400)
-
-
 def _schedulable(circle: Any, membership: Any, appointment_id: str) -> Appointment:
-    _require_action()
+    require_action()
     appointment = appointment_or_404(circle, membership, appointment_id)
     if not service.can_schedule(appointment, membership):
         abort(403)
@@ -303,7 +290,7 @@ def edit_occurrence(circle: Any, membership: Any, appointment_id: str, occurrenc
             )
         except (service.AppointmentError, RecurrenceError) as error:
             db.session.rollback()
-            _attach(form, error, error.field)
+            form.add_error(error)
         else:
             db.session.commit()
             flash("This date is changed; the rest of the series stays as it was.", "success")
@@ -358,7 +345,7 @@ def restore_occurrence(circle: Any, membership: Any, appointment_id: str, occurr
 
 
 def _help_target(circle: Any, membership: Any, appointment_id: str, key: str, slot_id: str):
-    _require_action()
+    require_action()
     appointment = appointment_or_404(circle, membership, appointment_id)
     found, cancelled = occurrence_or_404(appointment, key)
     slot = helping.get_slot(appointment, slot_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from wtforms import (
@@ -24,36 +23,18 @@ from ..audience_field import AudienceField
 from ..web.forms import (
     CareForm,
     SelectField,
+    choices,
     no_control_characters,
     strip_filter,
+    text_characters,
     time_zone_choices,
 )
 from .models import HELP_LABELS, KIND_LABELS, HelpKind
 from .recurrence import MAX_COUNT, WEEKDAYS
 from .service import MAX_HELPERS
 
-try:  # WTForms 3.3 prefers SelectChoice objects to (value, label) tuples
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    SelectChoice = None  # type: ignore[assignment,misc]
-
 MAX_NOTES = 5_000
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_TEXT_WHITESPACE = frozenset("\t\n\r")
-
-
-def choices(pairs: Any) -> list[Any]:
-    """Return select/radio options in the form this WTForms prefers."""
-    return [
-        SelectChoice(v, label) if SelectChoice is not None else (v, label) for v, label in pairs
-    ]
-
-
-def text_characters(_form: object, field: Any) -> None:
-    """Refuse control characters in multi-line text, but keep tabs and line breaks."""
-    for ch in field.data or "":
-        if unicodedata.category(ch) == "Cc" and ch not in _TEXT_WHITESPACE:
-            raise ValidationError("Remove invisible control characters from this text.")
 
 
 class RealDateField(DateField):

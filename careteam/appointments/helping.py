@@ -163,13 +163,10 @@ def _record(action: str, occurrence: Occurrence, slot: HelpSlot, membership: Any
     appointment = occurrence.appointment
     audit.record(
         action,
-        circle_id=appointment.circle_id,
-        object_type="appointment",
-        object_id=appointment.public_id,
         actor_id=membership.user_id,
         details={
             "help": slot.kind,
             "occurrence": occurrence_key(occurrence.original, appointment.all_day),
         },
-        **appointment.audit_stamp,
+        **appointment.audit_subject,
     )

@@ -116,10 +116,12 @@ class Appointment(db.Model):
         return self.cancelled_at is not None
 
     @property
-    def audit_stamp(self) -> dict[str, Any]:
-        """The audience fields of an audit row about this appointment (see careteam.audit);
+    def audit_subject(self) -> dict[str, Any]:
+        """This appointment as an audit row names it, with its audience (see careteam.audit);
         "only me" means the person who scheduled it."""
-        return {"object_audience": self.audience, "object_author_id": self.created_by_id}
+        return audit.subject(
+            "appointment", self.public_id, self.circle_id, self.audience, self.created_by_id
+        )
 
 
 # Every audit row about an appointment carries its audience, or recording it raises.

@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import DAILY, WEEKLY, rrule, rrulestr
 
+from ..refusals import Refusal
+
 KEY_FORMAT = "%Y%m%dT%H%M"
 DAY_KEY_FORMAT = "%Y%m%d"
 MAX_COUNT = 1000
@@ -41,12 +43,8 @@ _GREGORIAN_CYCLE_YEARS = 400  # whole cycles keep every weekday and leap day in 
 _CHECK_SPAN = timedelta(days=366 * CHECK_YEARS)
 
 
-class RecurrenceError(ValueError):
-    """A time, zone or rule that cannot be used; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class RecurrenceError(Refusal):
+    """A time, zone or rule that cannot be used."""
 
 
 # --- zones and wall times --------------------------------------------------------------------

@@ -159,12 +159,9 @@ def create_appointment(circle: Any, membership: Any, data: AppointmentInput) -> 
     _set_help(appointment, data.help)
     audit.record(
         "appointment.created",
-        circle_id=circle.id,
-        object_type="appointment",
-        object_id=appointment.public_id,
         actor_id=membership.user_id,
         details={"kind": data.kind, "audience": data.audience, "repeats": bool(appointment.rrule)},
-        **appointment.audit_stamp,
+        **appointment.audit_subject,
     )
     _emit("appointment_created", appointment, membership, kind=data.kind)
     return appointment
@@ -205,12 +202,9 @@ def update_appointment(appointment: Appointment, membership: Any, data: Appointm
     _touch(appointment, membership)
     audit.record(
         "appointment.updated",
-        circle_id=circle_id,
-        object_type="appointment",
-        object_id=appointment.public_id,
         actor_id=membership.user_id,
         details={"fields": changed, "occurrence_changes_reset": reset},
-        **appointment.audit_stamp,
+        **appointment.audit_subject,
     )
     audit.record_audience_change(
         "appointment",
@@ -225,15 +219,7 @@ def update_appointment(appointment: Appointment, membership: Any, data: Appointm
 
 
 def _emit(name: str, appointment: Appointment, membership: Any, **details: Any) -> None:
-    emit(
-        name,
-        appointment.circle_id,
-        object_type="appointment",
-        object_id=appointment.public_id,
-        actor_id=membership.user_id,
-        audience=appointment.audience,
-        details=details,
-    )
+    emit(name, appointment.audit_subject, membership.user_id, details)
 
 
 def _touch(appointment: Appointment, membership: Any) -> None:
@@ -260,11 +246,8 @@ def set_cancelled(appointment: Appointment, membership: Any, cancelled: bool) ->
     _touch(appointment, membership)
     audit.record(
         "appointment.cancelled" if cancelled else "appointment.restored",
-        circle_id=appointment.circle_id,
-        object_type="appointment",
-        object_id=appointment.public_id,
         actor_id=membership.user_id,
-        **appointment.audit_stamp,
+        **appointment.audit_subject,
     )
     if cancelled:
         _emit("appointment_cancelled", appointment, membership)
@@ -364,12 +347,9 @@ def _record_occurrence(action: str, appointment: Appointment, membership: Any, o
     key = occurrence_key(original, appointment.all_day)
     audit.record(
         action,
-        circle_id=appointment.circle_id,
-        object_type="appointment",
-        object_id=appointment.public_id,
         actor_id=membership.user_id,
         details={"occurrence": key},
-        **appointment.audit_stamp,
+        **appointment.audit_subject,
     )
     cancelled = action == "appointment.occurrence_cancelled"
     name = "appointment_cancelled" if cancelled else "appointment_updated"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from ..audience import Audience
+from ..refusals import Refusal
 from .models import Appointment, Kind, OccurrenceChange
 from .recurrence import (
     EARLIEST_YEAR,
@@ -25,12 +26,8 @@ MAX_TIMED_LENGTH = timedelta(days=14)
 MAX_ALL_DAY_DAYS = 31
 
 
-class AppointmentError(ValueError):
-    """A rule refused the change; ``field`` names the form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class AppointmentError(Refusal):
+    """A rule about appointments refused the change."""
 
 
 @dataclass

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import Response, abort, current_app, g, render_template, request, url_for
+from flask import Response, abort, g, render_template, request
 
 from .. import audit
 from ..audience import AUDIENCE_LABELS, SHORT_LABELS
@@ -36,13 +36,9 @@ UPCOMING_ON_DETAIL = 10
 
 @bp.context_processor
 def calendar_page_context() -> dict[str, Any]:
-    """Give every calendar page the circle's sub-navigation and the labels it shows."""
+    """Give every calendar page the labels and helpers it shows."""
     circle = g.get("circle")
-    home_url = None
-    if circle is not None and "circles.home" in current_app.view_functions:
-        home_url = url_for("circles.home", circle_id=circle.public_id)
     return {
-        "circle_home_url": home_url,
         "kind_labels": {k.value: label for k, label in KIND_LABELS.items()},
         "help_labels": {h.value: label for h, label in HELP_LABELS.items()},
         "audience_labels": {a.value: label for a, label in AUDIENCE_LABELS.items()},
@@ -153,12 +149,9 @@ def month(circle: Any, membership: Any):
 def _audit_view(circle: Any, membership: Any, appointment: Appointment, key: str | None) -> None:
     audit.record_now(
         "appointment.viewed",
-        circle_id=circle.id,
-        object_type="appointment",
-        object_id=appointment.public_id,
         actor_id=membership.user_id,
         details={"occurrence": key} if key else None,
-        **appointment.audit_stamp,
+        **appointment.audit_subject,
     )
 
 
@@ -234,12 +227,7 @@ def download(circle: Any, membership: Any, appointment_id: str):
     )
     body = build_calendar([entry], "full", f"CareTeam \u00b7 {circle.name}")
     audit.record_now(
-        "appointment.downloaded",
-        circle_id=circle.id,
-        object_type="appointment",
-        object_id=appointment.public_id,
-        actor_id=membership.user_id,
-        **appointment.audit_stamp,
+        "appointment.downloaded", actor_id=membership.user_id, **appointment.audit_subject
     )
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = (

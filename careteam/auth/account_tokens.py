@@ -72,6 +72,12 @@ def consume(raw: str, purpose: str) -> AccountToken | None:
     return token if claimed == 1 else None
 
 
+def holder(token: AccountToken | None) -> User | None:
+    """Return the account ``token`` was issued to: None for no token, or an account deleted
+    since."""
+    return db.session.get(User, token.user_id) if token is not None else None
+
+
 def issue_for_address(email: str, purpose: str, lifetime: timedelta) -> str:
     """Issue a token for the active account with this (normalised) address, if there is one.
 

@@ -65,10 +65,9 @@ def sign_in(user: User, remember: bool, how: str = "password") -> None:
     start_session(user, remember)
     audit.record(
         "auth.signed_in",
-        object_type="user",
-        object_id=user.public_id,
         actor_id=user.id,
         details={"with": how} if how != "password" else None,
+        **user.audit_subject,
     )
     db.session.commit()
     write_session_cookies(user)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .. import audit
 from ..db.clock import utcnow
 from ..db.types import UTCDateTime, new_public_id
 from ..extensions import db
@@ -41,6 +43,11 @@ class User(UserMixin, db.Model):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def audit_subject(self) -> dict[str, Any]:
+        """This account as an audit row names it (see careteam.audit)."""
+        return audit.subject("user", self.public_id)
 
     def get_id(self) -> str:
         """Return what Flask-Login keeps in the session and remember cookies: the session token.

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from .. import audit, mail
 from ..db.clock import utcnow
 from ..extensions import db
+from ..refusals import Refusal
 from . import account_tokens, throttle
 from .models import User
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
@@ -24,12 +25,8 @@ from .sessions import end_other_sessions
 log = logging.getLogger(__name__)
 
 
-class AccountError(ValueError):
-    """A rule refused the request; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class AccountError(Refusal):
+    """A rule about accounts (addresses, passwords, tokens) refused the request."""
 
 
 def normalise_email(email: str) -> str:
@@ -76,9 +73,7 @@ def register_user(email: str, display_name: str, password: str) -> User:
     user = User(email=email, display_name=display_name, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
-    audit.record(
-        "account.registered", object_type="user", object_id=user.public_id, actor_id=user.id
-    )
+    audit.record("account.registered", actor_id=user.id, **user.audit_subject)
     send_verification(user)
     return user
 
@@ -104,16 +99,11 @@ def mark_address_proven(user: User) -> None:
 
 
 def verify_email(raw_token: str) -> User | None:
-    token = account_tokens.consume(raw_token, account_tokens.VERIFY_EMAIL)
-    if token is None:
-        return None
-    user = db.session.get(User, token.user_id)
+    user = account_tokens.holder(account_tokens.consume(raw_token, account_tokens.VERIFY_EMAIL))
     if user is None:
         return None
     mark_address_proven(user)
-    audit.record(
-        "account.email_verified", object_type="user", object_id=user.public_id, actor_id=user.id
-    )
+    audit.record("account.email_verified", actor_id=user.id, **user.audit_subject)
     return user
 
 
@@ -185,10 +175,9 @@ def _issue_sign_in_link(user: User) -> str:
     raw = account_tokens.issue(user.id, account_tokens.SIGN_IN_LINK, timedelta(minutes=minutes))
     audit.record(
         "auth.sign_in_link_sent",
-        object_type="user",
-        object_id=user.public_id,
         actor_id=user.id,
         details={"reason": "account_locked"},
+        **user.audit_subject,
     )
     return raw
 
@@ -209,10 +198,7 @@ def _send_sign_in_link(user: User, raw: str) -> None:
 
 def sign_in_link_user(raw_token: str) -> User | None:
     """Return the account a live one-time sign-in link names, without using it up."""
-    token = account_tokens.peek(raw_token, account_tokens.SIGN_IN_LINK)
-    if token is None:
-        return None
-    user = db.session.get(User, token.user_id)
+    user = account_tokens.holder(account_tokens.peek(raw_token, account_tokens.SIGN_IN_LINK))
     return user if user is not None and user.active else None
 
 
@@ -222,9 +208,7 @@ def use_sign_in_link(raw_token: str) -> User | None:
     if user is None or account_tokens.consume(raw_token, account_tokens.SIGN_IN_LINK) is None:
         return None
     mark_address_proven(user)
-    audit.record(
-        "auth.sign_in_link_used", object_type="user", object_id=user.public_id, actor_id=user.id
-    )
+    audit.record("auth.sign_in_link_used", actor_id=user.id, **user.audit_subject)
     return user
 
 
@@ -269,10 +253,7 @@ def request_password_reset(email: str) -> None:
 
 def reset_password(raw_token: str, new_password: str) -> User | None:
     """Set a new password from a reset link and end every session of the account."""
-    token = account_tokens.peek(raw_token, account_tokens.RESET_PASSWORD)
-    if token is None:
-        return None
-    user = db.session.get(User, token.user_id)
+    user = account_tokens.holder(account_tokens.peek(raw_token, account_tokens.RESET_PASSWORD))
     if user is None:
         return None
     check_new_password(new_password, user.email, user.display_name)
@@ -284,9 +265,7 @@ def reset_password(raw_token: str, new_password: str) -> User | None:
     # Whoever forced the reset may have asked to move the account to their own address.
     account_tokens.retire(user.id, account_tokens.CHANGE_EMAIL)
     throttle.clear(user.email, throttle.client_address())
-    audit.record(
-        "account.password_reset", object_type="user", object_id=user.public_id, actor_id=user.id
-    )
+    audit.record("account.password_reset", actor_id=user.id, **user.audit_subject)
     return user
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -17,7 +16,7 @@ from flask import (
 from flask_login import current_user, login_required, logout_user
 
 from .. import audit
-from ..extensions import db, limiter
+from ..extensions import db, email_limit, limiter, login_limit
 from ..web.forms import ActionForm
 from ..web.redirects import safe_next
 from . import account_tokens, service
@@ -29,16 +28,8 @@ from .throttle import client_address, lock_message
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN"]
-
-
-def _email_limit() -> str:
-    return current_app.config["RATELIMIT_ACCOUNT_EMAILS"]
-
-
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_email_limit, methods=["POST"])
+@limiter.limit(email_limit, methods=["POST"])
 def register():
     """Create an account and send its email verification link."""
     form = RegisterForm(next=request.args.get("next", ""))
@@ -65,7 +56,7 @@ def check_inbox():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login():
     """Sign in with email and password."""
     form = LoginForm(next=request.args.get("next", ""))
@@ -95,7 +86,7 @@ def logout():
         abort(400)
     if current_user.is_authenticated:
         end_session(current_user)
-        audit.record("auth.signed_out", object_type="user", object_id=current_user.public_id)
+        audit.record("auth.signed_out", **current_user.audit_subject)
         db.session.commit()
     # Clear first: logout_user() leaves the note that tells Flask-Login to delete the
     # remember cookie, and clearing afterwards would drop it.
@@ -119,7 +110,7 @@ def verify_email(token: str):
 
 @bp.post("/verify/resend")
 @login_required
-@limiter.limit(_email_limit)
+@limiter.limit(email_limit)
 def resend_verification():
     """Send a fresh confirmation link to the signed-in user's address."""
     form = LogoutForm()
@@ -133,7 +124,7 @@ def resend_verification():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(_email_limit, methods=["POST"])
+@limiter.limit(email_limit, methods=["POST"])
 def forgot_password():
     """Mail a reset link; the answer is the same whether or not the address has an account."""
     form = EmailOnlyForm()
@@ -172,7 +163,7 @@ def reset_password(token: str):
 
 
 @bp.route("/sign-in/<token>", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def sign_in_link(token: str):
     """Sign in with the one-time link mailed when the account's sign-in was locked.
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from wtforms import RadioField
 from wtforms.validators import DataRequired
 
-from ..appointments.forms import choices
-from ..web.forms import CareForm
+from ..web.forms import CareForm, choices
 from .models import FEED_DETAIL_LABELS
 
 

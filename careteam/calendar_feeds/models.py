@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .. import audit
 from ..appointments.models import FeedDetail
 from ..db.clock import utcnow
 from ..db.types import UTCDateTime, new_public_id
@@ -35,3 +37,8 @@ class CalendarFeed(db.Model):
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     detail: Mapped[str] = mapped_column(String(10), default=FeedDetail.FULL.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def audit_subject(self) -> dict[str, Any]:
+        """This feed link as an audit row names it (see careteam.audit)."""
+        return audit.subject("calendar_feed", self.public_id, self.circle_id)

@@ -36,14 +36,7 @@ def feed_of(user_id: int, circle_id: int | None) -> CalendarFeed | None:
 
 
 def _record(action: str, feed: CalendarFeed, **details: Any) -> None:
-    audit.record(
-        action,
-        circle_id=feed.circle_id,
-        object_type="calendar_feed",
-        object_id=feed.public_id,
-        actor_id=feed.user_id,
-        details=details,
-    )
+    audit.record(action, actor_id=feed.user_id, details=details, **feed.audit_subject)
 
 
 def issue_secret(user_id: int, circle_id: int | None, detail: str) -> tuple[CalendarFeed, str]:

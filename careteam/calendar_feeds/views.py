@@ -28,7 +28,7 @@ from ..extensions import db
 from ..permissions import CircleBlueprint
 from ..reminders.forms import AccountRemindersForm
 from ..reminders.preferences import set_email_reminders
-from ..web.forms import ActionForm
+from ..web.forms import require_action
 from . import content as feed_content
 from . import service as feeds
 from .forms import FeedForm
@@ -52,8 +52,7 @@ def _feed_page(circle: Any | None, user_id: int, template_context: dict[str, Any
     else:
         action = request.form.get("action", "")
         if action == "revoke":
-            if not ActionForm().validate_on_submit():
-                abort(400)
+            require_action()
             if feed is not None:
                 feeds.revoke(feed)
                 db.session.commit()
@@ -131,15 +130,9 @@ def feed(secret: str):
     content = feed_content.load(found)
     etag = content.validator()
     unchanged = request.if_none_match.contains_weak(etag)
+    details = {"detail": found.detail, "unchanged": True} if unchanged else {"detail": found.detail}
     audit.record_now(
-        "calendar_feed.viewed",
-        circle_id=found.circle_id,
-        object_type="calendar_feed",
-        object_id=found.public_id,
-        actor_id=found.user_id,
-        details={"detail": found.detail, "unchanged": True}
-        if unchanged
-        else {"detail": found.detail},
+        "calendar_feed.viewed", actor_id=found.user_id, details=details, **found.audit_subject
     )
     if unchanged:
         response = Response(status=304)

@@ -11,26 +11,15 @@ from ..roles import ROLE_LABELS, Role
 from ..web.forms import (
     CareForm,
     SelectField,
+    choices,
     multiline_text,
     no_control_characters,
     strip_filter,
     time_zone_choices,
 )
 
-try:  # WTForms 3.3 prefers SelectChoice objects to (value, label) tuples
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    SelectChoice = None  # type: ignore[assignment,misc]
-
 MAX_NAME = 100
 MAX_DESCRIPTION = 2000
-
-
-def choices(pairs: list[tuple[str, str]]) -> list[Any]:
-    """Return options for a select or radio field, in the form this WTForms prefers."""
-    if SelectChoice is None:
-        return list(pairs)
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class CircleForm(CareForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -15,36 +17,30 @@ bp = Blueprint("my_circles", __name__, url_prefix="/circles")
 ROLE_VALUES = {role.value: label for role, label in ROLE_LABELS.items()}
 
 
-def _page(archived: bool) -> service.CirclePage:
+def _render_page(template: str, archived: bool, **context: Any) -> str:
+    """Render one page of the signed-in person's circles (the ``after`` cursor's page)."""
     try:
-        return service.circles_page(
+        page = service.circles_page(
             current_user.id, archived=archived, cursor=request.args.get("after")
         )
     except service.BadCursor:
         abort(400)
+    return render_template(template, page=page, role_labels=ROLE_VALUES, **context)
 
 
 @bp.get("")
 @login_required
 def index():
     """List the signed-in person's circles that are in use, by name."""
-    return render_template(
-        "circles/index.html",
-        page=_page(archived=False),
-        role_labels=ROLE_VALUES,
-        has_archived=service.has_restorable_circles(current_user.id),
-    )
+    has_archived = service.has_restorable_circles(current_user.id)
+    return _render_page("circles/index.html", archived=False, has_archived=has_archived)
 
 
 @bp.get("/archived")
 @login_required
 def archived():
     """List the archived circles the signed-in person may restore."""
-    return render_template(
-        "circles/archived.html",
-        page=_page(archived=True),
-        role_labels=ROLE_VALUES,
-    )
+    return _render_page("circles/archived.html", archived=True)
 
 
 @bp.route("/new", methods=["GET", "POST"])

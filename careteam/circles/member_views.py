@@ -6,6 +6,7 @@ Removing and leaving ask for confirmation on a page of their own first.  A refus
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -49,6 +50,34 @@ def _refusal(circle: Any, actor: Any, member: Any, action: str) -> str | None:
             return "This is the circle's only coordinator. Make someone else a coordinator first."
         return "The circle's only coordinator cannot leave. Make someone else a coordinator first."
     return None
+
+
+@dataclass(frozen=True)
+class _Removal:
+    """What a remove or leave confirmation page shows, or ``done`` once the member is out."""
+
+    form: ActionForm
+    refusal: str | None
+    status: int = 200
+    done: bool = False
+
+
+def _removal(circle: Any, actor: Any, member: Any, action: str) -> _Removal:
+    """Show why a removal (``action`` "remove" or "leave") would be refused; on a confirmed
+    POST, remove ``member`` and commit."""
+    form = ActionForm()
+    refusal = _refusal(circle, actor, member, action)
+    if request.method != "POST":
+        return _Removal(form, refusal)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        remove_member(circle, actor, member)
+    except MembershipError as error:
+        db.session.rollback()
+        return _Removal(form, str(error), status=409)
+    db.session.commit()
+    return _Removal(form, refusal, done=True)
 
 
 @bp.circle_route("/members", capability="circle.view")
@@ -111,50 +140,28 @@ def member_remove(circle: Any, membership: Any, member_id: str):
     if member.id == membership.id:
         return redirect(url_for("circles.leave", circle_id=circle.public_id))
     name = service.display_name(member.user_id)
-    form = ActionForm()
-    refusal = _refusal(circle, membership, member, "remove")
-    status = 200
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        try:
-            remove_member(circle, membership, member)
-        except MembershipError as error:
-            db.session.rollback()
-            refusal, status = str(error), 409
-        else:
-            db.session.commit()
-            flash(f"{name} is no longer in {circle.name}.", "success")
-            return redirect(url_for("circles.members", circle_id=circle.public_id))
+    removal = _removal(circle, membership, member, "remove")
+    if removal.done:
+        flash(f"{name} is no longer in {circle.name}.", "success")
+        return redirect(url_for("circles.members", circle_id=circle.public_id))
     return render_template(
         "circles/confirm_remove.html",
         circle=circle,
         member=member,
         name=name,
         role_label=ROLE_VALUES.get(member.role, member.role),
-        form=form,
-        refusal=refusal,
-    ), status
+        form=removal.form,
+        refusal=removal.refusal,
+    ), removal.status
 
 
 @bp.circle_route("/leave", capability="circle.leave", methods=["GET", "POST"])
 def leave(circle: Any, membership: Any):
     """Ask for confirmation, then take the signed-in person out of the circle."""
-    form = ActionForm()
-    refusal = _refusal(circle, membership, membership, "leave")
-    status = 200
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        try:
-            remove_member(circle, membership, membership)
-        except MembershipError as error:
-            db.session.rollback()
-            refusal, status = str(error), 409
-        else:
-            db.session.commit()
-            flash(f"You have left {circle.name}.", "success")
-            return redirect(url_for("my_circles.index"))
+    removal = _removal(circle, membership, membership, "leave")
+    if removal.done:
+        flash(f"You have left {circle.name}.", "success")
+        return redirect(url_for("my_circles.index"))
     return render_template(
-        "circles/confirm_leave.html", circle=circle, form=form, refusal=refusal
-    ), status
+        "circles/confirm_leave.html", circle=circle, form=removal.form, refusal=removal.refusal
+    ), removal.status

@@ -50,19 +50,10 @@ def add_member(circle: Circle, user: User, role: Role | str, *, via: str = "dire
     db.session.flush()
     audit.record(
         "member.joined",
-        circle_id=circle.id,
-        object_type="membership",
-        object_id=member.public_id,
         details={"role": str(role), "via": via, "user": user.public_id},
+        **member.audit_subject,
     )
-    emit(
-        "member_joined",
-        circle.id,
-        object_type="membership",
-        object_id=member.public_id,
-        actor_id=None,
-        details={"role": str(role), "user": user.public_id},
-    )
+    emit("member_joined", member.audit_subject, None, {"role": str(role), "user": user.public_id})
     return member
 
 
@@ -85,21 +76,8 @@ def change_role(
     old_role = member.role
     member.role = new_role
     details = {"from": str(old_role), "to": str(new_role), "user": _user_public_id(member)}
-    audit.record(
-        "member.role_changed",
-        circle_id=circle.id,
-        object_type="membership",
-        object_id=member.public_id,
-        details=details,
-    )
-    emit(
-        "member_role_changed",
-        circle.id,
-        object_type="membership",
-        object_id=member.public_id,
-        actor_id=actor.user_id,
-        details=details,
-    )
+    audit.record("member.role_changed", details=details, **member.audit_subject)
+    emit("member_role_changed", member.audit_subject, actor.user_id, details)
 
 
 def remove_member(circle: Circle, actor: Membership, member: Membership) -> None:
@@ -114,20 +92,9 @@ def remove_member(circle: Circle, actor: Membership, member: Membership) -> None
         )
     details = {"role": str(member.role), "user": _user_public_id(member)}
     audit.record(
-        "member.left" if leaving else "member.removed",
-        circle_id=circle.id,
-        object_type="membership",
-        object_id=member.public_id,
-        details=details,
+        "member.left" if leaving else "member.removed", details=details, **member.audit_subject
     )
-    emit(
-        "member_left",
-        circle.id,
-        object_type="membership",
-        object_id=member.public_id,
-        actor_id=actor.user_id,
-        details={**details, "removed": not leaving},
-    )
+    emit("member_left", member.audit_subject, actor.user_id, {**details, "removed": not leaving})
     db.session.delete(member)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .. import audit
 from ..audit import AuditEvent
 from ..db.clock import utcnow
 from ..db.types import UTCDateTime, new_public_id
@@ -39,6 +40,11 @@ class Circle(db.Model):
     def archived(self) -> bool:
         return self.archived_at is not None
 
+    @property
+    def audit_subject(self) -> dict[str, Any]:
+        """This circle as an audit row names it (see careteam.audit)."""
+        return audit.subject("circle", self.public_id, self.id)
+
 
 class Membership(db.Model):
     """One person's place in one circle, with the role that decides what they may do."""
@@ -55,6 +61,11 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(20))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def audit_subject(self) -> dict[str, Any]:
+        """This membership as an audit row names it (see careteam.audit)."""
+        return audit.subject("membership", self.public_id, self.circle_id)
 
 
 # The circle audit log filters by person and by action and pages newest first by id; these

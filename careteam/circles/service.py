@@ -52,21 +52,9 @@ def create_circle(creator: User, *, name: str, description: str = "", time_zone:
     )
     db.session.add(circle)
     db.session.flush()
-    audit.record(
-        "circle.created",
-        circle_id=circle.id,
-        object_type="circle",
-        object_id=circle.public_id,
-        actor_id=creator.id,
-    )
+    audit.record("circle.created", actor_id=creator.id, **circle.audit_subject)
     enable_defaults(circle, creator.id)
-    emit(
-        "circle_created",
-        circle.id,
-        object_type="circle",
-        object_id=circle.public_id,
-        actor_id=creator.id,
-    )
+    emit("circle_created", circle.audit_subject, creator.id)
     add_member(circle, creator, Role.COORDINATOR, via="created")
     return circle
 
@@ -75,20 +63,14 @@ def update_circle(circle: Circle, actor: Membership, **values: str) -> list[str]
     """Change the circle's name, description or time zone; return the fields that changed."""
     if circle.archived:
         raise CircleError("This circle is archived. Restore it before changing its settings.")
-    changed = []
-    for name in EDITABLE_FIELDS:
-        if name in values and getattr(circle, name) != values[name]:
-            setattr(circle, name, values[name])
-            changed.append(name)
+    changed = circle.set_changed(EDITABLE_FIELDS, values)
     if changed:
         # Field names only: what people typed stays in the circle, not in the audit trail.
         audit.record(
             "circle.updated",
-            circle_id=circle.id,
-            object_type="circle",
-            object_id=circle.public_id,
             actor_id=actor.user_id,
             details={"changed": changed},
+            **circle.audit_subject,
         )
     return changed
 
@@ -98,13 +80,7 @@ def archive_circle(circle: Circle, actor: Membership) -> None:
     if circle.archived:
         return
     circle.archived_at = utcnow()
-    audit.record(
-        "circle.archived",
-        circle_id=circle.id,
-        object_type="circle",
-        object_id=circle.public_id,
-        actor_id=actor.user_id,
-    )
+    audit.record("circle.archived", actor_id=actor.user_id, **circle.audit_subject)
 
 
 def restore_circle(circle: Circle, actor: Membership) -> None:
@@ -112,13 +88,7 @@ def restore_circle(circle: Circle, actor: Membership) -> None:
     if not circle.archived:
         return
     circle.archived_at = None
-    audit.record(
-        "circle.restored",
-        circle_id=circle.id,
-        object_type="circle",
-        object_id=circle.public_id,
-        actor_id=actor.user_id,
-    )
+    audit.record("circle.restored", actor_id=actor.user_id, **circle.audit_subject)
 
 
 # --- "my circles" ----------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from ..extensions import db
 from ..permissions import CircleBlueprint, member_can
 from ..registries import action_label
-from ..web.forms import ActionForm
+from ..web.forms import ActionForm, choices, require_action
 from . import audit_log, service
-from .forms import AuditFilterForm, CircleForm, choices
+from .forms import AuditFilterForm, CircleForm
 
 bp = CircleBlueprint("circles", __name__)
 
@@ -81,8 +81,7 @@ def archive(circle: Any, membership: Any):
 @bp.circle_route("/restore", capability="circle.manage", allow_archived=True, methods=["POST"])
 def restore(circle: Any, membership: Any):
     """Bring an archived circle back into use."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_action()
     service.restore_circle(circle, membership)
     db.session.commit()
     flash(f"\u201c{circle.name}\u201d is restored.", "success")

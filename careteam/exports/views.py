@@ -56,11 +56,9 @@ def download(circle: Any, membership: Any):
         return redirect(url_for("exports.page", circle_id=circle.public_id))
     audit.record_now(
         "export.downloaded",
-        circle_id=circle.id,
-        object_type="circle",
-        object_id=circle.public_id,
         actor_id=membership.user_id,
         details={"bytes": len(data)},
+        **circle.audit_subject,
     )
     response = make_response(data)
     response.headers["Content-Type"] = "application/zip"

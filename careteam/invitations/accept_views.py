@@ -7,6 +7,8 @@ Every link that does not work (unknown, used, revoked, expired, archived circle)
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -22,7 +24,7 @@ from flask_login import current_user
 
 from ..auth import service as accounts
 from ..auth.login import sign_in
-from ..extensions import db, limiter
+from ..extensions import db, email_limit, limiter
 from ..web.forms import ActionForm
 from . import accepting
 from .accepting import InvitationGone, Option
@@ -34,10 +36,6 @@ from .views import limit_sending
 bp = Blueprint("invite", __name__, url_prefix="/invite")
 
 _MAX_TOKEN = 128  # real tokens are 43 characters
-
-
-def _email_limit() -> str:
-    return current_app.config["RATELIMIT_ACCOUNT_EMAILS"]
 
 
 def _gone():
@@ -80,6 +78,15 @@ def _render(token: str, invitation: Any, circle: Any, option: Option, **extra: A
     ), status
 
 
+def _refused(token: str, invitation: Any, circle: Any, error: Exception):
+    """Answer a use the rules refused: a link used up meanwhile is gone like any dead link;
+    another refusal (the circle has its care recipient already) is explained, status 409."""
+    db.session.rollback()
+    if isinstance(error, InvitationGone):
+        return _gone()
+    return _render(token, invitation, circle, Option.GONE, refusal=str(error), status=409)
+
+
 @bp.get("/<token>")
 def show(token: str):
     """Show what the invitation offers and what this visitor can do with it."""
@@ -93,23 +100,31 @@ def show(token: str):
     return _render(token, invitation, circle, option)
 
 
+def _acting_on_open_invitation(view: Callable[..., Any]) -> Callable[[str], Any]:
+    """Guard a button's POST: the signed-out go to the invitation's page, and a dead link or
+    a form without its CSRF token gets the "gone" page; else ``view(token, invitation,
+    circle)``."""
+
+    @functools.wraps(view)
+    def guarded(token: str) -> Any:
+        if not current_user.is_authenticated:
+            return redirect(url_for("invite.show", token=token))
+        found = _open(token)
+        if found is None or not ActionForm().validate_on_submit():
+            return _gone()
+        return view(token, *found)
+
+    return guarded
+
+
 @bp.post("/<token>/accept")
-def accept(token: str):
+@_acting_on_open_invitation
+def accept(token: str, invitation: Any, circle: Any):
     """Join the circle with the invitation's role."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("invite.show", token=token))
-    found = _open(token)
-    if found is None or not ActionForm().validate_on_submit():
-        return _gone()
-    invitation, circle = found
     try:
         accepting.accept(invitation, circle, _user())
-    except InvitationGone:
-        db.session.rollback()
-        return _gone()
-    except InvitationError as error:
-        db.session.rollback()
-        return _render(token, invitation, circle, Option.GONE, refusal=str(error), status=409)
+    except (InvitationGone, InvitationError) as error:
+        return _refused(token, invitation, circle, error)
     db.session.commit()
     flash(f"Welcome to {circle.name}.", "success")
     return redirect(circle_home(circle))
@@ -117,14 +132,9 @@ def accept(token: str):
 
 @bp.post("/<token>/claim")
 @limit_sending
-def claim(token: str):
+@_acting_on_open_invitation
+def claim(token: str, invitation: Any, circle: Any):
     """Ask the circle's coordinators to let this account use an invitation sent elsewhere."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("invite.show", token=token))
-    found = _open(token)
-    if found is None or not ActionForm().validate_on_submit():
-        return _gone()
-    invitation, circle = found
     user = _user()
     try:
         accepting.claim(invitation, circle, user)
@@ -137,7 +147,7 @@ def claim(token: str):
 
 
 @bp.route("/<token>/register", methods=["GET", "POST"])
-@limiter.limit(_email_limit, methods=["POST"])
+@limiter.limit(email_limit, methods=["POST"])
 @limit_sending
 def register(token: str):
     """Create an account from the invitation and join the circle in one step.
@@ -184,12 +194,8 @@ def register(token: str):
                 # new address gets.
                 db.session.commit()
                 return _check_inbox()
-        except InvitationGone:
-            db.session.rollback()
-            return _gone()
-        except InvitationError as error:
-            db.session.rollback()
-            return _render(token, invitation, circle, Option.GONE, refusal=str(error), status=409)
+        except (InvitationGone, InvitationError) as error:
+            return _refused(token, invitation, circle, error)
         else:
             if not fixed:
                 db.session.commit()

@@ -11,7 +11,7 @@ import logging
 import smtplib
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit, mail
@@ -25,7 +25,7 @@ from ..db.tokens import token_hash
 from ..extensions import db
 from ..roles import Role
 from .models import Invitation, Kind
-from .service import InvitationError, format_expiry, role_label
+from .service import InvitationError, change_open, format_expiry, role_label
 
 log = logging.getLogger(__name__)
 
@@ -97,19 +97,8 @@ def inviter_name(invitation: Invitation) -> str:
 def _use(invitation: Invitation, user_id: int | None) -> None:
     """Mark the invitation used (by ``user_id``); raise InvitationGone if another request won."""
     now = utcnow()
-    result = db.session.execute(
-        update(Invitation)
-        .where(
-            Invitation.id == invitation.id,
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-            Invitation.expires_at > now,
-        )
-        .values(accepted_at=now, accepted_by_id=user_id),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.expire(invitation)
-    if result.rowcount != 1:
+    unexpired = Invitation.expires_at > now
+    if not change_open(invitation, unexpired, accepted_at=now, accepted_by_id=user_id):
         raise InvitationGone
 
 
@@ -142,11 +131,9 @@ def _check_care_recipient(invitation: Invitation, circle: Circle) -> None:
 def _record_accepted(invitation: Invitation, circle: Circle, user: User) -> None:
     audit.record(
         "invitation.accepted",
-        circle_id=circle.id,
-        object_type="invitation",
-        object_id=invitation.public_id,
         actor_id=user.id,
         details={"kind": invitation.kind, "role": invitation.role, "user": user.public_id},
+        **invitation.audit_subject,
     )
 
 
@@ -155,28 +142,14 @@ def claim(invitation: Invitation, circle: Circle, user: User) -> None:
     if option_for(invitation, user) != Option.CLAIM:
         raise InvitationGone
     now = utcnow()
-    result = db.session.execute(
-        update(Invitation)
-        .where(
-            Invitation.id == invitation.id,
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-            Invitation.claimed_at.is_(None),
-            Invitation.expires_at > now,
-        )
-        .values(claimed_at=now, claimed_by_id=user.id),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.expire(invitation)
-    if result.rowcount != 1:
+    unclaimed, unexpired = Invitation.claimed_at.is_(None), Invitation.expires_at > now
+    if not change_open(invitation, unclaimed, unexpired, claimed_at=now, claimed_by_id=user.id):
         raise InvitationGone
     audit.record(
         "invitation.claimed",
-        circle_id=circle.id,
-        object_type="invitation",
-        object_id=invitation.public_id,
         actor_id=user.id,
         details={"role": invitation.role, "user": user.public_id},
+        **invitation.audit_subject,
     )
 
 
@@ -247,9 +220,7 @@ def register(
     except IntegrityError:  # the same address registered a moment ago (PostgreSQL)
         raise accounts.AccountError("exists") from None
     invitation.accepted_by_id = user.id
-    audit.record(
-        "account.registered", object_type="user", object_id=user.public_id, actor_id=user.id
-    )
+    audit.record("account.registered", actor_id=user.id, **user.audit_subject)
     _record_accepted(invitation, circle, user)
     add_member(circle, user, invitation.role, via="invitation")
     if not fixed:

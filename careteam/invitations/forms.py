@@ -8,9 +8,15 @@ from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
 from ..auth.passwords import MAX_LENGTH
-from ..circles.forms import choices, multiline_text
 from ..roles import ROLE_LABELS, Role
-from ..web.forms import CareForm, SelectField, no_control_characters, strip_filter
+from ..web.forms import (
+    CareForm,
+    SelectField,
+    choices,
+    multiline_text,
+    no_control_characters,
+    strip_filter,
+)
 from .service import MAX_MESSAGE
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .. import audit
 from ..db.clock import utcnow
 from ..db.types import UTCDateTime, new_public_id
 from ..extensions import db
@@ -63,6 +65,11 @@ class Invitation(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
+
+    @property
+    def audit_subject(self) -> dict[str, Any]:
+        """This invitation as an audit row names it (see careteam.audit)."""
+        return audit.subject("invitation", self.public_id, self.circle_id)
 
     @property
     def claim_pending(self) -> bool:

@@ -31,6 +31,7 @@ from ..db.clock import utcnow
 from ..db.tokens import new_token, token_hash
 from ..extensions import db
 from ..permissions import role_has
+from ..refusals import Refusal
 from ..roles import ROLE_LABELS, Role
 from .models import Invitation, Kind
 
@@ -41,12 +42,8 @@ LINK_LIFETIME = timedelta(hours=48)
 MAX_MESSAGE = 1000
 
 
-class InvitationError(ValueError):
-    """A rule refused the request; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class InvitationError(Refusal):
+    """A rule about invitations refused the request."""
 
 
 class MailNotSent(RuntimeError):
@@ -115,12 +112,7 @@ def create_invitation(
     if invitation.email:
         details["email"] = invitation.email
     audit.record(
-        "invitation.created",
-        circle_id=circle.id,
-        object_type="invitation",
-        object_id=invitation.public_id,
-        actor_id=inviter.id,
-        details=details,
+        "invitation.created", actor_id=inviter.id, details=details, **invitation.audit_subject
     )
     return invitation, raw
 
@@ -163,12 +155,7 @@ def invite_by_email(
         log.warning("Could not send an invitation email: %s", type(error).__name__)
         raise MailNotSent from error
     audit.record(
-        "invitation.sent",
-        circle_id=circle.id,
-        object_type="invitation",
-        object_id=invitation.public_id,
-        actor_id=inviter.id,
-        details={"email": email},
+        "invitation.sent", actor_id=inviter.id, details={"email": email}, **invitation.audit_subject
     )
     return invitation
 
@@ -226,8 +213,9 @@ def invitation_in_circle(circle: Circle, public_id: str) -> Invitation | None:
     )
 
 
-def _close(invitation: Invitation, *conditions: Any, **values: Any) -> bool:
-    """Change an open invitation once, even when two requests race for it."""
+def change_open(invitation: Invitation, *conditions: Any, **values: Any) -> bool:
+    """Change an invitation that is still open (not accepted, not revoked, and ``conditions``)
+    once, even when two requests race for it; return whether this request changed it."""
     result = db.session.execute(
         update(Invitation)
         .where(
@@ -245,15 +233,13 @@ def _close(invitation: Invitation, *conditions: Any, **values: Any) -> bool:
 
 def revoke(circle: Circle, invitation: Invitation, actor: User) -> None:
     """Make an invitation unusable; revoking one that is already closed is refused."""
-    if not _close(invitation, revoked_at=utcnow(), revoked_by_id=actor.id):
+    if not change_open(invitation, revoked_at=utcnow(), revoked_by_id=actor.id):
         raise InvitationError("This invitation was already used or revoked.")
     audit.record(
         "invitation.revoked",
-        circle_id=circle.id,
-        object_type="invitation",
-        object_id=invitation.public_id,
         actor_id=actor.id,
         details={"kind": invitation.kind, "role": invitation.role},
+        **invitation.audit_subject,
     )
 
 
@@ -268,17 +254,15 @@ def approve_claim(circle: Circle, invitation: Invitation, actor: User) -> Member
         raise InvitationError("This circle already has a care recipient.")
     pending = (Invitation.claimed_by_id == claimant.id, Invitation.claim_declined_at.is_(None))
     now = utcnow()
-    if not _close(
+    if not change_open(
         invitation, *pending, accepted_at=now, accepted_by_id=claimant.id, decided_by_id=actor.id
     ):
         raise InvitationError("This invitation was already used or revoked.")
     audit.record(
         "invitation.approved",
-        circle_id=circle.id,
-        object_type="invitation",
-        object_id=invitation.public_id,
         actor_id=actor.id,
         details={"role": invitation.role, "user": claimant.public_id},
+        **invitation.audit_subject,
     )
     member = add_member(circle, claimant, invitation.role, via="invitation")
     _notify_approved(circle, invitation, claimant)
@@ -287,7 +271,7 @@ def approve_claim(circle: Circle, invitation: Invitation, actor: User) -> Member
 
 def decline_claim(circle: Circle, invitation: Invitation, actor: User) -> None:
     """Refuse a claim; the invitation stays usable by its invited address only."""
-    if not invitation.claim_pending or not _close(
+    if not invitation.claim_pending or not change_open(
         invitation,
         Invitation.claimed_at.is_not(None),
         Invitation.claim_declined_at.is_(None),
@@ -298,11 +282,9 @@ def decline_claim(circle: Circle, invitation: Invitation, actor: User) -> None:
     claimant = db.session.scalar(select(User.public_id).where(User.id == invitation.claimed_by_id))
     audit.record(
         "invitation.declined",
-        circle_id=circle.id,
-        object_type="invitation",
-        object_id=invitation.public_id,
         actor_id=actor.id,
         details={"role": invitation.role, "user": claimant or ""},
+        **invitation.audit_subject,
     )
 
 

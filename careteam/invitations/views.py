@@ -24,7 +24,7 @@ from ..auth.service import external_url
 from ..extensions import db, limiter
 from ..permissions import CircleBlueprint, member_can
 from ..roles import ROLE_LABELS
-from ..web.forms import ActionForm
+from ..web.forms import ActionForm, require_action
 from . import service
 from .forms import EmailInviteForm, LinkInviteForm, role_choices
 
@@ -85,14 +85,6 @@ def _render_manage(circle: Any, form: Any, link_form: Any, status: int = 200):
     ), status
 
 
-def _field_error(form: Any, error: service.InvitationError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
 @bp.circle_route("", capability="circle.manage", methods=["GET", "POST"])
 @limit_sending
 def manage(circle: Any, membership: Any):
@@ -110,7 +102,7 @@ def manage(circle: Any, membership: Any):
             )
         except service.InvitationError as error:
             db.session.rollback()
-            _field_error(form, error)
+            form.add_error(error)
             status = 422
         except service.MailNotSent:
             db.session.rollback()
@@ -140,7 +132,7 @@ def create_link(circle: Any, membership: Any):
             )
         except service.InvitationError as error:
             db.session.rollback()
-            _field_error(link_form, error)
+            link_form.add_error(error)
         else:
             db.session.commit()
             return render_template(
@@ -154,8 +146,7 @@ def create_link(circle: Any, membership: Any):
 
 
 def _invitation_or_404(circle: Any, invitation_id: str) -> Any:
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_action()
     invitation = service.invitation_in_circle(circle, invitation_id)
     if invitation is None:
         abort(404)

@@ -55,8 +55,7 @@ def recent_notes_section(circle: Any = None, membership: Any = None, **_: Any) -
 
 def init_notes(app: Flask) -> None:
     """Register the notes feature on ``app``."""
-    for capability in CAPABILITIES:
-        add_capability(app, capability)
+    add_capability(app, *CAPABILITIES)
     app.register_blueprint(bp)
     registry = app.extensions["careteam_ui"]
     registry.add_nav("circle", NavItem("Notes", "notes.feed", order=20))

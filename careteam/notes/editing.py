@@ -35,6 +35,23 @@ def _tags_or_error(form: NoteForm) -> list[str] | None:
         return None
 
 
+def _written(form: NoteForm, tags: list[str]) -> dict[str, Any]:
+    """The note as the form has it, for :func:`service.create_note` and ``update_note``."""
+    return {
+        "title": form.title.data or "",
+        "body": form.body.data,
+        "category": form.category.data,
+        "tags": tags,
+        "audience": form.audience.data,
+    }
+
+
+def _saved(circle: Any, note: Any, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("notes.detail", circle_id=circle.public_id, note_id=note.public_id))
+
+
 @bp.circle_route("/new", capability="notes.write", methods=["GET", "POST"])
 def new(circle: Any, membership: Any):
     """Write a note."""
@@ -47,34 +64,14 @@ def new(circle: Any, membership: Any):
         tags = _tags_or_error(form)
         if tags is not None:
             try:
-                note = service.create_note(
-                    circle,
-                    membership,
-                    title=form.title.data or "",
-                    body=form.body.data,
-                    category=form.category.data,
-                    tags=tags,
-                    audience=form.audience.data,
-                )
+                note = service.create_note(circle, membership, **_written(form, tags))
             except service.NoteError as error:
                 db.session.rollback()
-                _attach_error(form, error)
+                form.add_error(error)
             else:
-                db.session.commit()
-                flash("Your note is saved.", "success")
-                return redirect(
-                    url_for("notes.detail", circle_id=circle.public_id, note_id=note.public_id)
-                )
+                return _saved(circle, note, "Your note is saved.")
     status = 422 if form.errors else 200
     return render_template("notes/form.html", circle=circle, form=form, note=None), status
-
-
-def _attach_error(form: NoteForm, error: service.NoteError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 @bp.circle_route("/<note_id>/edit", capability="notes.write", methods=["GET", "POST"])
@@ -111,27 +108,16 @@ def edit(circle: Any, membership: Any, note_id: str):
         if tags is not None:
             try:
                 service.update_note(
-                    note,
-                    membership,
-                    expected_version=expected,
-                    title=form.title.data or "",
-                    body=form.body.data,
-                    category=form.category.data,
-                    tags=tags,
-                    audience=form.audience.data,
+                    note, membership, expected_version=expected, **_written(form, tags)
                 )
             except service.StaleEdit as stale:
                 db.session.rollback()
                 return _conflict(circle, form, stale.current.public_id, membership)
             except service.NoteError as error:
                 db.session.rollback()
-                _attach_error(form, error)
+                form.add_error(error)
             else:
-                db.session.commit()
-                flash("Your changes are saved.", "success")
-                return redirect(
-                    url_for("notes.detail", circle_id=circle.public_id, note_id=note.public_id)
-                )
+                return _saved(circle, note, "Your changes are saved.")
     status = 422 if form.errors else 200
     return render_template("notes/form.html", circle=circle, form=form, note=note), status
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from wtforms import (
     Form,
     HiddenField,
@@ -17,25 +15,20 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..audience import audience_choices
 from ..audience_field import AudienceField
-from ..web.forms import CareForm, SelectField, no_control_characters, strip_filter
+from ..web.forms import (
+    CareForm,
+    SelectField,
+    choice,
+    choices,
+    no_control_characters,
+    strip_filter,
+    text_characters,
+)
 from .models import CATEGORY_LABELS
 from .service import MAX_TAG_LENGTH, MAX_TAGS, NoteError, parse_tags
 
-try:  # WTForms 3.3 prefers SelectChoice objects to (value, label) tuples
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    SelectChoice = None  # type: ignore[assignment,misc]
-
 MAX_BODY = 50_000
 MAX_COMMENT = 5_000
-_TEXT_WHITESPACE = frozenset("\t\n\r")
-
-
-def text_characters(_form: object, field: object) -> None:
-    """Refuse control characters in multi-line text, but keep tabs and line breaks."""
-    for ch in getattr(field, "data", None) or "":
-        if unicodedata.category(ch) == "Cc" and ch not in _TEXT_WHITESPACE:
-            raise ValidationError("Remove invisible control characters from this text.")
 
 
 def valid_tags(_form: object, field: object) -> None:
@@ -43,15 +36,6 @@ def valid_tags(_form: object, field: object) -> None:
         parse_tags(getattr(field, "data", None))
     except NoteError as error:
         raise ValidationError(str(error)) from error
-
-
-def choice(value: str, label: str) -> object:
-    """Return one option for a select or radio field, in the form this WTForms prefers."""
-    return SelectChoice(value, label) if SelectChoice is not None else (value, label)
-
-
-def choices(pairs: list[tuple[str, str]]) -> list[object]:
-    return [choice(value, label) for value, label in pairs]
 
 
 def category_choices() -> list[object]:

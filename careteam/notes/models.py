@@ -89,9 +89,9 @@ class Note(db.Model):
         return split_tags(self.tags_text)
 
     @property
-    def audit_stamp(self) -> dict[str, Any]:
-        """The audience fields of an audit row about this note (see careteam.audit)."""
-        return {"object_audience": self.audience, "object_author_id": self.author_id}
+    def audit_subject(self) -> dict[str, Any]:
+        """This note as an audit row names it, with its audience (see careteam.audit)."""
+        return audit.subject("note", self.public_id, self.circle_id, self.audience, self.author_id)
 
 
 # Every audit row about a note carries the note's audience, or recording it raises.

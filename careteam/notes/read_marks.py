@@ -50,17 +50,9 @@ def mark_read_on(conn: Any, note_id: int, user_id: int, version: int) -> None:
     conn.execute(upsert, _mark(note_id, user_id, version))
 
 
-def record_view(circle: Any, membership: Any, note: Note) -> None:
+def record_view(membership: Any, note: Note) -> None:
     """Audit a member's view of a note and mark it read, after the read, in one short write
     transaction: the page holds SQLite's write lock only for these two rows (DESIGN.md 5)."""
     with short_write() as conn:
-        audit.record_on(
-            conn,
-            "note.viewed",
-            circle_id=circle.id,
-            object_type="note",
-            object_id=note.public_id,
-            actor_id=membership.user_id,
-            **note.audit_stamp,
-        )
+        audit.record_on(conn, "note.viewed", actor_id=membership.user_id, **note.audit_subject)
         mark_read_on(conn, note.id, membership.user_id, note.version)

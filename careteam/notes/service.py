@@ -28,6 +28,7 @@ from ..db.clock import utcnow
 from ..extensions import db
 from ..permissions import member_can
 from ..plugins.events import emit
+from ..refusals import Refusal
 from .markdown import excerpt
 from .models import (
     TAG_SEPARATOR,
@@ -45,12 +46,8 @@ SETTING_DEFAULT_AUDIENCE = "default_note_audience"
 FALLBACK_AUDIENCE = Audience.CARE_TEAM
 
 
-class NoteError(ValueError):
-    """A rule refused the change; ``field`` names the form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class NoteError(Refusal):
+    """A rule about notes refused the change."""
 
 
 class StaleEdit(Exception):
@@ -77,11 +74,9 @@ def set_default_audience(circle: Circle, audience: str, actor_id: int) -> None:
     circle.settings = {**(circle.settings or {}), SETTING_DEFAULT_AUDIENCE: audience}
     audit.record(
         "circle.settings_changed",
-        circle_id=circle.id,
-        object_type="circle",
-        object_id=circle.public_id,
         actor_id=actor_id,
         details={SETTING_DEFAULT_AUDIENCE: audience},
+        **circle.audit_subject,
     )
 
 
@@ -236,6 +231,20 @@ def _check_choices(category: str, audience: str, membership: Any) -> None:
 # --- writing ---------------------------------------------------------------------------------
 
 
+def _saved_columns(
+    title: str, body: str, category: str, tags: list[str], audience: str
+) -> dict[str, Any]:
+    """The columns a save writes from what the writer typed and chose."""
+    return {
+        "title": title or "",
+        "body": body,
+        "excerpt": excerpt(body),
+        "category": category,
+        "tags_text": TAG_SEPARATOR.join(tags),
+        "audience": audience,
+    }
+
+
 def create_note(
     circle: Circle,
     membership: Any,
@@ -255,12 +264,7 @@ def create_note(
     note = Note(
         circle_id=circle.id,
         author_id=membership.user_id,
-        title=title or "",
-        body=body,
-        excerpt=excerpt(body),
-        category=category,
-        tags_text=TAG_SEPARATOR.join(tags),
-        audience=audience,
+        **_saved_columns(title, body, category, tags, audience),
         version=1,
         created_at=now,
         updated_at=now,
@@ -273,22 +277,11 @@ def create_note(
     db.session.add(NoteRead(note_id=note.id, user_id=membership.user_id, seen_version=1))
     audit.record(
         "note.created",
-        circle_id=circle.id,
-        object_type="note",
-        object_id=note.public_id,
         actor_id=membership.user_id,
         details={"category": category, "audience": audience},
-        **note.audit_stamp,
+        **note.audit_subject,
     )
-    emit(
-        "note_created",
-        circle.id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        audience=audience,
-        details={"category": category},
-    )
+    emit("note_created", note.audit_subject, membership.user_id, {"category": category})
     return note
 
 
@@ -318,12 +311,7 @@ def update_note(
         update(Note)
         .where(Note.id == note.id, Note.version == expected_version)
         .values(
-            title=title or "",
-            body=body,
-            excerpt=excerpt(body),
-            category=category,
-            tags_text=TAG_SEPARATOR.join(tags),
-            audience=audience,
+            **_saved_columns(title, body, category, tags, audience),
             version=expected_version + 1,
             updated_at=now,
             updated_by_id=membership.user_id,
@@ -339,15 +327,7 @@ def update_note(
     details: dict[str, Any] = {"version": note.version}
     if old_audience != audience:
         details["audience"] = {"from": old_audience, "to": audience}
-    audit.record(
-        "note.edited",
-        circle_id=note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        details=details,
-        **note.audit_stamp,
-    )
+    audit.record("note.edited", actor_id=membership.user_id, details=details, **note.audit_subject)
     audit.record_audience_change(
         "note",
         note.public_id,
@@ -357,15 +337,8 @@ def update_note(
         before=old_audience,
         after=audience,
     )
-    emit(
-        "note_updated",
-        note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        audience=audience,
-        details={"version": note.version, "category": category},
-    )
+    event_details = {"version": note.version, "category": category}
+    emit("note_updated", note.audit_subject, membership.user_id, event_details)
     return note
 
 
@@ -378,11 +351,8 @@ def set_pinned(note: Note, membership: Any, pinned: bool) -> None:
     note.pinned = pinned
     audit.record(
         "note.pinned" if pinned else "note.unpinned",
-        circle_id=note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
         actor_id=membership.user_id,
-        **note.audit_stamp,
+        **note.audit_subject,
     )
 
 
@@ -395,12 +365,9 @@ def add_comment(note: Note, membership: Any, body: str) -> NoteComment:
     db.session.flush()
     audit.record(
         "note.commented",
-        circle_id=note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
         actor_id=membership.user_id,
         details={"comment": comment.public_id},
-        **note.audit_stamp,
+        **note.audit_subject,
     )
     return comment
 
@@ -418,12 +385,5 @@ def acknowledge(note: Note, membership: Any) -> bool:
     if exists is not None:
         return False
     db.session.add(NoteAcknowledgement(note_id=note.id, user_id=membership.user_id))
-    audit.record(
-        "note.acknowledged",
-        circle_id=note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        **note.audit_stamp,
-    )
+    audit.record("note.acknowledged", actor_id=membership.user_id, **note.audit_subject)
     return True

@@ -6,37 +6,29 @@ Used by CareTeam's own tests and available to plugin authors who test against no
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
 
 from ..auth.models import User
+from ..circles import testing as circles_testing
 from ..circles.membership import add_member, membership_of
 from ..circles.models import Circle
+from ..circles.testing import Person
 from ..extensions import db
 from ..roles import Role
 from .service import create_note
 
 
-@dataclass(frozen=True)
-class Person:
-    id: int
-    email: str
-    public_id: str
-
-
 @dataclass
-class CircleSetup:
-    """A circle made for a test: ids only, so it is safe to use outside an app context."""
+class CircleSetup(circles_testing.CircleSetup):
+    """A circle made for a test, with a signed-up outsider; ``url`` is under its notes."""
 
-    id: int
-    public_id: str
-    people: dict[str, Person] = field(default_factory=dict)
     outsider: Person | None = None
 
     def url(self, path: str = "") -> str:
-        return f"/circles/{self.public_id}/notes{path}"
+        return super().url(f"/notes{path}")
 
 
 def circle_with_every_role(

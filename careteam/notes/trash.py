@@ -27,14 +27,7 @@ def delete_note(note: Note, membership: Any) -> None:
         raise NoteError("Only the author or a coordinator can delete this note.")
     note.deleted_at = utcnow()
     note.deleted_by_id = membership.user_id
-    audit.record(
-        "note.deleted",
-        circle_id=note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        **note.audit_stamp,
-    )
+    audit.record("note.deleted", actor_id=membership.user_id, **note.audit_subject)
 
 
 def can_restore(note: Note, membership: Any) -> bool:
@@ -52,14 +45,7 @@ def restore_note(note: Note, membership: Any) -> None:
         raise NoteError("This note can no longer be restored.")
     note.deleted_at = None
     note.deleted_by_id = None
-    audit.record(
-        "note.restored",
-        circle_id=note.circle_id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        **note.audit_stamp,
-    )
+    audit.record("note.restored", actor_id=membership.user_id, **note.audit_subject)
 
 
 def purge_trash(now: Any = None) -> int:

@@ -7,20 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from .. import audit
 from ..audience import AUDIENCE_LABELS, SHORT_LABELS, Audience
 from ..extensions import db
 from ..permissions import CircleBlueprint, member_can
-from ..web.forms import ActionForm
+from ..web.forms import ActionForm, choice, require_action
 from . import queries, read_marks, service
 from .forms import (
     CommentForm,
     FeedFilterForm,
     SearchForm,
     SettingsForm,
-    choice,
 )
 from .markdown import render_markdown
 from .models import CATEGORY_LABELS, Category, Note, split_tags
@@ -32,13 +31,8 @@ bp = CircleBlueprint("notes", __name__, url_prefix="/notes")
 
 @bp.context_processor
 def _note_page_context() -> dict[str, Any]:
-    """Give every notes page the circle's sub-navigation and the labels it shows."""
-    circle = g.get("circle")
-    home_url = None
-    if circle is not None and "circles.home" in current_app.view_functions:
-        home_url = url_for("circles.home", circle_id=circle.public_id)
+    """Give every notes page the labels it shows."""
     return {
-        "circle_home_url": home_url,
         "category_labels": {c.value: label for c, label in CATEGORY_LABELS.items()},
         "audience_labels": {a.value: label for a, label in AUDIENCE_LABELS.items()},
         "audience_short": {a.value: label for a, label in SHORT_LABELS.items()},
@@ -53,9 +47,11 @@ def note_or_404(circle: Any, membership: Any, note_id: str, *, deleted: bool = F
     return note
 
 
-def _require_valid_action() -> None:
-    if not ActionForm().validate_on_submit():
-        abort(400)
+def _acted_on(circle: Any, membership: Any, note_id: str, *, deleted: bool = False) -> Note:
+    """Return the note a button's POST acts on: 400 without the form's CSRF token, 404 when
+    the member cannot see the note."""
+    require_action()
+    return note_or_404(circle, membership, note_id, deleted=deleted)
 
 
 # --- feed and search -------------------------------------------------------------------------
@@ -154,7 +150,7 @@ def detail(circle: Any, membership: Any, note_id: str):
         abort(404)
     note, author_name = found
     html = _render_detail(circle, membership, note, CommentForm(), author_name)
-    read_marks.record_view(circle, membership, note)
+    read_marks.record_view(membership, note)
     return html
 
 
@@ -164,14 +160,7 @@ def history(circle: Any, membership: Any, note_id: str):
     note = note_or_404(circle, membership, note_id)
     revisions = [(rev, render_markdown(rev.body)) for rev in queries.revisions(note, membership)]
     html = render_template("notes/history.html", circle=circle, note=note, revisions=revisions)
-    audit.record_now(
-        "note.history_viewed",
-        circle_id=circle.id,
-        object_type="note",
-        object_id=note.public_id,
-        actor_id=membership.user_id,
-        **note.audit_stamp,
-    )
+    audit.record_now("note.history_viewed", actor_id=membership.user_id, **note.audit_subject)
     return html
 
 
@@ -202,8 +191,7 @@ def comment(circle: Any, membership: Any, note_id: str):
 @bp.circle_route("/<note_id>/acknowledge", capability="notes.write", methods=["POST"])
 def acknowledge(circle: Any, membership: Any, note_id: str):
     """Confirm having read a shift handoff."""
-    _require_valid_action()
-    note = note_or_404(circle, membership, note_id)
+    note = _acted_on(circle, membership, note_id)
     if not service.can_acknowledge(note, membership):
         abort(404)
     service.acknowledge(note, membership)
@@ -225,8 +213,7 @@ def unpin(circle: Any, membership: Any, note_id: str):
 
 
 def _set_pin(circle: Any, membership: Any, note_id: str, pinned: bool):
-    _require_valid_action()
-    note = note_or_404(circle, membership, note_id)
+    note = _acted_on(circle, membership, note_id)
     service.set_pinned(note, membership, pinned)
     db.session.commit()
     flash("Pinned to the top." if pinned else "Unpinned.", "success")
@@ -236,8 +223,7 @@ def _set_pin(circle: Any, membership: Any, note_id: str, pinned: bool):
 @bp.circle_route("/<note_id>/delete", capability="notes.write", methods=["POST"])
 def delete(circle: Any, membership: Any, note_id: str):
     """Move a note to the trash."""
-    _require_valid_action()
-    note = note_or_404(circle, membership, note_id)
+    note = _acted_on(circle, membership, note_id)
     if not service.can_edit(note, membership):
         abort(403)
     delete_note(note, membership)
@@ -261,8 +247,7 @@ def trash(circle: Any, membership: Any):
 @bp.circle_route("/<note_id>/restore", capability="notes.write", methods=["POST"])
 def restore(circle: Any, membership: Any, note_id: str):
     """Bring a note back from the trash."""
-    _require_valid_action()
-    note = note_or_404(circle, membership, note_id, deleted=True)
+    note = _acted_on(circle, membership, note_id, deleted=True)
     if not can_restore(note, membership):
         abort(404)
     restore_note(note, membership)

@@ -53,16 +53,13 @@ EVENT_NAMES = frozenset(
 
 
 def emit(
-    name: str,
-    circle_id: int,
-    *,
-    object_type: str,
-    object_id: str,
-    actor_id: int | None,
-    audience: str | None = None,
-    details: dict[str, Any] | None = None,
+    name: str, subject: dict[str, Any], actor_id: int | None, details: dict[str, Any] | None = None
 ) -> None:
-    """Queue event ``name`` for delivery once the current transaction commits."""
+    """Queue event ``name`` for delivery once the current transaction commits.
+
+    ``subject`` is the object's ``audit_subject``: events name an object as its audit rows do
+    (circle, type, id, and the audience of an object that has one).
+    """
     if name not in EVENT_NAMES:
         raise ValueError(f"unknown event {name!r}")
     if not has_app_context():
@@ -73,12 +70,12 @@ def emit(
     pending = db.session.info.setdefault(_PENDING, [])
     pending.append(
         (
-            circle_id,
+            subject["circle_id"],
             dict(
                 name=name,
-                object_type=object_type,
-                object_id=object_id,
-                audience=audience,
+                object_type=subject["object_type"],
+                object_id=subject["object_id"],
+                audience=subject.get("object_audience"),
                 details=dict(details or {}),
                 occurred_at=utcnow(),
             ),

@@ -6,8 +6,8 @@ from typing import Any
 
 from wtforms import BooleanField, ValidationError
 
-from ..appointments.forms import CheckboxesField, choices
-from ..web.forms import CareForm
+from ..appointments.forms import CheckboxesField
+from ..web.forms import CareForm, choices
 
 REMINDER_CHOICES = (
     (15, "15 minutes before"),

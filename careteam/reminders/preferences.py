@@ -52,11 +52,9 @@ def set_preference(membership: Any, enabled: bool, offsets: list[int]) -> None:
     row.offsets = ",".join(str(o) for o in chosen)
     audit.record(
         "reminders.settings_changed",
-        circle_id=membership.circle_id,
-        object_type="membership",
-        object_id=membership.public_id,
         actor_id=membership.user_id,
         details={"enabled": enabled, "offsets": list(chosen)},
+        **membership.audit_subject,
     )
 
 
@@ -65,8 +63,7 @@ def set_email_reminders(user: User, enabled: bool) -> None:
     user.email_reminders = enabled
     audit.record(
         "account.reminders_changed",
-        object_type="user",
-        object_id=user.public_id,
         actor_id=user.id,
         details={"email_reminders": enabled},
+        **user.audit_subject,
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import available_timezones
 
-from flask import has_request_context, request
+from flask import abort, has_request_context, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import (
@@ -18,11 +19,26 @@ from wtforms import (
     ValidationError,
 )
 
+try:  # WTForms 3.3 prefers SelectChoice objects to (value, label) tuples
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None  # type: ignore[assignment,misc]
+
 _TIME_ZONES = sorted(available_timezones() - {"Factory", "localtime"})
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(zone, zone.replace("_", " ")) for zone in _TIME_ZONES]
+
+
+def choice(value: str, label: str) -> Any:
+    """Return one option for a select or radio field, in the form this WTForms prefers."""
+    return SelectChoice(value, label) if SelectChoice is not None else (value, label)
+
+
+def choices(pairs: Iterable[tuple[str, str]]) -> list[Any]:
+    """Return options for a select or radio field, in the form this WTForms prefers."""
+    return [choice(value, label) for value, label in pairs]
 
 
 def no_control_characters(_form: object, field: Field) -> None:
@@ -47,6 +63,15 @@ def multiline_text(_form: object, field: Field) -> None:
         category = unicodedata.category(ch)
         if (category == "Cc" and ch not in _LINE_BREAKS) or (category == "Cf" and ch != "\u200d"):
             raise ValidationError("Remove invisible or control characters from this text.")
+
+
+def text_characters(_form: object, field: Field) -> None:
+    """Refuse control characters in care text (notes, appointment notes), keeping tabs and
+    line breaks; unlike :func:`multiline_text`, format characters (bidi marks, joiners) stay:
+    people paste them with text in other scripts."""
+    for ch in field.data or "":
+        if unicodedata.category(ch) == "Cc" and ch not in _LINE_BREAKS:
+            raise ValidationError("Remove invisible control characters from this text.")
 
 
 FILE_IN_TEXT_FIELD = "This field takes text, not a file."
@@ -118,6 +143,16 @@ class CareForm(FlaskForm):
             self.form_errors.append(NOT_A_FORM_POST)
         return valid and not self._stray_file_parts and not self._json_body
 
+    def add_error(self, error: Exception, field: str | None = None) -> None:
+        """Show a service's refusal beside the field it names (``field``, else the error's
+        own ``field``), or above the form when it names none of this form's fields."""
+        name = field or getattr(error, "field", None)
+        target = getattr(self, name, None) if name else None
+        if target is not None:
+            target.errors = [*target.errors, str(error)]
+        else:
+            self.form_errors.append(str(error))
+
 
 def _stray_file_parts(form: CareForm, formdata: Any) -> tuple[str, ...]:
     """Names of the file parts in ``formdata`` that no file field of ``form`` takes (file
@@ -149,3 +184,9 @@ def _field_named(fields: Any, name: str) -> Field | None:
 class ActionForm(CareForm):
     """A form with nothing but its CSRF token: for buttons that change something (pin, cancel,
     revoke, confirm) and confirmation steps."""
+
+
+def require_action() -> None:
+    """Answer 400 unless this POST carries a button's :class:`ActionForm` (its CSRF token)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
