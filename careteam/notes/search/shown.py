@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ...audience import visible_clause
+from ...audience import visible_to
 from ...auth.models import User
 from ..models import Note
 
@@ -19,11 +19,12 @@ notes = Note.__table__.c
 _users = User.__table__.c
 
 
-def live_and_visible(membership: Any) -> list[Any]:
-    """Leave out the trash and the notes whose audience excludes ``membership``."""
+def live_and_visible(role: str, user_id: Any) -> list[Any]:
+    """Leave out the trash and the notes a member with ``role`` and ``user_id`` may not see
+    (``user_id`` may be a bound parameter)."""
     return [
         notes.deleted_at.is_(None),
-        visible_clause(notes.audience, notes.author_id, membership),
+        visible_to(notes.audience, notes.author_id, role, user_id),
     ]
 
 
