@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, String, and_, bindparam, func, or_, select
 from sqlalchemy.orm import defer
 
-from ..audience import visible_clause
+from ..audience import visible_clause, visible_to
 from ..auth.models import User
 from ..db.id_lists import id_in
+from ..db.prebuilt import prebuilt
+from ..db.types import UTCDateTime
 from ..extensions import db
 from .models import Appointment, HelpSignup, HelpSlot, OccurrenceChange
 from .occurrences import Occurrence, expand, occurrence_at
@@ -192,7 +194,25 @@ def _singles_page(
     circle: Any, membership: Any, cursor: Cursor, past: bool, live: datetime | None, size: int
 ) -> list[Appointment]:
     """Return the page's single appointments from the cursor on (two more than ``size``)."""
-    at, pid = cursor.at, cursor.appointment
+    shape = (membership.role, past, live is not None, size)
+    page = prebuilt(("agenda singles", *shape), lambda: _singles_page_statement(*shape))
+    values = {
+        "circle_id": circle.id,
+        "user_id": membership.user_id,
+        "at": cursor.at,
+        "pid": cursor.appointment,
+        "live": live,
+    }
+    query = select(Appointment).options(*LIST_COLUMNS).from_statement(page)
+    return list(db.session.scalars(query, values))
+
+
+def _singles_page_statement(role: str, past: bool, live: bool, size: int) -> Any:
+    """The single appointments from a cursor on, for a member with ``role``; the circle, the
+    reader, the cursor and the hour that counts as live are parameters.  Prebuilt
+    (:mod:`careteam.db.prebuilt`), like the other statements of the circle home page."""
+    at = bindparam("at", type_=UTCDateTime)
+    pid = bindparam("pid", type_=String)
     # The plain range on starts_at comes first so the index seeks to the cursor instead of
     # walking every earlier appointment (the OR alone is not a range either database can use).
     if past:
@@ -213,18 +233,19 @@ def _singles_page(
             ),
         )
         order = (Appointment.starts_at, Appointment.public_id)
+    user_id = bindparam("user_id", type_=Integer)
     stmt = select(*_list_columns()).where(
-        Appointment.circle_id == circle.id,
+        Appointment.circle_id == bindparam("circle_id", type_=Integer),
         Appointment.recurring.is_(False),
         position,
-        visible(membership),
+        visible_to(Appointment.audience, Appointment.created_by_id, role, user_id),
     )
-    if live is not None:
+    if live:
         # Ended ones would take the page's places and leave "What's next" short.
-        stmt = stmt.where(Appointment.cancelled_at.is_(None), Appointment.ends_at > live)
+        ended_before = bindparam("live", type_=UTCDateTime)
+        stmt = stmt.where(Appointment.cancelled_at.is_(None), Appointment.ends_at > ended_before)
     # Two more than the page: when they fall outside the window, more pages follow.
-    page = stmt.order_by(*order).limit(size + 2)
-    return list(db.session.scalars(select(Appointment).options(*LIST_COLUMNS).from_statement(page)))
+    return stmt.order_by(*order).limit(size + 2)
 
 
 def agenda_page(

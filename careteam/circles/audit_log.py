@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import ColumnElement, Row, Select, or_, select, union_all
+from sqlalchemy import ColumnElement, Integer, Row, Select, bindparam, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from ..audience import visible_clause
 from ..audit import AuditEvent
 from ..auth.models import User
+from ..db.prebuilt import prebuilt
 from ..extensions import db
 from ..registries import action_label, register_action_label
 from ..roles import ROLE_LABELS, Role
@@ -192,6 +193,14 @@ def audit_page(
 
 def recent_activity(circle_id: int, limit: int = RECENT_ACTIVITY) -> list[AuditEntry]:
     """Return the newest events every member may see (joins, leaves, role changes)."""
+    stmt = prebuilt(("recent activity", limit), lambda: _recent_activity_statement(limit))
+    return describe(list(db.session.execute(stmt, {"circle_id": circle_id}).all()), public=True)
+
+
+def _recent_activity_statement(limit: int) -> Any:
+    """The circle home page's recent activity, the circle a parameter.  Prebuilt
+    (:mod:`careteam.db.prebuilt`), like the other statements of the circle home page."""
+    circle_id = bindparam("circle_id", type_=Integer)
     # Newest ids of each kind through (circle_id, action, id), then the newest of those: with a
     # plain IN, both databases walked the circle's whole log backwards past thousands of note
     # views to find five joins.
@@ -207,13 +216,12 @@ def recent_activity(circle_id: int, limit: int = RECENT_ACTIVITY) -> list[AuditE
         for action in PUBLIC_ACTIVITY
     ]
     newest = select(union_all(*per_kind).subquery().c.id)
-    stmt = (
+    return (
         _events(circle_id)
         .where(AuditEvent.id.in_(newest))
         .order_by(AuditEvent.id.desc())
         .limit(limit)
     )
-    return describe(list(db.session.execute(stmt).all()), public=True)
 
 
 # --- sentences -------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 """Statements built once per app and run with their values as parameters.
 
 Statements are built where they run, the ordinary SQLAlchemy way.  A statement goes through
-:func:`prebuilt` only when an in-process A/B of its page showed that building and keying it
-cost more than a tenth of the page's server time: the circle guard's session-and-membership
-read (every circle page), the notes feed and the read mark a note view writes.  Its values --
-circle, reader, cursor -- are named ``bindparam`` s passed at execution.  The statements are
-kept on the app, not in the process, so two apps in one process never share them.
+:func:`prebuilt` only when an in-process A/B of its page showed that building and keying it cost
+more than a tenth of the page's server time: the circle guard's session-and-membership read
+(every circle page), the notes feed, the read mark a note view writes, each search engine's
+statement, and the circle home page's core statements (recent notes, recent activity, the
+single appointments of "What's next": a tenth of that page together, not one by one).  Their
+values -- circle, reader, cursor -- are named ``bindparam`` s passed at execution.  The
+statements are kept on the app, not in the process, so two apps in one process never share them.
 """
 
 from __future__ import annotations

@@ -264,8 +264,19 @@ class RecentNotes:
 def recent_notes(circle: Circle, membership: Any, limit: int = 5) -> RecentNotes:
     """Return the newest notes the member may see and their unread count (for the circle home
     page), in one query: the count rides along as a column of every row."""
-    reader = (circle.id, membership.role, membership.user_id)
-    stmt = (
+    role = membership.role
+    stmt = prebuilt(("recent notes", role, limit), lambda: _recent_notes_statement(role, limit))
+    values = {"circle_id": circle.id, "user_id": membership.user_id}
+    rows = list(db.session.execute(stmt, values).all())
+    # No visible note at all means nothing unread either.
+    return RecentNotes(rows=rows, unread=rows[0].unread_total if rows else 0)
+
+
+def _recent_notes_statement(role: str, limit: int) -> Select[Any]:
+    """The home page's newest notes with the unread count; circle and reader are parameters.
+    Prebuilt (:mod:`careteam.db.prebuilt`), like the other statements of the circle home page."""
+    reader = (bindparam("circle_id", type_=Integer), role, bindparam("user_id", type_=Integer))
+    return (
         select(
             Note.public_id,
             Note.title,
@@ -279,9 +290,6 @@ def recent_notes(circle: Circle, membership: Any, limit: int = 5) -> RecentNotes
         .order_by(Note.created_at.desc(), Note.id.desc())
         .limit(limit)
     )
-    rows = list(db.session.execute(stmt).all())
-    # No visible note at all means nothing unread either.
-    return RecentNotes(rows=rows, unread=rows[0].unread_total if rows else 0)
 
 
 def unread_count(circle: Circle, membership: Any) -> int:
