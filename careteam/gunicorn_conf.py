@@ -12,8 +12,11 @@ import gc
 import os
 from typing import Any
 
+from flask import Flask
+
 from careteam.config import proxy_settings
 from careteam.web.proxies import gunicorn_forwarded_allow_ips
+from careteam.web.templating import compile_templates
 
 bind = os.environ.get("CARETEAM_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -38,9 +41,15 @@ if not forwarded_allow_ips:
 
 
 def post_worker_init(worker: Any) -> None:
-    """Move everything built at start-up out of the garbage collector's sight.
+    """Ready a new worker before it takes requests: compile the app's templates, then move
+    everything built so far out of the garbage collector's sight.
 
-    The app, its templates and the ORM mappers are long-lived; without this, each full
-    collection walks all of them again, which shows as pauses in single-connection latency.
+    Workers are replaced every few thousand requests; a replacement that compiled its templates
+    on its first requests answered them slowly.  The app, its templates and the ORM mappers are
+    long-lived; without the freeze, each full collection walks all of them again, which shows as
+    pauses in single-connection latency.
     """
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, Flask):
+        compile_templates(app)
     gc.freeze()

@@ -35,6 +35,21 @@ def test_workers_are_replaced_now_and_then_but_not_together() -> None:
     assert 0 < conf["max_requests_jitter"] < conf["max_requests"]
 
 
+def test_a_new_worker_compiles_every_template_before_taking_requests(app) -> None:
+    class Worker:
+        wsgi = app
+
+    gc.unfreeze()
+    try:
+        assert app.jinja_env.cache is not None and len(app.jinja_env.cache) == 0
+        gunicorn_conf.post_worker_init(Worker())
+        compiled = {key[1] for key, _template in app.jinja_env.cache.items()}
+        assert {"base.html", "circles/home.html", "notes/feed.html"} <= compiled
+        assert "devices/index.html" in compiled  # a plugin's templates too
+    finally:
+        gc.unfreeze()
+
+
 def test_each_worker_freezes_what_start_up_built() -> None:
     gc.unfreeze()
     try:

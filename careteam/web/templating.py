@@ -41,3 +41,13 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     # Escape everything except plain-text emails, where "&amp;" would reach the reader as is.
     app.jinja_env.autoescape = lambda name: not (name or "").endswith(".txt")
+
+
+def compile_templates(app: Flask) -> None:
+    """Compile every template the app can render, core's and the plugins', ahead of use.
+
+    A new web-server worker would otherwise compile each page's templates on its first
+    requests, which shows as slow answers every time gunicorn replaces a worker.
+    """
+    for name in app.jinja_env.list_templates():
+        app.jinja_env.get_template(name)
