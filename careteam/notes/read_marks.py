@@ -20,6 +20,11 @@ from .models import Note, NoteRead
 
 
 def _upsert_read(dialect: str) -> Any:
+    """The upsert of a read mark for ``dialect``, built once per app."""
+    return prebuilt(("note read upsert", dialect), lambda: _build_upsert_read(dialect))
+
+
+def _build_upsert_read(dialect: str) -> Any:
     """Insert the mark, or move an existing one to its version (both databases say
     ``ON CONFLICT ... DO UPDATE``, each through its own dialect's insert).  Prebuilt
     (:mod:`careteam.db.prebuilt`), the mark passed at execution: every note view writes one, and
@@ -38,16 +43,13 @@ def _mark(note_id: int, user_id: int, version: int) -> dict[str, Any]:
 
 def mark_read_in_session(note: Note, user_id: int) -> None:
     """Mark a note read in the current transaction (after its author or editor saved it)."""
-    dialect = db.engine.dialect.name
-    upsert = prebuilt(("note read upsert", dialect), lambda: _upsert_read(dialect))
+    upsert = _upsert_read(db.engine.dialect.name)
     db.session.execute(upsert, _mark(note.id, user_id, note.version))
 
 
 def mark_read_on(conn: Any, note_id: int, user_id: int, version: int) -> None:
     """Mark a note read on ``conn``, a :func:`careteam.db.engine.short_write` connection."""
-    dialect = conn.dialect.name
-    upsert = prebuilt(("note read upsert", dialect), lambda: _upsert_read(dialect))
-    conn.execute(upsert, _mark(note_id, user_id, version))
+    conn.execute(_upsert_read(conn.dialect.name), _mark(note_id, user_id, version))
 
 
 def record_view(membership: Any, note: Note) -> None:
