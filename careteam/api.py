@@ -138,6 +138,30 @@ __all__ = [
 
 NoteError = _notes.NoteError
 
+# The reference text of names that cannot carry a docstring of their own (constants, the
+# database object) or whose docstring belongs to another library; docs/plugins.md's api
+# reference is generated from these and the other names' docstrings (careteam.reference).
+REFERENCE_NOTES: dict[str, str] = {
+    "API_VERSION": """The version of this surface, ``"major.minor"``.  A manifest's ``requires_api``
+        must include it or the plugin is not loaded (see the changelog).""",
+    "ALL_ROLES": "Every role: give a capability to everyone in the circle.",
+    "CARE_TEAM": """Every role but ``supporter``: the people who look after the care recipient.
+        Friends and supporters see only what is addressed to everyone.""",
+    "ROLE_LABELS": "Each role's name as people read it, for pages and emails.",
+    "DEMO_PASSWORD": "The password of every account ``careteam demo`` creates.",
+    "SelectField": """WTForms' select field.  Give it its options with :func:`choices`: plain
+        ``(value, label)`` tuples raise a DeprecationWarning under the WTForms CareTeam pins.""",
+    "PluginForm": """The base of a plugin's forms (its pages, its settings): a CSRF token in every
+        form (render it with ``form.hidden_tag()``), and a file sent for a field that is not a
+        ``FileField`` makes the form invalid with "This field takes text, not a file." on that
+        field.  Show a form that fails validation again with the person's text, status 422.""",
+    "db": """Flask-SQLAlchemy's database object: base models on ``db.Model`` and query with
+        ``db.session`` (``select()`` statements).  Name tables ``<plugin>_...``.  Core commits
+        a request's writes only where a view calls ``db.session.commit()``.""",
+    "hookimpl": """The marker of a hook implementation: decorate each hook function of the
+        plugin's entry-point module with ``@hookimpl`` (pluggy's marker for "careteam").""",
+}
+
 
 class PermissionDenied(Exception):
     """Raised by :func:`require` when a member lacks a capability."""

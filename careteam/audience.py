@@ -19,6 +19,9 @@ from .roles import Role
 
 
 class Audience(StrEnum):
+    """Who may see a note, an appointment or a plugin's object: everyone in the circle, the care
+    team (everyone but supporters), coordinators and the care recipient, or only its author."""
+
     EVERYONE = "everyone"
     CARE_TEAM = "care_team"
     COORDINATORS = "coordinators"

@@ -28,8 +28,13 @@ from .roles import Role
 
 @dataclass(frozen=True)
 class Capability:
+    """Something a member may do in a circle, and the roles that may do it by default."""
+
+    # "<plugin>.<verb>", e.g. "hello.write"; routes and require() name it.
     name: str
+    # What it allows, in a few words, for the capability table and its test.
     description: str
+    # The roles holding it by default; a plugin's careteam_permission may veto it.
     roles: frozenset[Role]
 
 
@@ -51,13 +56,17 @@ def capability_table() -> dict[str, Capability]:
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in a navigation bar."""
+    """A link in a navigation bar (the circle's menu, or the site's main menu)."""
 
+    # The link's text.
     label: str
+    # The Flask endpoint, e.g. "hello.index"; core adds the circle's id in the circle menu.
     endpoint: str
+    # Position among the links, smallest first (core's circle links use 10 to 50).
     order: int = 100
     # Return False to hide the item for the current user (e.g. admin-only links).
     visible: Callable[[], bool] = field(default=lambda: True, compare=False)
+    # More arguments for url_for.
     url_values: dict[str, Any] = field(default_factory=dict, compare=False)
     # Shown only to circle members who hold this capability (circle menu).
     capability: str | None = None
@@ -67,11 +76,17 @@ class NavItem:
 
 @dataclass(frozen=True)
 class PageSection:
-    """A block on a page: a template rendered with the context its builder returns."""
+    """A block on a page: a template rendered with the context its builder returns.
 
+    Plugins call it ``Panel``: a section of the circle's home page."""
+
+    # Unique on the page; the section's HTML id is made from it.
     key: str
+    # The section's heading.
     title: str
+    # The template core renders inside the section, e.g. "hello/_panel.html".
     template: str
+    # Position among the sections, smallest first (core's use 10 to 40).
     order: int = 100
     # Called with the page's own context (e.g. the circle); returns the section's context, or
     # None to leave the section out.
@@ -107,10 +122,15 @@ def ui_registry() -> UIRegistry:
 class WhatsNextItem:
     """One upcoming thing on the circle's home page; ``url`` is a path inside this site."""
 
+    # What is coming, e.g. "Physio exercises".
     title: str
+    # When it is due (aware), or None; soonest first, undated items last.
     when: datetime | None = None
+    # A path inside this site to open it, or None.
     url: str | None = None
+    # One more line of text under the title.
     detail: str = ""
+    # A word for the item's kind ("invitation"), for code that tells items apart; not shown.
     kind: str = ""
 
 
@@ -162,9 +182,13 @@ class ExportSection:
     person exporting could read in the app, never more.
     """
 
+    # The key of the section's part of data.json, and the folder of its files.
     key: str
+    # Its name on the export page.
     label: str
+    # Called with circle= and membership=; returns the SectionContent.
     build: Callable[..., SectionContent] = field(compare=False)
+    # Position among the sections, smallest first.
     order: int = 100
     # Set by core for a plugin's sections: built only where that plugin is on.
     plugin: str | None = None

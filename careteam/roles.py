@@ -11,6 +11,9 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
+    """The role a member holds in one circle (a person may hold different roles in different
+    circles).  Compare with strings freely: ``Role.FAMILY == "family"``."""
+
     COORDINATOR = "coordinator"
     FAMILY = "family"
     CAREGIVER = "caregiver"

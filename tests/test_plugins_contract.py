@@ -79,11 +79,11 @@ def test_every_hook_test_names_a_hook():
 
 
 def test_the_reference_is_generated_from_the_specs():
-    from careteam.plugins.reference import with_reference
+    from careteam.reference import with_references
 
     document = (ROOT / "docs" / "plugins.md").read_text()
-    assert with_reference(document) == document, (
-        "docs/plugins.md is out of date: python -m careteam.plugins.reference docs/plugins.md"
+    assert with_references(document) == document, (
+        "docs/plugins.md is out of date: python -m careteam.reference docs/plugins.md"
     )
 
 
@@ -91,9 +91,9 @@ def test_the_reference_documents_every_hook_with_its_arguments():
     reference = (ROOT / "docs" / "plugins.md").read_text()
     for hook in HOOKS:
         params = list(inspect.signature(getattr(hookspecs, hook)).parameters)
-        heading = f"### `{hook}({', '.join(params)})`"
+        heading = f"#### `{hook}({', '.join(params)})`"
         assert heading in reference, f"docs/plugins.md lacks {heading}"
-    documented = set(re.findall(r"^### `(careteam_\w+)\(", reference, flags=re.MULTILINE))
+    documented = set(re.findall(r"^#### `(careteam_\w+)\(", reference, flags=re.MULTILINE))
     assert documented == set(HOOKS), f"documented but not a hook: {documented - set(HOOKS)}"
 
 

@@ -28,7 +28,8 @@ _SPACES = re.compile(r"\s+")
 
 
 def render_markdown(text: str) -> Markup:
-    """Render a note body to safe HTML."""
+    """Render Markdown (a note body, a plugin's instructions) to safe HTML: cleaned with nh3,
+    so raw HTML, scripts and images are left out and links open only http(s) and mailto."""
     raw = _md.render(text or "")
     cleaned = nh3.clean(
         raw,

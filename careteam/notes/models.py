@@ -25,6 +25,8 @@ TAG_SEPARATOR = "\n"  # tags cannot contain control characters, so a newline nev
 
 
 class Category(StrEnum):
+    """What a note is about; the notes page filters by it."""
+
     UPDATE = "update"
     SYMPTOMS = "symptoms"
     MEDICATION = "medication"

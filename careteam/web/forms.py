@@ -51,6 +51,8 @@ def no_control_characters(_form: object, field: Field) -> None:
 
 
 def strip_filter(value: str | None) -> str | None:
+    """A WTForms filter: remove spaces and line breaks around the text (``filters=[strip_filter]``),
+    so a field of blanks counts as empty for ``DataRequired``."""
     return value.strip() if isinstance(value, str) else value
 
 
