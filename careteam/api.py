@@ -56,6 +56,7 @@ from .plugins.api_version import API_VERSION
 from .plugins.enablement import is_enabled as _is_enabled
 from .plugins.enablement import plugin_settings as _plugin_settings
 from .plugins.types import CalendarItem, CareEvent, PluginManifest, ReminderItem
+from .refusals import Refusal
 from .registries import Capability, ExportSection, NavItem, Panel, SectionContent, WhatsNextItem
 from .roles import ALL_ROLES, CARE_TEAM, ROLE_LABELS, Role
 from .web.forms import (
@@ -90,6 +91,7 @@ __all__ = [
     "PermissionDenied",
     "PluginForm",
     "PluginManifest",
+    "Refusal",
     "ReminderItem",
     "Role",
     "SectionContent",

@@ -45,6 +45,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "CircleBlueprint",
             "PluginForm",
+            "Refusal",
             "SelectField",
             "choices",
             "strip_filter",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 class Refusal(ValueError):
     """A rule refused the request: the message is for the person who asked, and ``field``
-    names the form field it belongs to, if any (``CareForm.add_error`` shows it there)."""
+    names the form field it belongs to, if any.  Raise a subclass of it from a service; the
+    view catches it and calls ``form.add_error(error)``, which shows the message beside that
+    field (or above the form) with status 422."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from careteam.api import Circle, db, record_audit, require, utcnow
+from careteam.api import Circle, Refusal, db, record_audit, require, utcnow
 
 from .catalog import CHECKLISTS, KIND_LABELS, Frequency, Kind
 from .models import Device, Template, TemplateItem
@@ -19,12 +19,8 @@ BLANK = "blank"
 MAX_ITEMS = 40
 
 
-class DeviceError(ValueError):
+class DeviceError(Refusal):
     """A change that cannot be made, with the form field it concerns (if any)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
