@@ -49,7 +49,7 @@ from .extensions import db
 from .hookspecs import hookimpl
 from .mail import send_template
 from .notes import service as _notes
-from .notes.markdown import render_markdown
+from .notes.markdown import literal_markdown, render_markdown
 from .notes.models import Category, Note
 from .permissions import CircleBlueprint, member_can
 from .plugins.api_version import API_VERSION
@@ -116,6 +116,7 @@ __all__ = [
     "hookimpl",
     "immediate_writes",
     "is_enabled",
+    "literal_markdown",
     "lock_circle",
     "member_can",
     "members_of",

@@ -119,6 +119,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "send_mail",
             "external_url",
             "render_markdown",
+            "literal_markdown",
             "csv_bytes",
             "safe_cell",
         ),

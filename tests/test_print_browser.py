@@ -30,9 +30,7 @@ def test_a_printed_circle_page_keeps_the_content_alone(app, make_user, live_url,
     on_screen = {selector: _shown(page, selector) for selector in LEFT_OUT}
     assert on_screen[".site-header"] and on_screen["nav"] >= 2 and on_screen["form"]
     page.emulate_media(media="print")
-    assert {selector: _shown(page, selector) for selector in LEFT_OUT} == dict.fromkeys(
-        LEFT_OUT, 0
-    )
+    assert {selector: _shown(page, selector) for selector in LEFT_OUT} == dict.fromkeys(LEFT_OUT, 0)
     assert page.locator("main h1").is_visible()
     pdf = page.pdf()  # the page prints (Chromium renders it to paper)
     assert pdf.startswith(b"%PDF")

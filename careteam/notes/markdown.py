@@ -43,6 +43,16 @@ def render_markdown(text: str) -> Markup:
     return Markup(cleaned)  # noqa: S704 - nh3 output is the sanitised HTML
 
 
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def literal_markdown(text: str) -> str:
+    """Return ``text`` escaped so that Markdown shows it exactly as typed: put what a person
+    typed (a name, a comment) into Markdown that a program writes (CommonMark lets a backslash
+    escape any ASCII punctuation)."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
 def plain_text(text: str) -> str:
     """Return a note body as one line of plain text (Markdown syntax removed)."""
     stripped = nh3.clean(_md.render(text or ""), tags=set(), clean_content_tags={"script", "style"})

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from careteam.api import Circle, NoteError, create_note, db, member_can
+from careteam.api import Circle, NoteError, create_note, db, literal_markdown, member_can
 
 from .inventory import DeviceError
 from .models import Check, CheckItem, Device
-
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-
-
-def literal_markdown(text: str) -> str:
-    """Return ``text`` escaped so that Markdown shows it exactly as typed (CommonMark lets a
-    backslash escape any ASCII punctuation)."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
 def post_journal_note(check: Check, device: Device, membership: Any, items: list[CheckItem]):
