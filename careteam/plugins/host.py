@@ -165,7 +165,7 @@ class PluginHost:
         """Unload a plugin whose tables are missing; ``careteam plugins`` shows ``status``."""
         self._drop(plugin.name)
         self.held_back[plugin.name] = (plugin, status)
-        log.warning("Plugin %s is not served: %s.", plugin.name, status)
+        log.warning("Plugin %s is not served (%s): see `careteam plugins`.", plugin.name, status)
 
     def problem_stage(self, name: str) -> str | None:
         """Return the stage at which plugin ``name`` failed to load, if it did."""
