@@ -79,13 +79,23 @@ def plugin_migration_folders(host: Any, removed: frozenset[str] = frozenset()) -
     return folders
 
 
-def removed_plugins() -> frozenset[str]:
+def removed_plugins(conn: Any = None) -> frozenset[str]:
     """Return the names of the plugins removed with their data kept (none before core's
-    migration that makes their table has run, or when the database cannot be read)."""
+    migration that makes their table has run, or when the database cannot be read).
+
+    Read on ``conn`` when given (pass the session's: on SQLite a second connection waits for
+    the write lock the session holds in a command), else on a connection of its own.
+    """
     try:
-        with db.engine.connect() as conn:
-            if not inspect(conn).has_table(PluginRemoval.__tablename__):
-                return frozenset()
-            return frozenset(conn.execute(select(PluginRemoval.name)).scalars())
+        if conn is not None:
+            return _removed_names(conn)
+        with db.engine.connect() as own:
+            return _removed_names(own)
     except SQLAlchemyError:
         return frozenset()  # Alembic, about to use the same database, reports the fault
+
+
+def _removed_names(conn: Any) -> frozenset[str]:
+    if not inspect(conn).has_table(PluginRemoval.__tablename__):
+        return frozenset()
+    return frozenset(conn.execute(select(PluginRemoval.name)).scalars())

@@ -115,15 +115,16 @@ def plan_removal(name: str) -> RemovalPlan:
         raise LifecycleRefusal(f'"{name}" is part of CareTeam, not a plugin: it cannot be removed.')
     host = plugin_host()
     candidate = next((c for c in host.installed if c.name == name), None)
-    with db.engine.connect() as conn:
-        versions = recorded_versions(conn)
-        removals = _removals(conn) or {}
-        known = _installed_names() | set(removals) | {name}
-        recorded = tuple(sorted(v for v in versions if plugin_of_revision(v, known) == name))
-        tables = tuple(_plugin_tables(conn, name, known))
-        switched = conn.execute(
-            select(CirclePlugin.plugin).where(CirclePlugin.plugin == name).limit(1)
-        ).first()
+    conn = db.session.connection()
+    versions = recorded_versions(conn)
+    removals = _removals(conn) or {}
+    known = _installed_names() | set(removals) | {name}
+    recorded = tuple(sorted(v for v in versions if plugin_of_revision(v, known) == name))
+    tables = tuple(_plugin_tables(conn, name, known))
+    switched = conn.execute(
+        select(CirclePlugin.plugin).where(CirclePlugin.plugin == name).limit(1)
+    ).first()
+    db.session.commit()  # end the read: the operator may take a while to answer
     kept = removals.get(name)
     if candidate is None and not (recorded or tables or switched or kept is not None):
         raise LifecycleRefusal(
@@ -143,13 +144,14 @@ def plan_removal(name: str) -> RemovalPlan:
     )
 
 
-def _drop_tables(names: list[str]) -> None:
+def _drop_tables(conn: Any, names: list[str]) -> None:
     if not names:
         return
-    with db.engine.begin() as conn:
-        metadata = MetaData()
-        metadata.reflect(conn, only=names)
-        metadata.drop_all(conn)  # children before the tables they point at
+    metadata = MetaData()
+    metadata.reflect(conn, only=names)
+    # Reflection brings along the core tables they point at (users, circles): name the
+    # plugin's own, or drop_all would drop those too.  It drops children first.
+    metadata.drop_all(conn, tables=[metadata.tables[name] for name in names])
 
 
 def remove_plugin(plan: RemovalPlan, *, keep_data: bool) -> list[str]:
@@ -158,15 +160,18 @@ def remove_plugin(plan: RemovalPlan, *, keep_data: bool) -> list[str]:
     name = plan.name
     if keep_data:
         return _set_aside(plan)
-    db.session.commit()  # Alembic works on its own connection: hold no transaction meanwhile
+    # Alembic works on its own connection: the session holds no transaction meanwhile (on
+    # SQLite it would hold the write lock Alembic waits for).
+    db.session.commit()
     if plan.through_alembic:
         # start-up: Alembic is loaded only by the commands that migrate, never in web workers.
         from flask_migrate import downgrade
 
         downgrade(revision=f"{name}@base")
-    with db.engine.connect() as conn:
-        known = _installed_names() | {name}
-        _drop_tables(_plugin_tables(conn, name, known))
+    # What Alembic left: everything, for a plugin no installed file knows.  Dropped in the
+    # transaction that deletes its rows, so both happen or neither.
+    conn = db.session.connection()
+    _drop_tables(conn, _plugin_tables(conn, name, _installed_names() | {name}))
     for revision in plan.recorded:
         db.session.execute(
             text("DELETE FROM alembic_version WHERE version_num = :v"), {"v": revision}
@@ -192,12 +197,11 @@ def _set_aside(plan: RemovalPlan) -> list[str]:
             f'The plugin "{plan.name}" is already removed with its data kept: '
             f"`careteam plugins restore {plan.name}` brings it back."
         )
-    with db.engine.connect() as conn:
-        if _removals(conn) is None:
-            raise LifecycleRefusal(
-                "This database is older than this CareTeam: run `careteam init` first "
-                "(or remove the plugin without --keep-data)."
-            )
+    if _removals(db.session.connection()) is None:
+        raise LifecycleRefusal(
+            "This database is older than this CareTeam: run `careteam init` first "
+            "(or remove the plugin without --keep-data)."
+        )
     db.session.add(PluginRemoval(name=plan.name, heads=list(plan.recorded)))
     for revision in plan.recorded:
         db.session.execute(
@@ -255,9 +259,10 @@ def unknown_revisions() -> list[UnknownPlugin]:
     """Return the revisions recorded in ``alembic_version`` that neither core's folder nor an
     installed plugin's knows (Alembic would refuse to run), grouped by the plugin they name."""
     host = plugin_host()
-    with db.engine.connect() as conn:
-        versions = recorded_versions(conn)
-        removals = _removals(conn) or {}
+    conn = db.session.connection()
+    versions = recorded_versions(conn)
+    removals = _removals(conn) or {}
+    db.session.commit()  # end the read: on SQLite it would keep Alembic from writing
     if not versions:
         return []
     folders = [MIGRATIONS_DIR / "versions", *plugin_migration_folders(host, frozenset(removals))]

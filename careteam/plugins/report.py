@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..extensions import db
 from .branches import removed_plugins
 from .enablement import circle_counts, plugin_host
 from .migration_state import NOT_MIGRATED
@@ -79,7 +80,7 @@ def plugin_report() -> list[PluginRow]:
                 )
             )
     installed = {candidate.name for candidate in host.installed}
-    for name in sorted(removed_plugins() - installed):
+    for name in sorted(removed_plugins(db.session.connection()) - installed):
         rows.append(
             PluginRow(
                 name,
