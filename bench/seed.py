@@ -65,13 +65,17 @@ def seed(
     sizes = SCALES[scale]
     bar = Progress(progress)
     recreate_database(database_url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False})
-    with app.app_context():
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False}
+    with create_app(settings).app_context():
         bar.phase("schema", 1)
         from flask_migrate import upgrade
 
         upgrade(revision="heads")  # what ``careteam init`` runs: core and every plugin branch
+        db.engine.dispose()
         bar.end_phase()
+    # An app made before the plugins' tables existed leaves them out: make the one that fills.
+    app = create_app(settings)
+    with app.app_context():
         # Once, at the production cost (no ARGON2_* overrides here), for every account.
         password_hash = hash_password(PASSWORD)
         with db.engine.begin() as conn:

@@ -15,6 +15,14 @@ from .demo import run_demo
 from .extensions import db
 from .notes.trash import purge_trash
 from .outbox import deliver_due
+from .plugins.lifecycle import (
+    LifecycleRefusal,
+    UnknownPlugin,
+    plan_removal,
+    remove_plugin,
+    restore_plugin,
+    unknown_revisions,
+)
 from .plugins.report import plugin_report
 from .reminders.sending import send_due_reminders
 
@@ -27,8 +35,30 @@ def init_command() -> None:
     """Create the database, or upgrade it to every migration head (core and plugins)."""
     from flask_migrate import upgrade  # start-up: Alembic, which web workers never load
 
+    unknown = unknown_revisions()
+    if unknown:
+        # Alembic would stop with "Can't locate revision": say which plugin and what fixes it.
+        raise click.ClickException("\n".join(_unknown_revision_message(u) for u in unknown))
     upgrade(revision="heads")
     click.echo("Database is up to date.")
+
+
+def _unknown_revision_message(unknown: UnknownPlugin) -> str:
+    ids = ", ".join(unknown.revisions)
+    if unknown.name is None:
+        return (
+            f"The database records revision {ids}, which neither CareTeam nor any installed "
+            "plugin knows: install the CareTeam or plugin version that wrote it, then run "
+            "`careteam init` again."
+        )
+    name = unknown.name
+    return (
+        f'The database holds tables of the plugin "{name}" (revision {ids}), but no installed '
+        "plugin knows that revision, so the database cannot be upgraded. Run one of:\n"
+        f"  careteam plugins remove {name}              (drops its tables and their data)\n"
+        f"  careteam plugins remove {name} --keep-data  (keeps them, to restore it later)\n"
+        "or install the plugin again; then run `careteam init` again."
+    )
 
 
 @careteam_cli.command("demo")
@@ -92,11 +122,18 @@ def send_mail_command() -> None:
         sys.exit(1)
 
 
-@careteam_cli.command("plugins")
+@careteam_cli.group("plugins", invoke_without_command=True)
 @with_appcontext
-def plugins_command() -> None:
-    """List installed plugins: version, hooks, blocked or not, and how many circles use them."""
-    for row in plugin_report():
+@click.pass_context
+def plugins_command(ctx: click.Context) -> None:
+    """List installed plugins: version, hooks, state, and how many circles use them.
+
+    `careteam plugins remove NAME` and `careteam plugins restore NAME` take one out or back.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    rows = plugin_report()
+    for row in rows:
         click.echo(f"{row.name} {row.version or '-'} [{row.status}]")
         if row.label:
             click.echo(f"  {row.label}")
@@ -105,8 +142,69 @@ def plugins_command() -> None:
             click.echo(f"  hooks: {', '.join(row.hooks) or '-'}")
         if row.error:
             click.echo(f"  error: {row.error}")
-    if not plugin_report():
+        if row.next_step:
+            click.echo(f"  next: {row.next_step}")
+    if not rows:
         click.echo("No plugins are installed.")
+
+
+@plugins_command.command("remove")
+@click.argument("name")
+@click.option(
+    "--keep-data",
+    is_flag=True,
+    help="Keep the plugin's tables; `careteam plugins restore NAME` brings it back.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def plugins_remove_command(name: str, keep_data: bool, yes: bool) -> None:
+    """Remove a plugin's tables and switches, before `pip uninstall` (or after one)."""
+    try:
+        plan = plan_removal(name)
+    except LifecycleRefusal as error:
+        raise click.ClickException(str(error)) from error
+    tables = ", ".join(plan.tables)
+    if keep_data:
+        question = (
+            f'Remove the plugin "{name}" and keep its tables ({tables or "it has none"})? '
+            "It is not served until `careteam plugins restore` brings it back."
+        )
+    elif tables:
+        question = (
+            f'Remove the plugin "{name}"? This drops its tables and everything in them: {tables}.'
+        )
+    else:
+        question = f'Remove the plugin "{name}"? It has no tables in the database.'
+    if not yes and not click.confirm(question, default=False):
+        click.echo("Nothing was changed.")
+        return
+    try:
+        dropped = remove_plugin(plan, keep_data=keep_data)
+    except LifecycleRefusal as error:
+        raise click.ClickException(str(error)) from error
+    if keep_data:
+        click.echo(f'Removed the plugin "{name}"; its tables stay: {tables or "none"}.')
+        click.echo(f"`careteam plugins restore {name}` serves it again with its data.")
+    else:
+        click.echo(f'Removed the plugin "{name}"; dropped: {", ".join(dropped) or "no tables"}.')
+    if plan.installed:
+        package = plan.distribution or f"the package of {name}"
+        click.echo(f"Next: pip uninstall {package}, then restart the site.")
+    else:
+        click.echo("Next: `careteam init`, then restart the site.")
+
+
+@plugins_command.command("restore")
+@click.argument("name")
+@with_appcontext
+def plugins_restore_command(name: str) -> None:
+    """Bring back a plugin removed with --keep-data, with the data it had."""
+    try:
+        restore_plugin(name)
+    except LifecycleRefusal as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f'Restored the plugin "{name}" with its data.')
+    click.echo("Next: `careteam init` (for any newer migrations of it), then restart the site.")
 
 
 def _in_app_context(command: click.Command) -> click.Command:

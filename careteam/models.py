@@ -20,7 +20,7 @@ from .notes.models import (
     NoteTag,
 )
 from .outbox.models import OutboxMessage
-from .plugins.models import CirclePlugin, PluginReminderClaim
+from .plugins.models import CirclePlugin, PluginReminderClaim, PluginRemoval
 from .reminders.models import ReminderClaim, ReminderPreference
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "OccurrenceChange",
     "OutboxMessage",
     "PluginReminderClaim",
+    "PluginRemoval",
     "ReminderClaim",
     "ReminderPreference",
     "User",

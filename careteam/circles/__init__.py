@@ -17,7 +17,7 @@ from .guard import load_circle_membership
 from .home import init_home
 from .list_views import bp as list_bp
 from .membership import circles_where_last_coordinator
-from .platform_reads import circle_by_id, circle_public_id
+from .platform_reads import circle_by_id, circle_public_id, forget_plugin_settings
 from .service import circles_page
 from .views import bp
 
@@ -49,7 +49,14 @@ def my_circles_section(user: Any = None, **_: Any) -> dict | None:
 def init_circles(app: Flask) -> None:
     """Register the circles feature on ``app``."""
     use_membership_loader(app, load_circle_membership)
-    use_circle_reads(app, CircleReads(public_id=circle_public_id, circle=circle_by_id))
+    use_circle_reads(
+        app,
+        CircleReads(
+            public_id=circle_public_id,
+            circle=circle_by_id,
+            forget_plugin_settings=forget_plugin_settings,
+        ),
+    )
     app.register_blueprint(list_bp)
     app.register_blueprint(bp)
     init_audit_labels(app)

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -40,6 +41,9 @@ class LoadedPlugin:
     version: str = ""
     capabilities: list[str] = field(default_factory=list)
     settings_form: Any = None
+    # Its revision folder (checked) and the heads of its branch; none for a plugin without tables.
+    migrations: Path | None = None
+    revision_heads: frozenset[str] = frozenset()
 
     @property
     def label(self) -> str:
@@ -51,7 +55,7 @@ class PluginProblem:
     """A plugin that could not be loaded, and why (shown to operators, never to members)."""
 
     name: str
-    stage: str  # "import", "register" or "setup"
+    stage: str  # "import", "register", "setup" or "migrations" (its revision folder)
     error: str
 
 
@@ -97,6 +101,9 @@ class PluginHost:
         # Blueprint name -> plugin name, for the "switched off in this circle" 404.
         self.blueprint_owner: dict[str, str] = {}
         self.capability_owner: dict[str, str] = {}
+        # Plugins that set up cleanly but are not served: their tables are not there
+        # ("not migrated") or were set aside by `careteam plugins remove --keep-data`.
+        self.held_back: dict[str, tuple[LoadedPlugin, str]] = {}
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -149,10 +156,20 @@ class PluginHost:
             self.pm.unregister(plugin, name=name)
         self.plugins.pop(name, None)
 
-    def fail_setup(self, name: str, error: BaseException) -> None:
-        """Unload a plugin whose setup hooks failed, and report it."""
+    def fail_setup(self, name: str, error: BaseException, stage: str = "setup") -> None:
+        """Unload a plugin whose setup hooks (or revision folder) failed, and report it."""
         self._drop(name)
-        self._problem(name, "setup", error)
+        self._problem(name, stage, error)
+
+    def hold_back(self, plugin: LoadedPlugin, status: str) -> None:
+        """Unload a plugin whose tables are missing; ``careteam plugins`` shows ``status``."""
+        self._drop(plugin.name)
+        self.held_back[plugin.name] = (plugin, status)
+        log.warning("Plugin %s is not served (%s): see `careteam plugins`.", plugin.name, status)
+
+    def problem_stage(self, name: str) -> str | None:
+        """Return the stage at which plugin ``name`` failed to load, if it did."""
+        return next((p.stage for p in self.problems if p.name == name), None)
 
     # --- calling ----------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db.clock import utcnow
@@ -53,3 +53,19 @@ class PluginReminderClaim(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class PluginRemoval(db.Model):
+    """A plugin removed with ``careteam plugins remove NAME --keep-data``: its tables stay.
+
+    Its branch's rows left ``alembic_version`` (so ``careteam init`` neither upgrades it nor
+    trips over it once the package is gone); the heads it had are kept here, and ``careteam
+    plugins restore NAME`` writes them back.
+    """
+
+    __tablename__ = "plugin_removals"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The revision ids that were in alembic_version for the plugin's branch.
+    heads: Mapped[list[str]] = mapped_column(JSON, default=list)
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,13 +2,15 @@
 
 A plugin's setup hooks are all called and checked before anything of it is added to the app,
 so a plugin that fails half-way leaves nothing behind (no orphan nav item for a blueprint that
-was never registered).
+was never registered).  Its revision folder is checked too (:mod:`.revisions`), and a plugin
+whose tables are not in the database is left out whole (:mod:`.migration_state`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -26,6 +28,8 @@ from ..registries import (
 from ..roles import ALL_ROLES
 from .api_version import check_api_version
 from .host import Candidate, LoadedPlugin, PluginHost, entry_point_candidates
+from .migration_state import MigrationState, read_migration_state
+from .revisions import RevisionFolderError, branch_heads, check_plugin_folder
 from .types import PluginManifest
 
 
@@ -65,6 +69,7 @@ def _collect(host: PluginHost, candidate: Candidate, app: Flask, taken_commands:
     if not manifest.label.strip():
         raise ValueError("the manifest needs a label")
     check_api_version(manifest.requires_api)
+    revisions = check_plugin_folder(name, manifest.migrations)
 
     capabilities = _listed(call("careteam_capabilities"), Capability, "careteam_capabilities")
     for capability in capabilities:
@@ -109,6 +114,8 @@ def _collect(host: PluginHost, candidate: Candidate, app: Flask, taken_commands:
         version=manifest.version or candidate.version,
         capabilities=[c.name for c in capabilities],
         settings_form=settings_form,
+        migrations=Path(manifest.migrations) if manifest.migrations else None,
+        revision_heads=branch_heads(revisions),
     )
     return _Contribution(
         plugin, capabilities, blueprints, circle_nav, main_nav, panels, export_sections, commands
@@ -163,12 +170,35 @@ def load_plugins(app: Flask, core_commands: Iterable[str]) -> PluginHost:
     candidates += _config_candidates(app.config.get("PLUGINS") or [])
     host.installed = candidates
     taken = set(core_commands) | {"plugins"}
+    migration_state = _read_once(app)
     for candidate, _obj in host.load(candidates, app.config.get("BLOCKED_PLUGINS") or []):
         try:
             contribution = _collect(host, candidate, app, taken)
+        except RevisionFolderError as error:
+            host.fail_setup(candidate.name, error, stage="migrations")
+            continue
         except Exception as error:  # a plugin that cannot set itself up is left out
             host.fail_setup(candidate.name, error)
             continue
+        plugin = contribution.plugin
+        if plugin.revision_heads:
+            status = migration_state().hold_back(plugin.name, plugin.revision_heads)
+            if status is not None:
+                host.hold_back(plugin, status)
+                continue
         _apply(app, host, contribution)
         taken |= {c.name for c in contribution.commands if c.name}
     return host
+
+
+def _read_once(app: Flask) -> Callable[[], MigrationState]:
+    # The database is read when the first plugin with tables needs it, and only then: an app
+    # whose plugins have no tables never connects while it is being made.
+    state: list[MigrationState] = []
+
+    def read() -> MigrationState:
+        if not state:
+            state.append(read_migration_state(app))
+        return state[0]
+
+    return read

@@ -25,7 +25,7 @@ class PluginManifest:
     migrations: Path | str | None = None
     # Per-circle settings a circle starts with; coordinators change them on the settings page.
     default_settings: Mapping[str, Any] = field(default_factory=dict)
-    # New circles get the plugin switched on (otherwise coordinators switch it on).
+    # New circles get the plugin switched on; otherwise each circle's coordinators switch it on.
     enabled_by_default: bool = False
     # The careteam.api versions the plugin works with, e.g. ">=1.0,<2" (checked at load).
     requires_api: str = ""
