@@ -23,8 +23,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from .. import create_app
-
 # CircleSetup and register_url_argument are re-exported so a plugin's test support needs only
 # careteam.testing: CareTeam's route-wide tests (the permission matrix, cross-circle probes) fill
 # each URL argument from a factory.
@@ -42,12 +40,15 @@ pytest.register_assert_rewrite(
     "careteam.testing.clients",
     "careteam.testing.clock",
     "careteam.testing.mail",
+    "careteam.testing.migrations",
 )
 
+from .apps import is_postgres, make_app, make_test_config  # noqa: E402
 from .browser import CHROMIUM, CHROMIUM_ARGS, TARGETS, check_accessible, sign_in_page  # noqa: E402
 from .clients import TEST_PASSWORD, CareClient, login, logout, signed_in  # noqa: E402
 from .clock import Clock  # noqa: E402
 from .mail import MailServer, deliver_mail, links_in, message_text, outbox_rows, send_reminders  # noqa: E402
+from .migrations import check_plugin_migrations  # noqa: E402
 from .plugins import switch_on_every_plugin  # noqa: E402
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "Clock",
     "MailServer",
     "check_accessible",
+    "check_plugin_migrations",
     "deliver_mail",
     "is_postgres",
     "links_in",
@@ -138,34 +140,6 @@ def empty_database_url(tmp_path: Any) -> Iterator[str]:
         _drop_postgres_database(server, name)
     else:
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-
-
-def is_postgres(url: str) -> bool:
-    return url.startswith("postgresql")
-
-
-def make_test_config(database_url: str, instance_dir: Any) -> dict[str, Any]:
-    """Settings for a test app: real database, no rate limits, mail into a folder."""
-    return {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": "test-secret-" + "x" * 32,
-        "RATELIMIT_ENABLED": False,
-        "MAIL_OUTBOX": str(instance_dir / "outbox"),
-        "BASE_URL": "http://careteam.test",
-        "SMTP_HOST": None,
-        # Still argon2id, at a cost that lets a test make dozens of accounts; production keeps
-        # argon2-cffi's defaults (tests/test_passwords_cost.py checks that).
-        "ARGON2_TIME_COST": 1,
-        "ARGON2_MEMORY_KIB": 256,
-    }
-
-
-def make_app(database_url: str, instance_dir: Any, **overrides: Any) -> Flask:
-    """Create a CareTeam app with test settings on ``database_url`` (tables not created)."""
-    config = make_test_config(database_url, instance_dir)
-    config.update(overrides)
-    return create_app(config)
 
 
 def _empty_all_tables(app: Flask) -> None:
