@@ -213,10 +213,8 @@ def test_a_new_plugin_installs_migrates_and_passes_its_own_tests(tmp_path, empty
     purelib = _run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])
     (Path(purelib.strip()) / "borrowed.pth").write_text("\n".join(_borrowed_paths()) + "\n")
     # pip and hatchling come from this environment, through the .pth file.
-    _run(
-        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index"]
-        + ["-e", str(folder)]
-    )
+    pip = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index"]
+    _run([*pip, "-e", str(folder)])
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARETEAM_")}
     env.update(
