@@ -74,8 +74,13 @@ def test_counts_match_the_scale_and_the_manifest(seeded):
     assert counts["calendar_circle_appointments"] == TINY.calendar_appointments
     assert 0 < counts["recurring"] < counts["appointments"]
     assert counts["audit_events"] > counts["notes"]
-    assert set(manifest["plugins"]) >= {"devices", "hello"}
-    assert counts["devices"] > 0 and counts["device_checks"] > 0 and counts["kind_words"] > 0
+    # The seeder fills the first-party plugins that are installed, and only those.
+    loaded = set(app.extensions["careteam"].plugins)
+    assert set(manifest["plugins"]) >= {"devices", "hello"} & loaded
+    if "devices" in loaded:
+        assert counts["devices"] > 0 and counts["device_checks"] > 0
+    if "hello" in loaded:
+        assert counts["kind_words"] > 0
     assert re.fullmatch(r"\d{4}-\d{2}", manifest["month"])
     with app.app_context():
         assert db.session.scalar(select(func.count(Note.id))) == counts["notes"]

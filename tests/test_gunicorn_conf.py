@@ -45,7 +45,8 @@ def test_a_new_worker_compiles_every_template_before_taking_requests(app) -> Non
         gunicorn_conf.post_worker_init(Worker())
         compiled = {key[1] for key, _template in app.jinja_env.cache.items()}
         assert {"base.html", "circles/home.html", "notes/feed.html"} <= compiled
-        assert "devices/index.html" in compiled  # a plugin's templates too
+        if "devices" in app.extensions["careteam"].plugins:
+            assert "devices/index.html" in compiled  # a plugin's templates too
     finally:
         gc.unfreeze()
 

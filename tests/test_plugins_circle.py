@@ -27,6 +27,15 @@ def circle(app, people):
     return build_circle(app, people, name="Maya's circle")
 
 
+@pytest.fixture
+def example_plugin():
+    """The example plugin, whose pages, nav item, panel and settings these tests drive."""
+    pytest.importorskip(
+        "careteam_hello", reason="the example plugin (careteam-example-hello) is not installed"
+    )
+    return "hello"
+
+
 def _switch(client, setup, plugin: str, state: str):
     return client.post_form(setup.url("/settings/plugins"), {"plugin": plugin, "enabled": state})
 
@@ -43,7 +52,9 @@ def test_new_circles_get_plugins_that_ask_for_it_and_not_others(app, circle):
         assert set(rows) == defaults
 
 
-def test_a_switched_off_plugin_is_absent_from_the_circle(app, new_client, circle, people):
+def test_a_switched_off_plugin_is_absent_from_the_circle(
+    app, new_client, circle, people, example_plugin
+):
     coordinator = signed_in(new_client, people["coordinator"])
     assert coordinator.get(circle.url("/hello")).status_code == 404
     home = coordinator.get(circle.url()).get_data(as_text=True)
@@ -80,7 +91,9 @@ def test_a_switched_off_plugin_is_absent_from_the_circle(app, new_client, circle
     assert actions == ["plugin.enabled", "plugin.disabled", "plugin.enabled"]
 
 
-def test_only_people_who_manage_the_circle_switch_plugins(new_client, circle, people):
+def test_only_people_who_manage_the_circle_switch_plugins(
+    new_client, circle, people, example_plugin
+):
     for role in ("family", "caregiver", "therapist", "supporter"):
         client = signed_in(new_client, people[role])
         assert client.get(circle.url("/settings/plugins")).status_code == 403
@@ -89,7 +102,9 @@ def test_only_people_who_manage_the_circle_switch_plugins(new_client, circle, pe
     assert _switch(recipient, circle, "hello", "on").status_code == 302
 
 
-def test_switching_refuses_unknown_plugins_and_bad_values(new_client, circle, people):
+def test_switching_refuses_unknown_plugins_and_bad_values(
+    new_client, circle, people, example_plugin
+):
     coordinator = signed_in(new_client, people["coordinator"])
     assert _switch(coordinator, circle, "no-such-plugin", "on").status_code == 404
     assert _switch(coordinator, circle, "hello", "maybe").status_code == 400
@@ -99,7 +114,7 @@ def test_switching_refuses_unknown_plugins_and_bad_values(new_client, circle, pe
     assert missing_token.status_code == 400
 
 
-def test_plugin_settings_are_saved_per_circle(app, new_client, people, circle):
+def test_plugin_settings_are_saved_per_circle(app, new_client, people, circle, example_plugin):
     other = build_circle(app, people, name="Joe's circle")
     coordinator = signed_in(new_client, people["coordinator"])
     for setup in (circle, other):

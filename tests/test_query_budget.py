@@ -191,7 +191,10 @@ def _appointment(setup: Any, title: str, start: datetime, rrule: str) -> Any:
 
 
 def add_devices(app: Flask, circle: Circle, units: int) -> None:
-    from careteam_devices.testing import make_device
+    devices = pytest.importorskip(
+        "careteam_devices.testing", reason="the devices plugin (careteam-devices) is not installed"
+    )
+    make_device = devices.make_device
 
     for index in range(units * 2):
         public_id = make_device(app, circle.setup, kind="rollator", name=f"Rollator {index}")
@@ -199,7 +202,10 @@ def add_devices(app: Flask, circle: Circle, units: int) -> None:
 
 
 def add_kind_words(app: Flask, circle: Circle, units: int) -> None:
-    from careteam_hello.models import KindWord
+    KindWord = pytest.importorskip(
+        "careteam_hello.models",
+        reason="the example plugin (careteam-example-hello) is not installed",
+    ).KindWord
 
     with app.app_context():
         db.session.add_all(
