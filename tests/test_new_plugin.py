@@ -113,6 +113,24 @@ def test_the_default_folder_is_careteam_name_in_the_current_folder(tmp_path):
     assert "pip install -e ." in result.output
 
 
+def test_the_console_command_needs_no_app_and_no_database(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARETEAM_")}
+    # Production settings without a secret key: making the app fails, and nothing listens on
+    # port 9, so the command works only if it touches neither.
+    env.update(
+        CARETEAM_ENV="production", CARETEAM_DATABASE_URL="postgresql+psycopg://x@127.0.0.1:9/x"
+    )
+
+    def careteam(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", "import careteam; careteam.main()", *args]
+        return subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env)
+
+    assert careteam("plugins").returncode != 0  # a command that needs the app cannot run here
+    result = careteam("new-plugin", "mood")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "careteam-mood" / "careteam_mood" / "plugin.py").is_file()
+
+
 def test_the_reserved_names_cover_cores_blueprints_capabilities_and_circle_pages(app):
     host = app.extensions["careteam"]
     blueprints = {name for name in app.blueprints if name not in host.blueprint_owner}
