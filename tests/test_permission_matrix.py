@@ -95,6 +95,12 @@ register_url_argument(
 
 
 @pytest.fixture
+def careteam_plugins(plugin_with_settings):
+    # The plugin settings route is visited with a plugin of the tests' own, whatever is installed.
+    return [plugin_with_settings]
+
+
+@pytest.fixture
 def cast(app, make_user):
     """The people: one per role, an outsider, and the coordinator of another circle."""
     people = people_for_every_role(make_user)

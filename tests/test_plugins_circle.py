@@ -136,10 +136,15 @@ def test_plugin_settings_are_saved_per_circle(app, new_client, people, circle, e
     assert coordinator.get(circle.url("/settings/plugins/nothing")).status_code == 404
 
 
-def test_the_plugin_page_needs_no_javascript_and_names_each_button(new_client, circle, people):
+def test_the_plugin_page_needs_no_javascript_and_names_each_button(app, new_client, circle, people):
     coordinator = signed_in(new_client, people["coordinator"])
     page = coordinator.get(circle.url("/settings/plugins")).get_data(as_text=True)
-    assert 'Switch on<span class="visually-hidden"> Kind words</span>' in page
+    plugins = app.extensions["careteam"].plugins.values()
+    if not plugins:
+        pytest.skip("no plugin is installed, so the page has no buttons")
+    for plugin in plugins:
+        hidden = f'<span class="visually-hidden"> {plugin.label}</span>'
+        assert f"Switch on{hidden}" in page or f"Switch off{hidden}" in page, plugin.name
 
 
 # --- a plugin that fails at every runtime hook -------------------------------------------------

@@ -39,6 +39,7 @@ class CircleSetup:
     members: dict[str, str] = field(default_factory=dict)
 
     def url(self, path: str = "") -> str:
+        """The circle's URL followed by ``path``: ``url("/mood")`` is ``/circles/<id>/mood``."""
         return f"/circles/{self.public_id}{path}"
 
 

