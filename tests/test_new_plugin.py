@@ -257,7 +257,8 @@ def test_a_new_plugin_installs_migrates_and_passes_its_own_tests(tmp_path, empty
 
     # The new plugin's own tests, run from its folder as its README says, on this run's backend.
     test_env = {k: v for k, v in os.environ.items() if not k.startswith("CARETEAM_")}
-    for key in ("CARETEAM_TEST_DATABASE_URL", "CARETEAM_TEST_REDIS_URL", "CARETEAM_BLNS"):
+    # Not CARETEAM_BLNS: out of the box, the kit finds a list of naughty strings by itself.
+    for key in ("CARETEAM_TEST_DATABASE_URL", "CARETEAM_TEST_REDIS_URL"):
         if key in os.environ:
             test_env[key] = os.environ[key]
     output = _run(
