@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import getpass
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -25,6 +26,7 @@ from .plugins.lifecycle import (
 )
 from .plugins.report import plugin_report
 from .reminders.sending import send_due_reminders
+from .scaffold import ScaffoldRefused, new_plugin
 
 careteam_cli = click.Group("careteam", help="Set up and look after a CareTeam site.")
 
@@ -96,6 +98,31 @@ def purge_trash_command() -> None:
     count = purge_trash()
     db.session.commit()
     click.echo(f"Purged {count} note{'' if count == 1 else 's'} from the trash.")
+
+
+@careteam_cli.command("new-plugin")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path),
+    help="The folder to create (default: ./careteam-NAME).",
+)
+def new_plugin_command(name: str, folder: Path | None) -> None:
+    """Write a new plugin NAME to start from: a page, a table, a panel, tests and a README."""
+    # No app context: writing files needs no database, and a new site has none yet.
+    try:
+        created, files = new_plugin(name, folder)
+    except ScaffoldRefused as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Wrote the plugin {name!r} to {created}:")
+    for path in files:
+        click.echo(f"  {path}")
+    click.echo("Next, in the environment where CareTeam is installed:")
+    click.echo(f"  cd {created}")
+    click.echo("  pip install -e .")
+    click.echo("  careteam init")
+    click.echo("  python -m pytest")
 
 
 @careteam_cli.command("send-reminders")

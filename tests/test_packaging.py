@@ -138,6 +138,9 @@ def test_the_installed_package_comes_from_the_wheel(installed):
     assert (templates / "base.html").is_file() and (templates / "admin" / "users.html").is_file()
     assert (migrations / "env.py").is_file() and any((migrations / "versions").glob("0001_*.py"))
     assert (package_file.parent / "static" / "css" / "app.css").is_file()
+    # careteam new-plugin's templates are package data.
+    templates = package_file.parent / "scaffold" / "template"
+    assert (templates / "plugin.py.tmpl").is_file() and (templates / "index.html.tmpl").is_file()
 
 
 @pytest.mark.slow
