@@ -94,6 +94,14 @@ def test_an_installed_plugins_name_or_one_sharing_its_table_prefix_is_refused():
     check_name("moods", ["mood", "mood_log_x"])  # no shared prefix: allowed
 
 
+def test_a_name_whose_package_is_already_importable_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "careteam_zebra").mkdir()
+    (tmp_path / "careteam_zebra" / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ScaffoldRefused, match="package named careteam_zebra is already installed"):
+        check_name("zebra", [])
+
+
 def test_a_failed_write_leaves_nothing_behind(tmp_path):
     folder = tmp_path / "careteam-mood"
     # The second file needs "a.txt" to be a folder, but it is a file by then.
