@@ -79,3 +79,16 @@ def test_a_macro_without_a_comment_is_found(tmp_path, monkeypatch):
     monkeypatch.setattr(reference, "FORMS_TEMPLATE", template)
     assert reference.undocumented_macros() == ["b"]
     assert reference.form_macros() == [("a(x)", "Documented.")]
+
+
+def _slug(heading: str) -> str:
+    # GitHub's anchors: lower case, punctuation dropped, spaces to hyphens.
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_links_inside_the_guide_name_one_of_its_headings():
+    text = DOCS.read_text(encoding="utf-8")
+    outside_code = re.sub(r"```.*?```", "", text, flags=re.S)
+    anchors = {_slug(h) for h in re.findall(r"^#+ (.+)$", outside_code, re.MULTILINE)}
+    links = set(re.findall(r"\]\(#([^)]+)\)", outside_code))
+    assert "hook-reference" in links and links <= anchors, f"links to no heading: {links - anchors}"
