@@ -18,7 +18,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from .config import load_settings
+from .config import ConfigurationError, load_settings
 from .hookspecs import hookimpl
 from .paths import TEMPLATES_DIR
 from .web.logredact import install_log_redaction
@@ -134,12 +134,21 @@ def _register_features(app: Flask) -> None:
     load_plugins(app, core_commands=careteam_cli.commands)
 
 
+def _create_app_for_command() -> Flask:
+    # A setting an operator must fix (a production site without its secret key) is a sentence
+    # on the command line, not a traceback.
+    try:
+        return create_app()
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from error
+
+
 def main() -> None:
     """Run the ``careteam`` console script: its commands plus Flask's own (run, shell)."""
     # start-up: the app's parts load when an app is made (see the module docstring).
     from .cli import careteam_cli
 
-    cli = FlaskGroup(create_app=create_app, help="CareTeam site commands.")
+    cli = FlaskGroup(create_app=_create_app_for_command, help="CareTeam site commands.")
     for name, command in careteam_cli.commands.items():
         cli.add_command(command, name)
     cli.main(prog_name="careteam")

@@ -175,3 +175,21 @@ def test_console_script_entry_point_runs_the_commands(tmp_path):
     created = run("create-admin", "--email", "ops@example.org", "--password-stdin", stdin=STRONG)
     assert created.returncode == 0, created.stderr
     assert "Created site administrator ops@example.org." in created.stdout
+
+
+def test_a_production_site_without_its_secret_key_is_told_so_without_a_traceback(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARETEAM_")}
+    env["CARETEAM_ENV"] = "production"
+    script = "import sys; from careteam import main; sys.argv[0] = 'careteam'; main()"
+    result = subprocess.run(
+        [sys.executable, "-c", script, "init"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Error: CARETEAM_SECRET_KEY is required when CARETEAM_ENV=production"
+    )

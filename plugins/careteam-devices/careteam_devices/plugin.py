@@ -41,7 +41,7 @@ def careteam_plugin_manifest() -> PluginManifest:
         description="The circle's canes, walkers, wheelchairs and braces, with short safety "
         "checks that come round when they are due.",
         version="0.1.0",
-        requires_api=">=1.0,<2",
+        requires_api=">=1.1,<2",
         migrations=Path(__file__).parent / "migrations",
         enabled_by_default=True,
     )
