@@ -23,7 +23,7 @@ implementation is called and the results are collected (none stops at the first 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -134,6 +134,17 @@ def careteam_circle_settings_form() -> type[Form] | None:
     Called once at start-up.  Coordinators fill it in on the circle's plugin settings page;
     core validates it and stores ``form.data`` (minus the CSRF token), which plugins read back
     with :func:`careteam.api.plugin_settings`.  Field names must be JSON keys.
+    """
+
+
+@hookspec
+def careteam_audit_labels() -> Mapping[str, str]:
+    """Return {audit action: what it reads as} for the plugin's own actions.
+
+    Called once at start-up.  Each action must start with ``"<plugin name>."`` (the names the
+    plugin passes to :func:`careteam.api.record_audit` and :func:`careteam.api.record_view`);
+    the circle's audit log shows the label in its list and its filter instead of the raw name.
+    Write labels as a past action: "Added a device", "Viewed a device check".
     """
 
 

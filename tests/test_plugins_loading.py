@@ -151,6 +151,8 @@ def test_a_plugin_that_fails_to_import_is_reported_and_skipped(
         ({"careteam_circle_nav_items": lambda: ["<a href=x>raw html</a>"]}, "not"),
         ({"careteam_cli_commands": lambda: ["init"]}, "not"),
         ({"careteam_circle_settings_form": lambda: dict}, "WTForms"),
+        ({"careteam_audit_labels": lambda: {"note.created": "Wrote a note"}}, "must start"),
+        ({"careteam_audit_labels": lambda: {"greeter.waved": " "}}, "needs a label"),
     ],
 )
 def test_a_plugin_whose_setup_fails_leaves_nothing_behind(database_url, tmp_path, hooks, message):

@@ -24,6 +24,7 @@ from ..registries import (
     PageSection,
     add_capability,
     add_export_section,
+    register_action_label,
 )
 from ..roles import ALL_ROLES
 from .api_version import check_api_version
@@ -45,6 +46,7 @@ class _Contribution:
     panels: list[PageSection]
     export_sections: list[Any]
     commands: list[click.Command]
+    audit_labels: dict[str, str]
 
 
 def _listed(value: Any, kind: type | tuple[type, ...], hook: str) -> list[Any]:
@@ -100,6 +102,8 @@ def _collect(host: PluginHost, candidate: Candidate, app: Flask, taken_commands:
         if command.name in taken_commands:
             raise ValueError(f"command {command.name!r} is already taken")
 
+    audit_labels = _audit_labels(call("careteam_audit_labels"), name)
+
     settings_form = call("careteam_circle_settings_form")
     if settings_form is not None and not (
         isinstance(settings_form, type) and issubclass(settings_form, Form)
@@ -118,8 +122,26 @@ def _collect(host: PluginHost, candidate: Candidate, app: Flask, taken_commands:
         revision_heads=branch_heads(revisions),
     )
     return _Contribution(
-        plugin, capabilities, blueprints, circle_nav, main_nav, panels, export_sections, commands
+        plugin,
+        capabilities,
+        blueprints,
+        circle_nav,
+        main_nav,
+        panels,
+        export_sections,
+        commands,
+        audit_labels,
     )
+
+
+def _audit_labels(value: Any, name: str) -> dict[str, str]:
+    labels = dict(value or {})
+    for action, label in labels.items():
+        if not isinstance(action, str) or not action.startswith(f"{name}."):
+            raise ValueError(f"audit action {action!r} must start with {name!r}.")
+        if not isinstance(label, str) or not label.strip():
+            raise ValueError(f"audit action {action!r} needs a label")
+    return labels
 
 
 def _export_sections(value: Any, name: str) -> list[Any]:
@@ -146,6 +168,8 @@ def _apply(app: Flask, host: PluginHost, contribution: _Contribution) -> None:
         add_export_section(app, section)
     for command in contribution.commands:
         app.extensions["careteam_cli_commands"].append(command)
+    for action, label in contribution.audit_labels.items():
+        register_action_label(app, action, label)
     host.plugins[plugin.name] = plugin
 
 

@@ -55,6 +55,29 @@ def careteam_capabilities() -> list[Capability]:
     ]
 
 
+# What the circle's audit log shows for each of the plugin's actions.
+AUDIT_LABELS = {
+    "devices.device_added": "Added a device",
+    "devices.device_changed": "Changed a device",
+    "devices.device_retired": "Retired a device",
+    "devices.device_restored": "Brought a device back into use",
+    "devices.device_viewed": "Viewed a device",
+    "devices.template_created": "Made a checklist",
+    "devices.checklist_edited": "Changed a checklist",
+    "devices.check_started": "Started a device check",
+    "devices.check_saved": "Saved a device check to finish later",
+    "devices.check_finished": "Finished a device check",
+    "devices.check_viewed": "Viewed a device check",
+    "devices.problem_resolved": "Resolved a device problem",
+    "devices.history_downloaded": "Downloaded a device's check history",
+}
+
+
+@hookimpl
+def careteam_audit_labels() -> dict[str, str]:
+    return AUDIT_LABELS
+
+
 @hookimpl
 def careteam_blueprints() -> list[Any]:
     return [bp]

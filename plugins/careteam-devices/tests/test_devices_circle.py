@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import UTC, datetime, timedelta
 
@@ -134,3 +135,13 @@ def test_an_item_added_to_an_old_device_is_due_today_not_long_overdue(app, circl
         [status] = statuses(db.session.get(Circle, circle_with_roles.id))
         assert {i.due.state for i in status.items} == {"overdue"}
         assert db.session.get(Device, device.id).created_at == long_ago
+
+
+def test_hook_audit_labels(app, client_as, circle_with_roles):
+    """The audit log and its filter name the plugin's actions in words."""
+    device = make_device(app, circle_with_roles, kind="cane", name="Blue cane")
+    page = client_as("coordinator").get(circle_with_roles.url("/audit")).get_data(as_text=True)
+    texts = [" ".join(t.split()) for t in re.findall(r">([^<>]*device[^<>]*)<", page)]
+    # careteam_audit_labels: the filter's option and the row's summary say it in words
+    assert "Added a device" in texts, texts
+    assert any(t.endswith(": Added a device (device " + device + ").") for t in texts), texts
