@@ -1,0 +1,1 @@
+"""Home therapy programmes for CareTeam (the plugin "therapy")."""

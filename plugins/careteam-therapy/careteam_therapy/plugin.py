@@ -1,0 +1,68 @@
+"""The therapy plugin's hook implementations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from careteam.api import (
+    Capability,
+    NavItem,
+    PluginManifest,
+    Role,
+    hookimpl,
+)
+
+from .views import bp
+
+NAME = "therapy"
+# Everyone but supporters follows and logs the programme.
+FOLLOWERS = frozenset(
+    {Role.COORDINATOR, Role.FAMILY, Role.CAREGIVER, Role.THERAPIST, Role.CARE_RECIPIENT}
+)
+PRESCRIBERS = frozenset({Role.THERAPIST})
+ARCHIVERS = frozenset({Role.COORDINATOR, Role.THERAPIST, Role.CARE_RECIPIENT})
+
+
+@hookimpl
+def careteam_plugin_manifest() -> PluginManifest:
+    return PluginManifest(
+        name=NAME,
+        label="Therapy programmes",
+        description="Home exercise programmes a therapist prescribes: the circle logs them day "
+        "by day, pauses them for a flare-up, and the therapist follows adherence, pain and "
+        "fatigue.",
+        version="0.1.0",
+        requires_api=">=1.1,<2",
+        migrations=Path(__file__).parent / "migrations",
+        enabled_by_default=True,
+    )
+
+
+@hookimpl
+def careteam_capabilities() -> list[Capability]:
+    return [
+        Capability("therapy.view", "See the therapy programmes and their progress", FOLLOWERS),
+        Capability("therapy.log", "Log therapy tasks and pause a programme", FOLLOWERS),
+        Capability("therapy.prescribe", "Prescribe and change therapy programmes", PRESCRIBERS),
+        Capability("therapy.archive", "Archive a therapy programme", ARCHIVERS),
+    ]
+
+
+# What the circle's audit log shows for each of the plugin's actions.
+AUDIT_LABELS: dict[str, str] = {}
+
+
+@hookimpl
+def careteam_audit_labels() -> dict[str, str]:
+    return AUDIT_LABELS
+
+
+@hookimpl
+def careteam_blueprints() -> list[Any]:
+    return [bp]
+
+
+@hookimpl
+def careteam_circle_nav_items() -> list[NavItem]:
+    return [NavItem("Therapy", "therapy.index", order=40, capability="therapy.view")]
