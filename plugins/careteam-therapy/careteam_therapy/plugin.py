@@ -13,6 +13,7 @@ from careteam.api import (
     hookimpl,
 )
 
+from .site_views import site_bp
 from .views import bp
 
 NAME = "therapy"
@@ -60,9 +61,18 @@ def careteam_audit_labels() -> dict[str, str]:
 
 @hookimpl
 def careteam_blueprints() -> list[Any]:
-    return [bp]
+    return [bp, site_bp]
 
 
 @hookimpl
 def careteam_circle_nav_items() -> list[NavItem]:
     return [NavItem("Therapy", "therapy.index", order=40, capability="therapy.view")]
+
+
+# --- programme pages: library, programmes, versions, templates, sheets (authoring) -----------
+
+
+# --- logging: today, pauses, alerts, circle panel, calendar, reminders, export, demo ----------
+
+
+# --- progress and the therapist's overview ----------------------------------------------------
