@@ -13,6 +13,7 @@ from careteam.api import (
     hookimpl,
 )
 
+from . import edit_views, programme_views  # noqa: F401 - their routes join the blueprint
 from .site_views import site_bp
 from .views import bp
 
@@ -51,7 +52,18 @@ def careteam_capabilities() -> list[Capability]:
 
 
 # What the circle's audit log shows for each of the plugin's actions.
-AUDIT_LABELS: dict[str, str] = {}
+AUDIT_LABELS: dict[str, str] = {
+    # authoring
+    "therapy.programme_created": "Prescribed a therapy programme",
+    "therapy.version_saved": "Saved a new version of a therapy programme",
+    "therapy.programme_copied": "Copied a therapy programme to another circle",
+    "therapy.programme_archived": "Archived a therapy programme",
+    "therapy.programme_restored": "Brought back an archived therapy programme",
+    "therapy.template_saved": "Kept a therapy task as a template",
+    "therapy.programme_viewed": "Viewed a therapy programme",
+    "therapy.history_viewed": "Viewed a therapy programme's history",
+    "therapy.sheet_viewed": "Viewed a therapy programme's printable sheet",
+}
 
 
 @hookimpl
