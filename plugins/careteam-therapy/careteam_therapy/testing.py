@@ -7,6 +7,7 @@ probes can visit every therapy page.
 from __future__ import annotations
 
 from datetime import date
+from html.parser import HTMLParser
 from typing import Any
 
 from careteam.api import Circle, db, membership_of
@@ -45,3 +46,63 @@ def _programme(app: Any, setup: Any, _role: str | None) -> str:
 register_url_argument("programme_id", _programme)
 # Version 1 is every programme's first: the sheet's ``number`` needs no object of its own.
 register_url_argument("number", lambda _app, _setup, _role: "1")
+
+
+# --- reading a page's form, as a browser would send it -----------------------------------------
+
+
+class _FormReader(HTMLParser):
+    """The fields of the form whose action ends with ``action``: (name, value) pairs in page
+    order, as a browser sends them (checked boxes only, the selected option, text areas)."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.action = action
+        self.inside = False
+        self.fields: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.inside = a.get("action", "").endswith(self.action)
+        elif not self.inside:
+            return
+        elif tag == "input" and a.get("name"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            if a.get("type") in ("submit", "button"):
+                return
+            self.fields.append((a["name"], a.get("value", "y" if a.get("type") else "")))
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields.append((self._select, a.get("value", "")))
+        elif tag == "textarea":
+            self._textarea, self._text = a.get("name"), []
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            # A browser drops the one newline that follows <textarea>.
+            self.fields.append((self._textarea, "".join(self._text).removeprefix("\n")))
+            self._textarea = None
+
+
+def form_fields(html: str, action: str) -> dict[str, list[str]]:
+    """{name: [values]} of the form posting to a URL ending with ``action`` in ``html``."""
+    reader = _FormReader(action)
+    reader.feed(html)
+    fields: dict[str, list[str]] = {}
+    for name, value in reader.fields:
+        fields.setdefault(name, []).append(value)
+    return fields
