@@ -4,8 +4,9 @@ Uses the example plugin ``hello`` on an empty database of the run's backend.  "U
 app made with ``LOAD_INSTALLED_PLUGINS=False`` and ``PLUGINS=`` every other installed plugin: that
 is what ``pip uninstall careteam-example-hello`` leaves -- no ``hello`` entry point, so no hello
 plugin and no hello revision folder in Alembic's ``version_locations`` -- while devices (and
-whatever else is installed) is still there.  (hello's models stay mapped in this process, as they would not in a new one; the code
-under test never relies on mapped tables to find a plugin's.)
+whatever else is installed) is still there.  (hello's models stay mapped in this process, as
+they would not in a new one; the code under test never relies on mapped tables to find a
+plugin's.)
 """
 
 from __future__ import annotations
