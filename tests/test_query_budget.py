@@ -48,6 +48,10 @@ DETAIL_BUDGET = 4  # the note with its author, comments, acknowledgements, read 
 MONTH_BUDGET = 2  # singles and series in one query, their changed occurrences
 DEVICES_BUDGET = 5  # devices, items, last answers, problems, retired (or the check under way)
 HELLO_BUDGET = 2
+# Issue 20: the programme page within 4 (the programme, its current version with its tasks and
+# their author's name); the circle's programme list is one statement.
+THERAPY_PROGRAMME_BUDGET = 4
+THERAPY_INDEX_BUDGET = 1
 
 SMALL = 1
 LARGE = 10
@@ -96,6 +100,7 @@ class Circle:
     setup: Any
     detail_note: str = ""
     device: str = ""
+    programme: str = ""
     notes: list[tuple[datetime, int]] = field(default_factory=list)
 
 
@@ -201,6 +206,17 @@ def add_devices(app: Flask, circle: Circle, units: int) -> None:
         circle.device = circle.device or public_id
 
 
+def add_programmes(app: Flask, circle: Circle, units: int) -> None:
+    """Add therapy programmes, and versions with more tasks to the first one."""
+    therapy = pytest.importorskip(
+        "careteam_therapy.testing", reason="the therapy plugin (careteam-therapy) is not installed"
+    )
+    for index in range(units * 2):
+        public_id = therapy.make_programme(app, circle.setup, title=f"Programme {index}")
+        circle.programme = circle.programme or public_id
+    therapy.add_versions(app, circle.setup, circle.programme, units)
+
+
 def add_kind_words(app: Flask, circle: Circle, units: int) -> None:
     KindWord = pytest.importorskip(
         "careteam_hello.models",
@@ -290,6 +306,15 @@ SCENARIOS = [
         "device page", lambda c: c.setup.url(f"/devices/{c.device}"), add_devices, DEVICES_BUDGET
     ),
     Scenario("hello index", lambda c: c.setup.url("/hello"), add_kind_words, HELLO_BUDGET),
+    Scenario(
+        "therapy programmes", lambda c: c.setup.url("/therapy"), add_programmes, THERAPY_INDEX_BUDGET
+    ),
+    Scenario(
+        "therapy programme page",
+        lambda c: c.setup.url(f"/therapy/{c.programme}"),
+        add_programmes,
+        THERAPY_PROGRAMME_BUDGET,
+    ),
 ]
 
 

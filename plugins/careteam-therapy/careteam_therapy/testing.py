@@ -39,6 +39,32 @@ def make_programme(
         return programme.public_id
 
 
+def add_versions(app: Any, setup: Any, programme_id: str, count: int) -> None:
+    """Save ``count`` more versions of a programme, each with more library tasks than the last
+    (for statement counts that must not grow with the data)."""
+    from .library import LIBRARY
+
+    with app.app_context():
+        circle = db.session.get(Circle, setup.id)
+        therapist = membership_of(circle, setup.people["therapist"].id)
+        programme = programmes.get_programme(circle, programme_id)
+        start = programmes.today_in(circle)
+        for _ in range(count):
+            size = min(len(LIBRARY), programme.current_version + 2)
+            tasks = [t for e in LIBRARY[:size] if (t := from_library(e.slug, start))]
+            programmes.save_version(
+                circle,
+                programme,
+                therapist,
+                from_version=programme.current_version,
+                title=programme.title,
+                tasks=tasks,
+                change_note=f"Version {programme.current_version + 1}",
+                effective_from=start,
+            )
+        db.session.commit()
+
+
 def _programme(app: Any, setup: Any, _role: str | None) -> str:
     return make_programme(app, setup)
 
