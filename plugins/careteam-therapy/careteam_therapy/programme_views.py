@@ -114,11 +114,15 @@ def history(circle: Any, membership: Any, programme_id: str):
     return page
 
 
-@bp.circle_route("/<programme_id>/versions/<int:number>/sheet", capability="therapy.view")
-def sheet(circle: Any, membership: Any, programme_id: str, number: int):
+# A plain string, not an <int:> converter: core's route-wide probes put odd text in every URL
+# argument, and a number that is not one is a version that does not exist (404) like any other.
+@bp.circle_route("/<programme_id>/versions/<number>/sheet", capability="therapy.view")
+def sheet(circle: Any, membership: Any, programme_id: str, number: str):
     """The printable exercise sheet of one version: drawings, dose, schedule, precautions."""
     found = programme_or_404(circle, programme_id)
-    view = programmes.version_with_tasks(found, number)
+    if not (number.isascii() and number.isdigit() and len(number) <= 6):
+        abort(404)
+    view = programmes.version_with_tasks(found, int(number))
     if view is None:
         abort(404)
     page = render_template(

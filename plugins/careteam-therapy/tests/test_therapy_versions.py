@@ -208,7 +208,8 @@ def test_old_versions_keep_their_sheet_and_the_history_lists_every_version(
     second = therapist.get(f"{programme_url}/versions/2/sheet").get_data(as_text=True)
     assert "2 sets of 8" in first and "2 sets of 12" in second
     assert "a newer version exists" in first
-    assert therapist.get(f"{programme_url}/versions/3/sheet").status_code == 404
+    for odd in ("3", "0", "x", "1.5", "-1", "%00", "9" * 7, "\u0661"):
+        assert therapist.get(f"{programme_url}/versions/{odd}/sheet").status_code == 404, odd
     history = therapist.get(f"{programme_url}/history").get_data(as_text=True)
     assert "Version 1" in history and "Version 2" in history and "Twelve now" in history
     assert re.search(r"Sit to stand</span>:\s*changed \(repetitions\)", history)
