@@ -243,7 +243,16 @@ SITE_URL_ARGUMENTS: dict[str, Callable[[Flask, SiteCast], dict[str, str]]] = {
     "invite.accept": lambda app, cast: {"token": _invitation_token(app, cast)},
     "invite.claim": lambda app, cast: {"token": _invitation_token(app, cast, kind="email")},
     "invite.register": lambda app, cast: {"token": _invitation_token(app, cast)},
+    # The therapy plugin's templates pages: the administrator prescribes in a circle of theirs.
+    "therapy_site.template": lambda app, cast: _therapy_template(app, cast),
+    "therapy_site.delete_template": lambda app, cast: _therapy_template(app, cast),
 }
+
+
+def _therapy_template(app: Flask, cast: SiteCast) -> dict[str, str]:
+    from careteam_therapy.testing import make_template_for  # only where the plugin is installed
+
+    return {"template_id": make_template_for(app, cast.admin, cast.other)}
 
 
 def _acting_role(app: Flask, capability: str) -> str:

@@ -143,3 +143,26 @@ def circle_with(app: Any, make_user: Any, person: Any, name: str, role: str = "t
     setup = build_circle(app, {"coordinator": coordinator, role: person}, name=name)
     switch_on_every_plugin(app, setup)
     return setup
+
+
+def make_template_for(app: Any, therapist: Any, coordinator: Any) -> str:
+    """Make ``therapist`` (a user) a prescriber in a new circle that ``coordinator`` runs, and
+    give them a template copied from the library; return its public id (for the route-wide
+    tests of the templates pages outside circles)."""
+    from careteam.testing import build_circle, switch_on_every_plugin
+
+    from .models import TaskTemplate
+    from .tasks import TEMPLATE_FIELDS
+
+    setup = build_circle(
+        app, {"coordinator": coordinator, "therapist": therapist}, name="Templates circle"
+    )
+    switch_on_every_plugin(app, setup)
+    with app.app_context():
+        task = from_library("sit-to-stand", date(2026, 1, 5))
+        template = TaskTemplate(
+            owner_id=therapist.id, **{name: getattr(task, name) for name in TEMPLATE_FIELDS}
+        )
+        db.session.add(template)
+        db.session.commit()
+        return template.public_id
