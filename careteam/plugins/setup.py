@@ -31,6 +31,7 @@ from .api_version import check_api_version
 from .host import Candidate, LoadedPlugin, PluginHost, entry_point_candidates
 from .migration_state import MigrationState, read_migration_state
 from .revisions import RevisionFolderError, branch_heads, check_plugin_folder
+from .static_files import check_static_folder
 from .types import PluginManifest
 
 
@@ -73,6 +74,7 @@ def _collect(host: PluginHost, candidate: Candidate, app: Flask, taken_commands:
         raise ValueError("the manifest needs a label")
     check_api_version(manifest.requires_api)
     revisions = check_plugin_folder(name, manifest.migrations)
+    check_static_folder(name, manifest.static)
 
     capabilities = _listed(call("careteam_capabilities"), Capability, "careteam_capabilities")
     for capability in capabilities:
