@@ -224,3 +224,11 @@ def test_the_wheel_ships_every_drawing(tmp_path):
     for entry in LIBRARY:
         assert f"careteam_therapy/static/drawings/{entry.drawing}" in names
     assert "careteam_therapy/library.py" in names
+
+
+def test_the_drawings_are_served_as_the_plugins_static_files(client):
+    response = client.get(f"/static/plugins/therapy/drawings/{LIBRARY[0].drawing}")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert b"<title>" in response.data
+    assert client.get("/static/plugins/therapy/drawings/none.svg").status_code == 404
