@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from careteam.api import Circle, Membership, db, is_enabled, member_can, record_audit, utcnow
+from careteam.api import Circle, Membership, db, memberships_of, record_audit, utcnow
 
 from .models import Task, TaskTemplate
 from .programmes import ProgrammeError
@@ -24,18 +24,8 @@ MAX_TEMPLATES = 200
 
 def prescribing_circles(user_id: int) -> list[tuple[Circle, Membership]]:
     """The person's (circle, membership) pairs where the therapy plugin is on and they hold
-    therapy.prescribe, by circle name; archived circles left out."""
-    rows = db.session.execute(
-        select(Circle, Membership)
-        .join(Membership, Membership.circle_id == Circle.id)
-        .where(Membership.user_id == user_id, Circle.archived_at.is_(None))
-        .order_by(func.lower(Circle.name), Circle.id)
-    ).all()
-    return [
-        (circle, membership)
-        for circle, membership in rows
-        if is_enabled(circle, "therapy") and member_can(membership, "therapy.prescribe")
-    ]
+    therapy.prescribe, by circle name; archived circles left out (one statement)."""
+    return memberships_of(user_id, capability="therapy.prescribe", plugin="therapy")
 
 
 def templates_of(user_id: int) -> list[TaskTemplate]:

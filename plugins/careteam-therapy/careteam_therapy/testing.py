@@ -134,17 +134,6 @@ def form_fields(html: str, action: str) -> dict[str, list[str]]:
     return fields
 
 
-def circle_with(app: Any, make_user: Any, person: Any, name: str, role: str = "therapist") -> Any:
-    """Another test circle (every plugin on) where ``person`` holds ``role`` beside a coordinator
-    of its own: a therapist who serves two circles."""
-    from careteam.testing import build_circle, switch_on_every_plugin
-
-    coordinator = make_user(display_name=f"{name} coordinator")
-    setup = build_circle(app, {"coordinator": coordinator, role: person}, name=name)
-    switch_on_every_plugin(app, setup)
-    return setup
-
-
 def make_template_for(app: Any, therapist: Any, coordinator: Any) -> str:
     """Make ``therapist`` (a user) a prescriber in a new circle that ``coordinator`` runs, and
     give them a template copied from the library; return its public id (for the route-wide

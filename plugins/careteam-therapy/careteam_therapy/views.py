@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import abort, render_template
+from flask import abort, render_template, url_for
 
 from careteam.api import CircleBlueprint, member_can, render_markdown
 
@@ -17,15 +17,13 @@ from .schedule import WEEKDAY_NAMES, weekdays_of
 # What a public id can look like: anything else is no row's id and must not reach the database
 # (PostgreSQL refuses NUL in text with an error).
 PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-# Where the plugin's drawings are served (PluginManifest.static, core's /static/plugins/).
-DRAWINGS = "/static/plugins/therapy/drawings/"
 
 bp = CircleBlueprint("therapy", __name__, url_prefix="/therapy", template_folder="templates")
 
 
 def drawing_url(filename: str) -> str:
-    """The URL of a shipped drawing."""
-    return f"{DRAWINGS}{filename}"
+    """The URL of a shipped drawing (the plugin's static files, served by core)."""
+    return url_for("plugin_static", plugin="therapy", filename=f"drawings/{filename}")
 
 
 def schedule_words(task: Any) -> str:

@@ -6,8 +6,6 @@ page visited."""
 from __future__ import annotations
 
 import pytest
-from careteam_therapy.testing import circle_with
-
 from careteam.testing import TEST_PASSWORD, check_accessible
 
 pytestmark = pytest.mark.browser
@@ -20,10 +18,10 @@ def _press(page, locator, key="Enter"):
 
 
 @pytest.fixture
-def maya(app, make_user):
+def maya(make_user, make_circle):
     lee = make_user(display_name="Dr. Lee")
-    setup = circle_with(app, make_user, lee, "Maya's circle")
-    circle_with(app, make_user, lee, "Joe's circle")  # a second circle to copy to
+    setup = make_circle(members={"therapist": lee}, name="Maya's circle")
+    make_circle(members={"therapist": lee}, name="Joe's circle")  # a second circle to copy to
     return setup, lee
 
 
@@ -55,6 +53,8 @@ def test_dr_lee_builds_and_changes_mayas_programme(maya, live_url, browser):
     page.wait_for_selector("h1:has-text('Walking and balance')")
     assert page.locator("text=version 1").count() >= 1
     assert page.locator("img[alt]").count() == 3
+    # The drawings are the plugin's static files, served by core.
+    assert page.locator("img").first.evaluate("i => i.complete && i.naturalWidth > 0")
     check_accessible(page, "therapy programme v1")
 
     _press(page, page.get_by_role("link", name="Change the programme"))

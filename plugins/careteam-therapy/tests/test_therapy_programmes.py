@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from careteam_therapy.models import Log, Pause, Programme, Task, Version
-from careteam_therapy.testing import circle_with, make_programme
+from careteam_therapy.testing import make_programme
 from flask import url_for
 from sqlalchemy import func, select
 
@@ -169,11 +169,11 @@ def test_new_programme_bad_input_keeps_the_text(client_as, circle_with_roles):
     )
 
 
-def test_copy_to_another_circle_the_therapist_serves(app, client_as, make_user, circle_with_roles):
+def test_copy_to_another_circle_the_therapist_serves(app, client_as, make_circle, circle_with_roles):
     programme_id = make_programme(app, circle_with_roles)
     therapist = circle_with_roles.people["therapist"]
-    joe = circle_with(app, make_user, therapist, "Joe's circle")
-    elsewhere = circle_with(app, make_user, therapist, "Not a therapist there", role="family")
+    joe = make_circle(members={"therapist": therapist}, name="Joe's circle")
+    elsewhere = make_circle(members={"family": therapist}, name="Not a therapist there")
     client = client_as("therapist")
     url = circle_with_roles.url(f"/therapy/{programme_id}/copy")
     page = client.get(url).get_data(as_text=True)

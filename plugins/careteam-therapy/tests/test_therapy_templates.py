@@ -8,7 +8,7 @@ import re
 import pytest
 from careteam_therapy.models import Task, TaskTemplate
 from careteam_therapy.tasks import TEMPLATE_FIELDS
-from careteam_therapy.testing import circle_with, form_fields, make_programme
+from careteam_therapy.testing import form_fields, make_programme
 from sqlalchemy import func, select
 
 from careteam.api import db
@@ -75,10 +75,10 @@ def test_bad_template_input_is_refused_at_the_field(client_as, saved):
 
 
 def test_templates_are_offered_wherever_the_therapist_prescribes(
-    app, client_as, make_user, circle_with_roles, saved
+    app, client_as, make_circle, circle_with_roles, saved
 ):
     therapist = circle_with_roles.people["therapist"]
-    joe = circle_with(app, make_user, therapist, "Joe's circle")
+    joe = make_circle(members={"therapist": therapist}, name="Joe's circle")
     client = client_as("therapist")
     new = client.get(joe.url("/therapy/new")).get_data(as_text=True)
     assert "Your templates" in new and f'value="template:{saved}"' in new
@@ -93,10 +93,10 @@ def test_templates_are_offered_wherever_the_therapist_prescribes(
 
 
 def test_someone_elses_template_is_not_offered_or_usable(
-    app, new_client, make_user, circle_with_roles, saved
+    app, new_client, make_user, make_circle, circle_with_roles, saved
 ):
     other = make_user(display_name="Another therapist")
-    joe = circle_with(app, make_user, other, "Joe's circle")
+    joe = make_circle(members={"therapist": other}, name="Joe's circle")
     client = new_client()
     login(client, other.email)
     new = client.get(joe.url("/therapy/new")).get_data(as_text=True)
