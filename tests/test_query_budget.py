@@ -311,7 +311,10 @@ SCENARIOS = [
     ),
     Scenario("hello index", lambda c: c.setup.url("/hello"), add_kind_words, HELLO_BUDGET),
     Scenario(
-        "therapy programmes", lambda c: c.setup.url("/therapy"), add_programmes, THERAPY_INDEX_BUDGET
+        "therapy programmes",
+        lambda c: c.setup.url("/therapy"),
+        add_programmes,
+        THERAPY_INDEX_BUDGET,
     ),
     Scenario(
         "therapy programme page",

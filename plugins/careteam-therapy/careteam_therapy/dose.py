@@ -66,9 +66,7 @@ def check_task(fields: Mapping[str, Any], *, with_dates: bool = True) -> dict[st
             errors[name] = f"Enter a whole number of {unit} from {low} to {high}."
     if kind == "exercise" and all(fields.get(name) is None for name in DOSE_LIMITS):
         # Said at the first dose field, where the eye starts.
-        errors.setdefault(
-            "sets", "An exercise needs a dose: sets, repetitions, a hold or minutes."
-        )
+        errors.setdefault("sets", "An exercise needs a dose: sets, repetitions, a hold or minutes.")
 
     weekdays = fields.get("weekdays") or 0
     per_week = fields.get("per_week")

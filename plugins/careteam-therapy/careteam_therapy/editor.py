@@ -30,6 +30,7 @@ from .tasks import (
     library_by_kind,
 )
 
+
 @dataclass(frozen=True)
 class Choice:
     value: str
@@ -59,7 +60,10 @@ def chooser(templates: Sequence[TaskTemplate]) -> list[ChoiceGroup]:
         groups.append(
             ChoiceGroup(
                 "Your templates",
-                [Choice(f"{TEMPLATE_SOURCE}{t.public_id}", t.title, _dose_hint(t)) for t in templates],
+                [
+                    Choice(f"{TEMPLATE_SOURCE}{t.public_id}", t.title, _dose_hint(t))
+                    for t in templates
+                ],
             )
         )
     groups.append(
@@ -91,7 +95,9 @@ def _dose_hint(task: Any) -> str:
     return ", ".join(parts)
 
 
-def resolve(values: Sequence[str], templates: Sequence[TaskTemplate], start: date) -> list[TaskInput]:
+def resolve(
+    values: Sequence[str], templates: Sequence[TaskTemplate], start: date
+) -> list[TaskInput]:
     """New tasks from the chosen sources, in the order of the list (unknown ones skipped: the
     form's choices already refused them)."""
     owned = {t.public_id: t for t in templates}

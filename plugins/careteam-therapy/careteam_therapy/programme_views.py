@@ -60,9 +60,7 @@ def new(circle: Any, membership: Any):
             flash(f"\u201c{programme.title}\u201d is prescribed as version 1.", "success")
             return to_programme(circle, programme)
     status_code = 422 if form.errors else 200
-    return render_template(
-        "therapy/new.html", circle=circle, form=form, groups=groups
-    ), status_code
+    return render_template("therapy/new.html", circle=circle, form=form, groups=groups), status_code
 
 
 @bp.circle_route("/<programme_id>", capability="therapy.view")

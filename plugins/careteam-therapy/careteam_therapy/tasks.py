@@ -130,9 +130,7 @@ def from_library(slug: str, start: date) -> TaskInput | None:
 def from_template(template: TaskTemplate, start: date) -> TaskInput:
     """A new task copied from one of the therapist's templates."""
     values = {name: getattr(template, name) for name in TEMPLATE_FIELDS}
-    return TaskInput(
-        **values, start_date=start, source=f"{TEMPLATE_SOURCE}{template.public_id}"
-    )
+    return TaskInput(**values, start_date=start, source=f"{TEMPLATE_SOURCE}{template.public_id}")
 
 
 def from_task(task: Task) -> TaskInput:

@@ -178,7 +178,9 @@ def test_template_fields(app, client_as, circle_with_roles, naughty):
             and _accepted(long_text.strip(), multiline=True)
         )
         assert response.status_code == (302 if ok else 422), (index, text)
-        html = response.get_data(as_text=True) if not ok else client.get(edit).get_data(as_text=True)
+        html = (
+            response.get_data(as_text=True) if not ok else client.get(edit).get_data(as_text=True)
+        )
         assert _shown(html, title.strip()) and _shown(html, long_text.strip()), (index, text)
         _no_markup_from_users(html)
         if ok:

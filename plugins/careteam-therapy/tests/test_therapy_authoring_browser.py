@@ -6,6 +6,7 @@ page visited."""
 from __future__ import annotations
 
 import pytest
+
 from careteam.testing import TEST_PASSWORD, check_accessible
 
 pytestmark = pytest.mark.browser
@@ -106,5 +107,5 @@ def test_dr_lee_builds_and_changes_mayas_programme(maya, live_url, browser):
     page.get_by_role("link", name="Walking and balance", exact=True).click()
     _press(page, page.get_by_role("link", name="Copy to another circle"))
     page.wait_for_selector("h1:has-text('to another circle')")
-    assert page.locator("option:has-text(\"Joe's circle\")").count() == 1
+    assert page.locator('option:has-text("Joe\'s circle")').count() == 1
     check_accessible(page, "therapy copy")

@@ -64,7 +64,9 @@ def test_bad_template_input_is_refused_at_the_field(client_as, saved):
     client = client_as("therapist")
     url = f"/therapy/templates/{saved}"
     fields = form_fields(client.get(url).get_data(as_text=True), saved)
-    fields.update({"sets": ["0"], "per_week": ["15"], "weekdays": [], "instructions": ["kept \u2713"]})
+    fields.update(
+        {"sets": ["0"], "per_week": ["15"], "weekdays": [], "instructions": ["kept \u2713"]}
+    )
     response = client.post(url, data=fields)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -106,9 +108,12 @@ def test_someone_elses_template_is_not_offered_or_usable(
     )
     assert refused.status_code == 422
     assert client.get(f"/therapy/templates/{saved}").status_code == 404
-    assert client.post_form(
-        f"/therapy/templates/{saved}/delete", {}, page="/therapy/templates"
-    ).status_code == 404
+    assert (
+        client.post_form(
+            f"/therapy/templates/{saved}/delete", {}, page="/therapy/templates"
+        ).status_code
+        == 404
+    )
     with app.app_context():
         assert db.session.scalar(select(func.count(TaskTemplate.id))) == 1
 
