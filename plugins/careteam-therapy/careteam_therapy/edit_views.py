@@ -12,9 +12,9 @@ from typing import Any
 from flask import abort, flash, render_template, request
 from flask_login import current_user
 
-from careteam.api import db
+from careteam.api import db, record_view
 
-from . import programmes, task_templates
+from . import programmes, task_templates, versions
 from .editor import (
     chooser,
     chooser_values,
@@ -47,7 +47,7 @@ def _blank_form(programme: Any, current: Any, circle: Any) -> EditForm:
 def _save(circle: Any, membership: Any, programme: Any, form: EditForm) -> tuple[Any, int]:
     """Try to save; return (version or None, status)."""
     rows = rows_of(form)
-    known = programmes.known_keys(programme)
+    known = versions.known_keys(programme)
     if any(task.key and task.key not in known for _index, task in rows):
         abort(404)  # a task of another programme (or circle) named in the form
     try:
@@ -94,7 +94,7 @@ def edit(circle: Any, membership: Any, programme_id: str):
     status = 200
     newer = None
     if request.method == "GET":
-        current = programmes.version_with_tasks(programme, programme.current_version)
+        current = versions.version_with_tasks(programme, programme.current_version)
         form = _blank_form(programme, current, circle)
     else:
         form = EditForm()
@@ -115,13 +115,21 @@ def edit(circle: Any, membership: Any, programme_id: str):
                 flash(f"Version {version.number} is saved.", "success")
                 return to_programme(circle, programme)
             if status == 409:
-                newer = programmes.version_with_tasks(programme, programme.current_version)
+                newer = versions.version_with_tasks(programme, programme.current_version)
     form.sources.choices = chooser_values(groups)
-    return render_template(
+    page = render_template(
         "therapy/edit.html",
         circle=circle,
         programme=programme,
         form=form,
         groups=groups,
         newer=newer,
-    ), status
+    )
+    if request.method == "GET":
+        record_view(
+            "therapy.programme_viewed",
+            circle,
+            object_type="therapy_programme",
+            object_id=programme.public_id,
+        )
+    return page, status

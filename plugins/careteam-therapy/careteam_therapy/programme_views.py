@@ -10,9 +10,9 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from careteam.api import PluginForm, choices, db, member_can, record_view
+from careteam.api import PluginForm, choices, db, display_names, member_can, record_view
 
-from . import programmes, task_templates
+from . import programmes, task_templates, versions
 from .editor import chooser, chooser_values, resolve
 from .forms import CopyForm, NewProgrammeForm, SaveTemplateForm
 from .models import Task
@@ -68,7 +68,7 @@ def programme(circle: Any, membership: Any, programme_id: str):
     """A programme as it stands: the current version's tasks with drawings, dose, schedule and
     precautions."""
     found = programme_or_404(circle, programme_id)
-    current = programmes.version_with_tasks(found, found.current_version)
+    current = versions.version_with_tasks(found, found.current_version)
     page = render_template(
         "therapy/programme.html",
         circle=circle,
@@ -86,11 +86,11 @@ def programme(circle: Any, membership: Any, programme_id: str):
 
 
 def _therapist_name(programme: Any, current: Any) -> str | None:
+    if programme.therapist_id is None:
+        return None  # they left the circle's accounts
     # The version's author came with the version's query; the therapist is usually them.
     if current is not None and current.version.created_by_id == programme.therapist_id:
         return current.author
-    from careteam.api import display_names
-
     return display_names([programme.therapist_id]).get(programme.therapist_id)
 
 
@@ -98,10 +98,10 @@ def _therapist_name(programme: Any, current: Any) -> str | None:
 def history(circle: Any, membership: Any, programme_id: str):
     """Every version of the programme, newest first: when, who, the note, what changed."""
     found = programme_or_404(circle, programme_id)
-    versions = programmes.all_versions(found)
+    every = versions.all_versions(found)
     entries = []
-    for index, view in enumerate(versions):
-        before = versions[index - 1].tasks if index else []
+    for index, view in enumerate(every):
+        before = every[index - 1].tasks if index else []
         entries.append((view, compare(before, view.tasks) if index else None))
     page = render_template(
         "therapy/history.html", circle=circle, programme=found, entries=entries[::-1]
@@ -120,7 +120,7 @@ def sheet(circle: Any, membership: Any, programme_id: str, number: str):
     found = programme_or_404(circle, programme_id)
     if not (number.isascii() and number.isdigit() and len(number) <= 6):
         abort(404)
-    view = programmes.version_with_tasks(found, int(number))
+    view = versions.version_with_tasks(found, int(number))
     if view is None:
         abort(404)
     page = render_template(

@@ -28,7 +28,8 @@ from careteam.api import (
 )
 
 from .models import Programme, Task, Version
-from .tasks import TaskInput
+from .tasks import TaskInput, from_task, restarted
+from .versions import version_with_tasks
 
 MAX_TASKS = 30
 
@@ -110,50 +111,6 @@ def programme_list(circle: Circle) -> list[ProgrammeRow]:
         .order_by(Programme.archived_at.is_not(None), func.lower(Programme.title), Programme.id)
     ).all()
     return [ProgrammeRow(p, name, count or 0, start) for p, name, count, start in rows]
-
-
-@dataclass(frozen=True)
-class VersionView:
-    """One version of a programme with its tasks and who made it."""
-
-    version: Version
-    tasks: list[Task]
-    author: str | None
-
-
-def version_with_tasks(programme: Programme, number: int) -> VersionView | None:
-    """Version ``number`` of the programme with its tasks in order (one statement)."""
-    rows = db.session.execute(
-        select(Version, display_name_of(Version.created_by_id), Task)
-        .outerjoin(Task, Task.version_id == Version.id)
-        .where(Version.programme_id == programme.id, Version.number == number)
-        .order_by(Task.position, Task.id)
-    ).all()
-    if not rows:
-        return None
-    return VersionView(rows[0][0], [task for _v, _n, task in rows if task is not None], rows[0][1])
-
-
-def all_versions(programme: Programme) -> list[VersionView]:
-    """Every version of the programme with its tasks, oldest first (one statement)."""
-    rows = db.session.execute(
-        select(Version, display_name_of(Version.created_by_id), Task)
-        .outerjoin(Task, Task.version_id == Version.id)
-        .where(Version.programme_id == programme.id)
-        .order_by(Version.number, Task.position, Task.id)
-    ).all()
-    views: list[VersionView] = []
-    for version, author, task in rows:
-        if not views or views[-1].version.id != version.id:
-            views.append(VersionView(version, [], author))
-        if task is not None:
-            views[-1].tasks.append(task)
-    return views
-
-
-def known_keys(programme: Programme) -> set[str]:
-    """The keys of every task the programme has had: an editor row may only name these."""
-    return set(db.session.scalars(select(Task.key).where(Task.programme_id == programme.id)))
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -307,8 +264,6 @@ def copy_programme(
 ) -> Programme:
     """Copy the programme's current version into another circle as a new programme (version 1
     there, prescribed by ``target_membership``); no logs or pauses come with it."""
-    from .tasks import from_task, restarted
-
     require(target_membership, "therapy.prescribe")
     if target_circle.archived:
         raise ProgrammeError("That circle is archived.", "target")

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 
 from careteam.api import Circle, Membership, db, memberships_of, record_audit, utcnow
 
+from .dose import check_task
 from .models import Task, TaskTemplate
 from .programmes import ProgrammeError
 from .tasks import TEMPLATE_FIELDS, TaskInput
@@ -55,8 +56,6 @@ def template_input(template: TaskTemplate) -> TaskInput:
 
 def check_template(task: TaskInput) -> dict[str, str]:
     """The rules a template breaks: a task's, less the dates it does not have."""
-    from .dose import check_task
-
     found = check_task(asdict(task), with_dates=False)
     if not task.title.strip():
         found["title"] = "Give the task a title."

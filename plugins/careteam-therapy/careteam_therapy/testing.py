@@ -11,10 +11,12 @@ from html.parser import HTMLParser
 from typing import Any
 
 from careteam.api import Circle, db, membership_of
-from careteam.testing import register_url_argument
+from careteam.testing import build_circle, register_url_argument, switch_on_every_plugin
 
 from . import programmes
-from .tasks import TaskInput, from_library
+from .library import LIBRARY
+from .models import TaskTemplate
+from .tasks import TEMPLATE_FIELDS, TaskInput, from_library
 
 # Library entries a test programme is made of (one exercise with sets and reps, one strategy).
 DEFAULT_ENTRIES = ("sit-to-stand", "planned-rests")
@@ -42,8 +44,6 @@ def make_programme(
 def add_versions(app: Any, setup: Any, programme_id: str, count: int) -> None:
     """Save ``count`` more versions of a programme, each with more library tasks than the last
     (for statement counts that must not grow with the data)."""
-    from .library import LIBRARY
-
     with app.app_context():
         circle = db.session.get(Circle, setup.id)
         therapist = membership_of(circle, setup.people["therapist"].id)
@@ -138,11 +138,6 @@ def make_template_for(app: Any, therapist: Any, coordinator: Any) -> str:
     """Make ``therapist`` (a user) a prescriber in a new circle that ``coordinator`` runs, and
     give them a template copied from the library; return its public id (for the route-wide
     tests of the templates pages outside circles)."""
-    from careteam.testing import build_circle, switch_on_every_plugin
-
-    from .models import TaskTemplate
-    from .tasks import TEMPLATE_FIELDS
-
     setup = build_circle(
         app, {"coordinator": coordinator, "therapist": therapist}, name="Templates circle"
     )

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from careteam_therapy import programmes
+from careteam_therapy import versions as versions_of
 from careteam_therapy.models import Programme, Task, Version
 from careteam_therapy.tasks import from_library
 from careteam_therapy.testing import form_fields, make_programme
@@ -44,7 +45,7 @@ def versions(app, programme_url):
         programme = db.session.scalar(select(Programme).where(Programme.public_id == public_id))
         return [
             (v.version.number, [(t.key, t.title, t.sets, t.reps) for t in v.tasks])
-            for v in programmes.all_versions(programme)
+            for v in versions_of.all_versions(programme)
         ]
 
 
