@@ -13,6 +13,7 @@ from careteam.api import (
     hookimpl,
 )
 
+from . import overview, progress_views  # noqa: F401 - their routes join the blueprints
 from .site_views import site_bp
 from .views import bp
 
@@ -51,7 +52,10 @@ def careteam_capabilities() -> list[Capability]:
 
 
 # What the circle's audit log shows for each of the plugin's actions.
-AUDIT_LABELS: dict[str, str] = {}
+AUDIT_LABELS: dict[str, str] = {
+    "therapy.progress_viewed": "Viewed a therapy programme's progress",
+    "therapy.overview_viewed": "Viewed the therapist's overview of programmes",
+}
 
 
 @hookimpl
