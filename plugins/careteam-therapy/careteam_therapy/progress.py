@@ -91,7 +91,7 @@ class WeekFigures:
     pain: int | None  # the week's highest
     fatigue: int | None
     days: tuple[DayFigures, ...]
-    versions: tuple[tuple[int, date], ...]  # (number, first day) of versions starting this week
+    versions: tuple[tuple[int, date], ...]  # (number, first day) of changes made this week
     paused_days: int
     through: date  # the last day counted (Sunday, or today in the week under way)
 
@@ -212,7 +212,7 @@ def week_figures(
         versions=tuple(
             (version.number, version.effective_from)
             for version in plan
-            if days[0] <= version.effective_from <= days[-1]
+            if version.number > 1 and days[0] <= version.effective_from <= days[-1]
         ),
         paused_days=len(paused),
         through=through,
