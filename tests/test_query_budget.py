@@ -47,6 +47,7 @@ HOME_PANELS = 6  # what's next, recent notes, device checks, recent activity, ki
 DETAIL_BUDGET = 4  # the note with its author, comments, acknowledgements, read marker
 MONTH_BUDGET = 2  # singles and series in one query, their changed occurrences
 DEVICES_BUDGET = 5  # devices, items, last answers, problems, retired (or the check under way)
+THERAPY_PROGRESS_BUDGET = 4  # the programme, its versions with tasks, the pauses, the logs
 HELLO_BUDGET = 2
 
 SMALL = 1
@@ -96,6 +97,7 @@ class Circle:
     setup: Any
     detail_note: str = ""
     device: str = ""
+    therapy_programme: str = ""
     notes: list[tuple[datetime, int]] = field(default_factory=list)
 
 
@@ -219,6 +221,92 @@ def add_kind_words(app: Flask, circle: Circle, units: int) -> None:
         db.session.commit()
 
 
+def add_therapy_logs(app: Flask, circle: Circle, units: int) -> None:
+    """A programme of two tasks (every day twice, and three a week) from 20 weeks ago, v2 from
+    ten weeks ago, with logs on ``units`` times as many days and a pause per unit."""
+    models = pytest.importorskip(
+        "careteam_therapy.models", reason="the therapy plugin (careteam-therapy) is not installed"
+    )
+    import secrets
+
+    setup = circle.setup
+    today = utcnow().date()
+    start = today - timedelta(weeks=20)
+    with app.app_context():
+        if not circle.therapy_programme:
+            programme = models.Programme(circle_id=setup.id, title="Walking", current_version=2)
+            db.session.add(programme)
+            db.session.flush()
+            for number, since in ((1, start), (2, today - timedelta(weeks=10))):
+                version = models.Version(
+                    programme_id=programme.id, number=number, effective_from=since
+                )
+                db.session.add(version)
+                db.session.flush()
+                for key, weekdays, per_week in (("sit", 127, None), ("walk", 0, 3)):
+                    db.session.add(
+                        models.Task(
+                            key=key,
+                            version_id=version.id,
+                            programme_id=programme.id,
+                            circle_id=setup.id,
+                            kind="exercise",
+                            title=key,
+                            weekdays=weekdays,
+                            per_week=per_week,
+                            times_per_day=2 if per_week is None else 1,
+                            start_date=start,
+                        )
+                    )
+            db.session.commit()
+            circle.therapy_programme = programme.public_id
+        programme = db.session.scalar(
+            db.select(models.Programme).where(
+                models.Programme.public_id == circle.therapy_programme
+            )
+        )
+        task_id = db.session.scalar(
+            db.select(models.Task.id).where(models.Task.programme_id == programme.id).limit(1)
+        )
+        taken = set(
+            db.session.execute(
+                db.select(models.Log.day, models.Log.slot).where(
+                    models.Log.programme_id == programme.id
+                )
+            ).all()
+        )
+        free = [
+            (start + timedelta(days=n), slot)
+            for n in range((today - start).days)
+            for slot in (1, 2)
+            if (start + timedelta(days=n), slot) not in taken
+        ]
+        db.session.add_all(
+            models.Log(
+                circle_id=setup.id,
+                programme_id=programme.id,
+                task_id=task_id,
+                task_key="sit",
+                day=day,
+                slot=slot,
+                status="done",
+                pain=3,
+                token=secrets.token_urlsafe(32),
+            )
+            for day, slot in free[: units * 20]
+        )
+        db.session.add_all(
+            models.Pause(
+                circle_id=setup.id,
+                programme_id=programme.id,
+                start_date=start + timedelta(days=7 * n),
+                end_date=start + timedelta(days=7 * n + 1),
+            )
+            for n in range(len(taken) // 20, len(taken) // 20 + units)
+        )
+        db.session.commit()
+
+
 def add_everything(app: Flask, circle: Circle, units: int) -> None:
     add_notes(app, circle, units)
     add_appointments(app, circle, units)
@@ -290,6 +378,12 @@ SCENARIOS = [
         "device page", lambda c: c.setup.url(f"/devices/{c.device}"), add_devices, DEVICES_BUDGET
     ),
     Scenario("hello index", lambda c: c.setup.url("/hello"), add_kind_words, HELLO_BUDGET),
+    Scenario(
+        "therapy progress",
+        lambda c: c.setup.url(f"/therapy/{c.therapy_programme}/progress"),
+        add_therapy_logs,
+        THERAPY_PROGRESS_BUDGET,
+    ),
 ]
 
 
