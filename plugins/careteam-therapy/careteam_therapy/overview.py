@@ -18,16 +18,7 @@ from flask import abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import and_, case, exists, func, or_, select
 
-from careteam.api import (
-    Circle,
-    Membership,
-    circle_zone,
-    db,
-    is_enabled,
-    member_can,
-    record_view,
-    utcnow,
-)
+from careteam.api import circle_zone, db, memberships_of, record_views, utcnow
 
 from .chart import long_date, percent_text
 from .models import Alert, Log, Pause, Programme, Task, Version
@@ -38,30 +29,6 @@ from .site_views import site_bp
 
 PLUGIN = "therapy"
 PRESCRIBE = "therapy.prescribe"
-
-
-def memberships_of(
-    user_id: int, *, capability: str | None = None, plugin: str | None = None
-) -> list[tuple[Circle, Membership]]:
-    """Stand-in for ``careteam.api.memberships_of`` (platform, API 1.2) until it is merged:
-    same signature and answer, but a statement per circle for the switches."""
-    pairs = db.session.execute(
-        select(Circle, Membership)
-        .join(Membership, Membership.circle_id == Circle.id)
-        .where(Membership.user_id == user_id, Circle.archived_at.is_(None))
-    ).all()
-    found = sorted(pairs, key=lambda pair: (pair[0].name.casefold(), pair[0].id))
-    if plugin is not None:
-        found = [pair for pair in found if is_enabled(pair[0], plugin)]
-    if capability is not None:
-        found = [pair for pair in found if member_can(pair[1], capability)]
-    return [(circle, membership) for circle, membership in found]
-
-
-def record_views(action: str, circles: Any, *, object_type: str, object_id: str) -> None:
-    """Stand-in for ``careteam.api.record_views`` (one statement there; one per circle here)."""
-    for circle in circles:
-        record_view(action, circle, object_type=object_type, object_id=object_id)
 
 
 @dataclass

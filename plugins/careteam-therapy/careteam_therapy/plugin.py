@@ -8,6 +8,7 @@ from typing import Any
 from careteam.api import (
     Capability,
     NavItem,
+    Panel,
     PluginManifest,
     Role,
     hookimpl,
@@ -82,3 +83,16 @@ def careteam_circle_nav_items() -> list[NavItem]:
 
 
 # --- progress and the therapist's overview ----------------------------------------------------
+
+
+@hookimpl
+def careteam_home_panels() -> list[Panel]:
+    return [
+        Panel(
+            "therapy-caseload",
+            "Your therapy circles",
+            "therapy/_home_panel.html",
+            order=30,
+            context=overview.home_panel,
+        )
+    ]

@@ -67,12 +67,13 @@ def _signed_in(user_id):
     return SimpleNamespace(id=user_id, is_authenticated=True)
 
 
-def test_a_therapist_in_two_circles_with_the_plugin_off_in_one(app, make_user, new_client):
-    therapist = people_for_every_role(make_user, "Shared ")["therapist"]
-    maya_people = {**people_for_every_role(make_user, "Maya "), "therapist": therapist}
-    joe_people = {**people_for_every_role(make_user, "Joe "), "therapist": therapist}
-    maya = _circle(app, maya_people, "Maya's circle")
-    joe = _circle(app, joe_people, "Joe's circle")
+def test_a_therapist_in_two_circles_with_the_plugin_off_in_one(app, make_circle, new_client):
+    maya = make_circle(members={"therapist": "dr-lee", "family": "ana"}, name="Maya's circle")
+    joe = make_circle(
+        members={"therapist": "dr-lee"}, name="Joe's circle", time_zone="America/New_York"
+    )
+    therapist = maya.people["therapist"]
+    assert joe.people["therapist"] == therapist  # the same account in both
     start = monday_of(_today(app, maya)) - timedelta(weeks=3)
     walking = add_programme(
         app, maya.id, therapist.id, [(start, [task("walk", start)])], title="Walking & balance"
@@ -88,7 +89,7 @@ def test_a_therapist_in_two_circles_with_the_plugin_off_in_one(app, make_user, n
     assert page.index("Walking &amp; balance") < page.index("Hands")  # the open alert first
     assert f"/therapy/{walking.public_id}/progress" in page
 
-    _switch_off(signed_in(new_client, joe_people["coordinator"]), joe)
+    _switch_off(signed_in(new_client, joe.people["coordinator"]), joe)
     page = client.get("/therapy").get_data(as_text=True)
     assert "Walking &amp; balance" in page and "Hands" not in page and "Joe" not in page
     with app.app_context():
@@ -99,7 +100,14 @@ def test_a_therapist_in_two_circles_with_the_plugin_off_in_one(app, make_user, n
     # One row per circle shown: both at first, then Maya's alone.
     assert sorted(r[0] for r in rows) == sorted([maya.id, joe.id, maya.id])
 
-    _switch_off(signed_in(new_client, maya_people["coordinator"]), maya)
+    home = client.get("/home").get_data(as_text=True)
+    assert "Your therapy circles: <strong>1 needs attention</strong>" in home
+    family_home = signed_in(new_client, maya.people["family"]).get("/home")
+    assert family_home.status_code == 200
+    assert "Your therapy circles" not in family_home.get_data(as_text=True)  # prescribes nowhere
+
+    _switch_off(signed_in(new_client, maya.people["coordinator"]), maya)
+    assert "Your therapy circles" not in client.get("/home").get_data(as_text=True)
     assert client.get("/therapy").status_code == 404  # prescribes nowhere the plugin is on
 
 
