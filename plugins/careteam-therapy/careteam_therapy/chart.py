@@ -100,7 +100,7 @@ def _axes() -> list[str]:
         y = _y_rating(rating)
         out.append(f'<text x="{LEFT + PLOT_W + 6}" y="{y + 4:.1f}">{rating}</text>')
     out.append(
-        f'<text x="{LEFT - 6}" y="{TOP - 12}" text-anchor="end">Adherence</text>'
+        f'<text x="4" y="{TOP - 12}">Adherence</text>'
         f'<text x="{WIDTH - 4}" y="{TOP - 12}" text-anchor="end">Pain, fatigue</text>'
     )
     return out
