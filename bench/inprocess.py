@@ -158,9 +158,15 @@ def measure(
     """Request each scenario ``repeats`` times; return statements, SQL time and server time."""
     client = signed_in_client(app, manifest["user_email"], manifest["password"])
     anonymous = app.test_client()
+    # A second sign-in for each other person a scenario needs (the therapist's overview).
+    others = {
+        person: signed_in_client(app, person, manifest["password"])
+        for person in {s.person for s in scenarios if s.person}
+    }
     results: dict[str, dict[str, Any]] = {}
     for scenario in scenarios:
-        use = client if scenario.signed_in else anonymous
+        use = others[scenario.person] if scenario.person else client
+        use = use if scenario.signed_in else anonymous
         for _ in range(2):  # warm caches (templates, statement cache, pages)
             _expect_ok(use.get(scenario.path, base_url=HOST), scenario)
         totals: list[float] = []

@@ -28,6 +28,9 @@ class Scenario:
     targets: Targets
     signed_in: bool = True
     plugin: str | None = None
+    # Another person to sign in as (their email) when the page is theirs and not the bench
+    # user's: the therapist's overview across circles.  None: the bench user.
+    person: str | None = None
 
 
 # List and detail pages answer one connection within 15 ms at the 99th percentile, the month
@@ -35,6 +38,8 @@ class Scenario:
 # inprocess.search_sql_ms.
 PAGE = Targets(single_p99_ms=15.0)
 MONTH_GRID = Targets(single_p99_ms=30.0)
+# The therapist's overview reads every programme of every circle they serve (40 at "large").
+OVERVIEW = Targets(single_p99_ms=25.0)
 
 
 def scenarios(manifest: dict[str, Any], deep_cursor: str) -> list[Scenario]:
@@ -74,4 +79,33 @@ def scenarios(manifest: dict[str, Any], deep_cursor: str) -> list[Scenario]:
         found.append(Scenario("devices", f"{circle}/devices", PAGE, plugin="devices"))
     if "hello" in plugins:
         found.append(Scenario("hello_plugin", f"{circle}/hello", PAGE, plugin="hello"))
+    if "therapy" in plugins and "therapy" in manifest:
+        found += _therapy(manifest["therapy"], circle)
+    return found
+
+
+def _therapy(therapy: dict[str, Any], circle: str) -> list[Scenario]:
+    """The therapy pages, from what the seeder wrote under ``manifest["therapy"]``:
+    ``busy_programme`` (a programme of the busy circle with weeks of logs) and
+    ``therapist_email`` (the therapist who prescribes in many circles)."""
+    found = []
+    if therapy.get("busy_programme"):
+        found.append(
+            Scenario(
+                "therapy_progress",
+                f"{circle}/therapy/{therapy['busy_programme']}/progress",
+                PAGE,
+                plugin="therapy",
+            )
+        )
+    if therapy.get("therapist_email"):
+        found.append(
+            Scenario(
+                "therapy_overview",
+                "/therapy",
+                OVERVIEW,
+                plugin="therapy",
+                person=therapy["therapist_email"],
+            )
+        )
     return found

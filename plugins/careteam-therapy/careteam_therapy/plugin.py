@@ -8,12 +8,14 @@ from typing import Any
 from careteam.api import (
     Capability,
     NavItem,
+    Panel,
     PluginManifest,
     Role,
     hookimpl,
 )
 
 from . import edit_views, programme_views  # noqa: F401 - their routes join the blueprint
+from . import overview, progress_views  # noqa: F401 - their routes join the blueprints
 from .site_views import site_bp
 from .views import bp
 
@@ -65,6 +67,8 @@ AUDIT_LABELS: dict[str, str] = {
     "therapy.programme_viewed": "Viewed a therapy programme",
     "therapy.history_viewed": "Viewed a therapy programme's history",
     "therapy.sheet_viewed": "Viewed a therapy programme's printable sheet",
+    "therapy.progress_viewed": "Viewed a therapy programme's progress",
+    "therapy.overview_viewed": "Viewed the therapist's overview of programmes",
 }
 
 
@@ -90,3 +94,16 @@ def careteam_circle_nav_items() -> list[NavItem]:
 
 
 # --- progress and the therapist's overview ----------------------------------------------------
+
+
+@hookimpl
+def careteam_home_panels() -> list[Panel]:
+    return [
+        Panel(
+            "therapy-caseload",
+            "Your therapy circles",
+            "therapy/_home_panel.html",
+            order=30,
+            context=overview.home_panel,
+        )
+    ]
