@@ -14,8 +14,7 @@ from careteam.api import (
     hookimpl,
 )
 
-from . import edit_views, programme_views  # noqa: F401 - their routes join the blueprint
-from . import overview, progress_views  # noqa: F401 - their routes join the blueprints
+from . import edit_views, overview, programme_views, progress_views  # noqa: F401 - their routes join the blueprint  # noqa: F401 - their routes join the blueprints
 from .site_views import site_bp
 from .views import bp
 

@@ -30,7 +30,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -235,15 +235,6 @@ def weeks_figures(
 
 
 # --- reads ---------------------------------------------------------------------------------
-
-
-def get_programme(circle: Any, public_id: str) -> Programme | None:
-    """The circle's programme with this public id, archived or not (one statement).
-
-    Stands in for the authoring service's ``programmes.get_programme`` until it is merged."""
-    return db.session.scalar(
-        select(Programme).where(Programme.circle_id == circle.id, Programme.public_id == public_id)
-    )
 
 
 def load_logs(programme_ids: Collection[int], low: date, high: date) -> dict[int, list[LogRow]]:

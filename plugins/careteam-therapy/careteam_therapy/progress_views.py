@@ -11,8 +11,8 @@ from flask import abort, render_template, request
 from careteam.api import circle_zone, record_view, utcnow
 
 from .chart import adherence_svg, long_date, percent_text, short_date
-from .progress import get_programme, progress_page
-from .views import PUBLIC_ID, bp
+from .progress import progress_page
+from .views import bp, programme_or_404
 
 # A keyset value is a plain ISO date; date.fromisoformat alone would also take week dates and
 # compact forms, which no link of ours makes.
@@ -37,12 +37,8 @@ def parse_monday(text: str | None) -> date | None:
 @bp.circle_route("/<programme_id>/progress", capability="therapy.view")
 def progress(circle: Any, membership: Any, programme_id: str):
     """Show a programme's weeks, newest first, twelve to a page, older ones by keyset."""
-    if not PUBLIC_ID.fullmatch(programme_id):
-        abort(404)
     before = parse_monday(request.args.get("before"))
-    programme = get_programme(circle, programme_id)
-    if programme is None:
-        abort(404)
+    programme = programme_or_404(circle, programme_id)
     today = utcnow().astimezone(circle_zone(circle)).date()
     page = progress_page(programme, today, before)
     html = render_template(

@@ -1,8 +1,6 @@
 """Programmes, versions, logs, pauses and alerts made directly in the tables, for the progress
-and overview tests (test-only: the authoring and logging services make them in the app).
-
-Until the authoring branch's ``programme_id`` factory is merged, the progress page's route-wide
-tests have no factory; these helpers stand in for the plugin's own tests only.
+and overview tests: they need exact histories (a version from a chosen day, a log on a past
+day, a pause in a given week) that the services, which work from "today", cannot make.
 """
 
 from __future__ import annotations
