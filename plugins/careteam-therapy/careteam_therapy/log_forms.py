@@ -81,9 +81,17 @@ class LogForm(PluginForm):
                     multiline_text],
     )  # fmt: skip
 
-    def validate_reason(self, field: Any) -> None:
-        if self.status.data in ("partly", "skipped") and not field.data:
-            raise ValidationError("Say briefly why, so the therapist knows.")
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        # Not a field validator: Optional() ends the reason's own chain when it is empty.
+        if self.status.data in ("partly", "skipped") and not self.reason.data:
+            if not self.reason.errors:
+                self.reason.errors = [
+                    *self.reason.errors,
+                    "Say briefly why, so the therapist knows.",
+                ]
+            return False
+        return valid
 
 
 def _int(value: str | None) -> int | None:

@@ -59,8 +59,19 @@ def _render_today(
         for slot in entry.slots:
             if slot.log is None:
                 forms[slot.ident] = _slot_form(slot, day)
+    # A refused log whose time is not on the page shown (a day it was not due): its messages
+    # go above the page instead of beside a form nobody sees.
+    unplaced: list[str] = []
     if failed is not None and failed[0] in forms:
         forms[failed[0]] = unique_ids(failed[1], failed[0])
+    elif failed is not None:
+        unplaced = list(failed[1].form_errors) + [
+            error
+            for name, errors in failed[1].errors.items()
+            if name
+            for error in errors
+            if isinstance(error, str)
+        ]
     html = render_template(
         "therapy/today.html",
         circle=circle,
@@ -68,6 +79,7 @@ def _render_today(
         days=logs.days_open(today),
         forms=forms,
         failed=failed[0] if failed else None,
+        unplaced=unplaced,
         conflict=conflict,
         can_prescribe=member_can(membership, "therapy.prescribe"),
     )
