@@ -6,7 +6,14 @@ import re
 from typing import Any
 
 from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from careteam.api import PluginForm, choices, multiline_text, no_control_characters, strip_filter
 
@@ -120,11 +127,21 @@ def unique_ids(form: Any, stem: str) -> Any:
     return form
 
 
+class RealDateField(DateField):
+    """A date input whose error says what is wrong (31 February does not exist)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Enter a real date, such as 2026-03-10.") from error
+
+
 class PauseForm(PluginForm):
-    start_date = DateField(
-        "First paused day", validators=[DataRequired("Give the first day of the pause.")]
+    start_date = RealDateField(
+        "First paused day", validators=[InputRequired("Give the first day of the pause.")]
     )
-    end_date = DateField(
+    end_date = RealDateField(
         "Last paused day",
         description="Leave it empty to pause until someone resumes.",
         validators=[Optional()],
