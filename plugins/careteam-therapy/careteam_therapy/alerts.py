@@ -79,6 +79,7 @@ class AlertRow:
     by: str
     log_public_id: str
     pause_public_id: str
+    note: str  # the pause's note, or the log's comment
 
     @property
     def reminder_key(self) -> str:
@@ -120,6 +121,7 @@ def alerts_for(circle: Any, membership: Any) -> list[AlertRow]:
             Pause.start_date,
             Pause.end_date,
             Pause.public_id,
+            func.coalesce(Log.comment, Pause.note),
             # Who logged the rating or paused the programme.
             display_name_of(func.coalesce(Log.logged_by_id, Pause.created_by_id)),
         )
@@ -146,6 +148,7 @@ def alerts_for(circle: Any, membership: Any) -> list[AlertRow]:
             by=by or "a former member",
             log_public_id=log_id or "",
             pause_public_id=pause_id or "",
+            note=note or "",
         )
         for (
             alert,
@@ -157,6 +160,7 @@ def alerts_for(circle: Any, membership: Any) -> list[AlertRow]:
             pause_start,
             pause_end,
             pause_id,
+            note,
             by,
         ) in rows
     ]
