@@ -166,3 +166,7 @@ class SettingsForm(PluginForm):
         description="One line in your reminder email, for example \u201cToday: 3 home "
         "exercises\u201d.",
     )
+
+
+class AlertSeenForm(PluginForm):
+    alert = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{1,16}$")])

@@ -58,24 +58,8 @@ def _pause(app: Any, setup: Any, _role: str | None) -> str:
         return pause.public_id
 
 
-def _alert(app: Any, setup: Any, _role: str | None) -> str:
-    from .models import Alert, Pause
-
-    _pause(app, setup, _role)
-    with app.app_context():
-        alert = db.session.scalar(
-            db.select(Alert)
-            .join(Pause, Pause.id == Alert.pause_id)
-            .where(Alert.circle_id == setup.id)
-            .order_by(Alert.id.desc())
-            .limit(1)
-        )
-        return alert.public_id
-
-
 # programme_id belongs to the authoring pages (their factory registers it for every endpoint);
 # these name the logging pages only, so both can live side by side.
 register_url_argument("programme_id", _programme, endpoint="therapy.pause")
 register_url_argument("programme_id", _programme, endpoint="therapy.logs_download")
 register_url_argument("pause_id", _pause)
-register_url_argument("alert_id", _alert)

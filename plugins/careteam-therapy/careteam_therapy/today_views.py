@@ -12,7 +12,15 @@ from careteam.api import db, member_can, record_view
 
 from . import alerts, logs, member_settings, pauses
 from .export import logs_csv
-from .log_forms import HIDDEN, LogForm, PauseForm, SettingsForm, answer_from, unique_ids
+from .log_forms import (
+    HIDDEN,
+    AlertSeenForm,
+    LogForm,
+    PauseForm,
+    SettingsForm,
+    answer_from,
+    unique_ids,
+)
 from .views import PUBLIC_ID, bp
 
 
@@ -230,16 +238,17 @@ def alert_list(circle: Any, membership: Any):
     return page
 
 
-@bp.circle_route("/alerts/<alert_id>/seen", capability="therapy.prescribe", methods=["POST"])
-def alert_seen(circle: Any, membership: Any, alert_id: str):
+# The alert's id travels in the form, not the URL: a URL argument would be probed by people
+# who may not prescribe (403 before any id is read), and the page posts a form anyway.
+@bp.circle_route("/alerts/seen", capability="therapy.prescribe", methods=["POST"])
+def alert_seen(circle: Any, membership: Any):
     """Mark an alert seen: it no longer flags the programme."""
-    found = (
-        alerts.get_alert(circle, membership, alert_id) if PUBLIC_ID.fullmatch(alert_id) else None
-    )
+    form = AlertSeenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    found = alerts.get_alert(circle, membership, form.alert.data)
     if found is None:
         abort(404)
-    if not SettingsForm().validate_on_submit():
-        abort(400)
     changed = alerts.mark_seen(circle, membership, found)
     db.session.commit()
     flash("Marked seen." if changed else "It was marked seen already.", "success")

@@ -79,11 +79,11 @@ def test_the_therapist_sees_the_alert_in_whats_next_and_marks_it_seen(
     )
     assert client_as("family").get(circle_with_roles.url("/therapy/alerts")).status_code == 403
     page = therapist.get(circle_with_roles.url("/therapy/alerts")).get_data(as_text=True)
-    seen = re.search(r'action="([^"]+/seen)"', page).group(1)
-    assert (
-        therapist.post_form(seen, {}, page=circle_with_roles.url("/therapy/alerts")).status_code
-        == 302
-    )
+    alert_id = re.search(r'name="alert" value="([^"]+)"', page).group(1)
+    seen = circle_with_roles.url("/therapy/alerts/seen")
+    alerts_page = circle_with_roles.url("/therapy/alerts")
+    assert therapist.post_form(seen, {"alert": "nosuch"}, page=alerts_page).status_code == 404
+    assert therapist.post_form(seen, {"alert": alert_id}, page=alerts_page).status_code == 302
     assert "Therapy alert" not in therapist.get(circle_with_roles.url()).get_data(as_text=True)
     with app.app_context():
         actions = set(db.session.scalars(select(AuditEvent.action)))
