@@ -52,9 +52,6 @@ def _number(label: str, low: int, high: int, hint: str = "") -> StringField:
     )
 
 
-STATUS_CHOICES = choices([("partly", "Partly done"), ("skipped", "Skipped")])
-
-
 class LogForm(PluginForm):
     programme = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{1,16}$")])
     task = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{1,16}$")])
@@ -62,11 +59,12 @@ class LogForm(PluginForm):
     slot = HiddenField(validators=[DataRequired(), Regexp(r"^[1-4]$")])
     # secrets.token_urlsafe(32): 43 URL-safe characters, nothing else reaches the database.
     token = HiddenField(validators=[DataRequired(), TOKEN])
-    # The big "Done" button sends status=done; the disclosure's radios send the others.
+    # The big "Done" button sends status=done; the disclosure's radios say done (with ratings),
+    # partly or skipped.
     status = RadioField(
         "How did it go?",
         choices=choices([("done", "Done"), ("partly", "Partly done"), ("skipped", "Skipped")]),
-        validators=[DataRequired("Choose partly done or skipped.")],
+        validators=[DataRequired("Choose done, partly done or skipped.")],
     )
     reason = StringField(
         "Why?",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from careteam.api import db, record_audit
 
@@ -32,7 +33,13 @@ def save_settings(circle: Any, membership: Any, *, calendar: bool, reminders: bo
     if setting.id is not None and (setting.calendar, setting.reminders) == (calendar, reminders):
         return False
     setting.calendar, setting.reminders = calendar, reminders
-    db.session.add(setting)
+    try:
+        with db.session.begin_nested():
+            db.session.add(setting)
+            db.session.flush()
+    except IntegrityError:  # a double submit raced in: the other request saved the row
+        setting = settings_of(circle, membership.user_id)
+        setting.calendar, setting.reminders = calendar, reminders
     record_audit(
         "therapy.settings_changed",
         circle,

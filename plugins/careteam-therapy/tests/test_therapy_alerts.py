@@ -170,3 +170,9 @@ def test_a_therapist_who_left_hands_alerts_to_every_therapist_there(
         db.session.delete(leaving)
         db.session.commit()
     assert "Fatigue 9" in alerts_page(second.email)
+
+
+def test_a_done_time_with_a_rating_alerts_too(app, client_as, circle_with_roles):
+    make_programme(app, circle_with_roles)
+    _log(client_as("care_recipient"), circle_with_roles, status="done", reason="", pain="8")
+    assert _alerts(app) == [("pain", 8)]

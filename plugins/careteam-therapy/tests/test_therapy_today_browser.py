@@ -61,7 +61,7 @@ def test_maya_and_ana_log_today_on_a_phone(app, circle_with_roles, live_url, bro
     # would see it after saving anyway.
     maya.reload()
 
-    _press(maya, maya.locator("summary", has_text="Partly or skipped").first)
+    _press(maya, maya.locator("summary", has_text="Partly, skipped").first)
     form = maya.locator("details[open] form")
     form.locator("input[type=radio][value=partly]").focus()
     maya.keyboard.press("Space")
@@ -77,7 +77,7 @@ def test_maya_and_ana_log_today_on_a_phone(app, circle_with_roles, live_url, bro
     ana = browser.new_page(viewport=PHONE)
     _sign_in(ana, live_url, circle_with_roles.people["caregiver"].email)
     ana.goto(f"{base}/therapy/today")
-    _press(ana, ana.locator("summary", has_text="Partly or skipped").first)
+    _press(ana, ana.locator("summary", has_text="Partly, skipped").first)
     form = ana.locator("details[open] form")
     form.locator("input[type=radio][value=partly]").focus()
     ana.keyboard.press("Space")
