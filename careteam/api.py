@@ -35,6 +35,7 @@ from .audience_field import AudienceField
 from .audit import record_audience_change
 from .auth.models import User as _User
 from .auth.service import external_url
+from .circles import across_circles as _across
 from .circles.demo import DEMO_PASSWORD
 from .circles.demo import demo_circle as _demo_circle
 from .circles.membership import lock_circle
@@ -121,6 +122,7 @@ __all__ = [
     "member_can",
     "members_of",
     "membership_of",
+    "memberships_of",
     "multiline_text",
     "new_public_id",
     "no_control_characters",
@@ -128,6 +130,7 @@ __all__ = [
     "record_audience_change",
     "record_audit",
     "record_view",
+    "record_views",
     "register_audience_object",
     "relationship",
     "render_markdown",
@@ -201,6 +204,21 @@ def plugin_settings(circle: Circle, plugin: str) -> dict[str, Any]:
 def membership_of(circle: Circle, user_id: int) -> Membership | None:
     """Return this person's membership of ``circle``, or None."""
     return _membership_of(circle.id, user_id)
+
+
+def memberships_of(
+    user_id: int, *, capability: str | None = None, plugin: str | None = None
+) -> list[tuple[Circle, Membership]]:
+    """Return this person's (circle, membership) pairs, ordered by circle name: every circle
+    they belong to, for pages that span circles (a therapist's caseload).
+
+    With ``plugin``, only circles where that plugin is switched on; with ``capability``, only
+    those where the membership holds it, plugins' vetoes included (as :func:`member_can`).
+    Archived circles are left out.  One statement, however many circles; it also reads each
+    circle's plugin switches, so :func:`is_enabled` and :func:`member_can` on these circles
+    cost no more queries in this request.  Record what the person then sees with
+    :func:`record_views`."""
+    return _across.memberships_of(user_id, capability=capability, plugin=plugin)
 
 
 def members_of(circle: Circle) -> list[Any]:
@@ -319,6 +337,19 @@ def record_view(
     :func:`record_audit`."""
     subject = _audit.subject(object_type, object_id, circle.id, object_audience, object_author_id)
     _audit.record_now(action, **subject)
+
+
+def record_views(
+    action: str, circles: Iterable[Circle], *, object_type: str, object_id: str
+) -> None:
+    """Record that the signed-in person viewed something in each of ``circles`` (a page that
+    spans circles): one audit row per circle, written in one statement in its own short
+    transaction after the read, as :func:`record_view` does.  No circles, no statement.
+    ``object_type`` must not be an audience-bearing type (those rows need each object's
+    audience: use :func:`record_view` per object)."""
+    _across.record_views(
+        action, (c.id for c in circles), object_type=object_type, object_id=object_id
+    )
 
 
 def register_audience_object(object_type: str) -> None:

@@ -203,9 +203,12 @@ def record_on(conn: Any, action: str, **fields: Any) -> None:
     """Write an audit row on ``conn``, a :func:`careteam.db.engine.short_write` connection that
     carries other small writes of the same page view (one transaction instead of two);
     ``fields`` as for :func:`new_event`."""
-    event = new_event(action, **fields)
-    values = {c.name: getattr(event, c.key) for c in AuditEvent.__table__.columns if c.name != "id"}
-    conn.execute(insert(AuditEvent), values)
+    conn.execute(insert(AuditEvent), row_values(new_event(action, **fields)))
+
+
+def row_values(event: AuditEvent) -> dict[str, Any]:
+    """Return an unsaved row's column values, for an INSERT written without the ORM."""
+    return {c.name: getattr(event, c.key) for c in AuditEvent.__table__.columns if c.name != "id"}
 
 
 def record_audience_change(

@@ -108,6 +108,26 @@ def careteam_circle_panels() -> Iterable[Panel]:
 
 
 @hookspec
+def careteam_home_panels() -> Iterable[Panel]:
+    """Return :class:`careteam.api.Panel` blocks for the signed-in person's own start page
+    (``/home``), outside any circle.
+
+    Called once at start-up.  For each view of ``/home``, core calls each panel's ``context``
+    builder with one keyword argument, ``user`` (the signed-in person, ``current_user``); a
+    builder returning None leaves the panel out (return None to someone the panel has nothing
+    for).  The panel is not tied to one circle, so no circle's switch hides it: show only what
+    the person may see in each circle, and only for circles where the plugin is on
+    (:func:`careteam.api.memberships_of` with ``plugin=`` and ``capability=`` reads them in one
+    statement), and record what it shows with :func:`careteam.api.record_views`.  Core renders
+    the template with the returned context inside a section titled ``title``, in ``order``
+    among the page's sections (core's "My circles" is 10).  A builder or template that raises
+    is logged with the plugin's name and that panel is left out; the page still renders.  The
+    page's own statements stay the same with or without panels: what a builder reads is its
+    own cost, so read in one or two statements whatever the number of circles.
+    """
+
+
+@hookspec
 def careteam_export_sections() -> Iterable[ExportSection]:
     """Return :class:`careteam.api.ExportSection` parts of the circle export (the zip).
 

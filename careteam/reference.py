@@ -86,6 +86,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "Membership",
             "get_circle",
             "membership_of",
+            "memberships_of",
             "members_of",
             "display_names",
             "display_name_of",
@@ -116,6 +117,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "record_audit",
             "record_view",
+            "record_views",
             "send_mail",
             "external_url",
             "render_markdown",

@@ -112,10 +112,14 @@ def page_sections(
     The third value is a plugin section's HTML, rendered here so that a failing template leaves
     only that section out (core sections are included by the page template and give None).
     """
+    # A page about one circle shows a plugin's sections only where that circle has the plugin
+    # on.  A page outside circles (the person's /home) has no switch to ask: every loaded
+    # plugin's sections are built there, and each decides from the person what it shows.
+    in_circle = "circle" in page_context
     on = _plugins_on(page_context.get("circle"))
     built = []
     for section in sorted(ui_registry().sections.get(page, []), key=lambda s: s.order):
-        if section.plugin is not None and section.plugin not in on:
+        if section.plugin is not None and in_circle and section.plugin not in on:
             continue
         try:
             context = section.context(**page_context)

@@ -1,20 +1,21 @@
 """A plugin's life on a site: not migrated yet, removed, uninstalled, set aside, restored.
 
 Uses the example plugin ``hello`` on an empty database of the run's backend.  "Uninstalled" is an
-app made with ``LOAD_INSTALLED_PLUGINS=False`` and ``PLUGINS=[careteam_devices.plugin]``: that is
-what ``pip uninstall careteam-example-hello`` leaves -- no ``hello`` entry point, so no hello
-plugin and no hello revision folder in Alembic's ``version_locations`` -- while devices is still
-there.  (hello's models stay mapped in this process, as they would not in a new one; the code
-under test never relies on mapped tables to find a plugin's.)
+app made with ``LOAD_INSTALLED_PLUGINS=False`` and ``PLUGINS=`` every other installed plugin: that
+is what ``pip uninstall careteam-example-hello`` leaves -- no ``hello`` entry point, so no hello
+plugin and no hello revision folder in Alembic's ``version_locations`` -- while devices (and
+whatever else is installed) is still there.  (hello's models stay mapped in this process, as
+they would not in a new one; the code under test never relies on mapped tables to find a
+plugin's.)
 """
 
 from __future__ import annotations
 
 import logging
 import textwrap
+from importlib.metadata import entry_points
 from pathlib import Path
 
-import careteam_devices.plugin
 import pytest
 from flask_migrate import downgrade
 from sqlalchemy import inspect, select, text
@@ -47,7 +48,8 @@ def _cli(app, *args: str, input: str | None = None):
 
 def _uninstalled(url: str, tmp_path: Path):
     """An app as after ``pip uninstall careteam-example-hello`` (see the module docstring)."""
-    return make_app(url, tmp_path, LOAD_INSTALLED_PLUGINS=False, PLUGINS=[careteam_devices.plugin])
+    others = [e.load() for e in entry_points(group="careteam.plugins") if e.name != "hello"]
+    return make_app(url, tmp_path, LOAD_INSTALLED_PLUGINS=False, PLUGINS=others)
 
 
 def _tables(app) -> set[str]:

@@ -46,6 +46,10 @@ HOME_PANELS = 6  # what's next, recent notes, device checks, recent activity, ki
 # No budget in the issue: kept as low as reasonable and pinned here so a regression shows.
 DETAIL_BUDGET = 4  # the note with its author, comments, acknowledgements, read marker
 MONTH_BUDGET = 2  # singles and series in one query, their changed occurrences
+# The person's /home page (outside circles, no guard): the session with its user, then "My
+# circles" (the first few with their member counts).  Plugins' home panels add their own reads
+# (tests/test_plugins_home_panels.py): a panel's statements are the panel's.
+DASHBOARD_BUDGET = 2
 DEVICES_BUDGET = 5  # devices, items, last answers, problems, retired (or the check under way)
 HELLO_BUDGET = 2
 # Therapy (issue 20): Today reads the programmes with their pauses, the versions with their
@@ -377,6 +381,31 @@ def test_home_meets_the_issue_budget(app: Flask, client_as: Any, circle_with_rol
     assert html.count('<section class="card" aria-labelledby="section-') == panels
     cost = request_cost(app, client, circle.setup.url())
     assert len(cost.page) <= HOME_ISSUE_BUDGET, cost.describe()
+
+
+def test_home_costs_the_same_statements_in_one_circle_or_many(
+    app: Flask, new_client: Any, make_user: Any
+) -> None:
+    """/home (the person's start page) reads the session and "My circles" whatever the number
+    of circles; no installed plugin's home panel may add a read per circle."""
+    from careteam.circles.testing import Person, build_circle
+    from careteam.testing import signed_in
+
+    def statements_of_home(circles: int) -> list[str]:
+        user = make_user()
+        person = Person(user.id, user.email, user.public_id)
+        for index in range(circles):
+            lead = make_user()
+            lead_person = Person(lead.id, lead.email, lead.public_id)
+            build_circle(app, {"coordinator": lead_person, "therapist": person}, name=f"C{index}")
+        client = signed_in(new_client, person)
+        with sql_statements(app) as statements:
+            assert client.get("/home").status_code == 200
+        return [s for s in statements if not _TRANSACTION_CONTROL.match(s)]
+
+    few, many = statements_of_home(1), statements_of_home(12)
+    assert len(few) == len(many), many
+    assert len(many) <= DASHBOARD_BUDGET, many
 
 
 def test_the_prelude_is_session_membership_plugins_and_audit(

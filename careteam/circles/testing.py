@@ -37,6 +37,8 @@ class CircleSetup:
     people: dict[str, Person] = field(default_factory=dict)
     # role -> membership public id
     members: dict[str, str] = field(default_factory=dict)
+    name: str = ""
+    time_zone: str = ""
 
     def url(self, path: str = "") -> str:
         """The circle's URL followed by ``path``: ``url("/mood")`` is ``/circles/<id>/mood``."""
@@ -72,7 +74,9 @@ def build_circle(
         for key, value in fields.items():
             setattr(circle, key, value)
         db.session.commit()
-        return CircleSetup(circle.id, circle.public_id, dict(people), members)
+        return CircleSetup(
+            circle.id, circle.public_id, dict(people), members, circle.name, circle.time_zone
+        )
 
 
 # --- URL arguments ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from flask import Flask
 from .enablement import enabled_plugins, is_enabled, plugin_host
 from .events import init_events
 from .host import PluginHost
+from .static_files import init_plugin_static
 
 __all__ = [
     "PluginHost",
@@ -33,4 +34,5 @@ def init_plugin_host(app: Flask) -> PluginHost:
     app.extensions["careteam"] = host
     app.extensions["careteam_cli_commands"] = []
     init_events(app)
+    init_plugin_static(app)
     return host

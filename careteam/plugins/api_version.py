@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-API_VERSION = "1.1"
+API_VERSION = "1.2"
 
 
 def check_api_version(requires_api: str) -> None:

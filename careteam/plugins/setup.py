@@ -31,6 +31,7 @@ from .api_version import check_api_version
 from .host import Candidate, LoadedPlugin, PluginHost, entry_point_candidates
 from .migration_state import MigrationState, read_migration_state
 from .revisions import RevisionFolderError, branch_heads, check_plugin_folder
+from .static_files import check_static_folder
 from .types import PluginManifest
 
 
@@ -44,6 +45,7 @@ class _Contribution:
     circle_nav: list[NavItem]
     main_nav: list[NavItem]
     panels: list[PageSection]
+    home_panels: list[PageSection]
     export_sections: list[Any]
     commands: list[click.Command]
     audit_labels: dict[str, str]
@@ -72,6 +74,7 @@ def _collect(host: PluginHost, candidate: Candidate, app: Flask, taken_commands:
         raise ValueError("the manifest needs a label")
     check_api_version(manifest.requires_api)
     revisions = check_plugin_folder(name, manifest.migrations)
+    check_static_folder(name, manifest.static)
 
     capabilities = _listed(call("careteam_capabilities"), Capability, "careteam_capabilities")
     for capability in capabilities:
@@ -95,6 +98,7 @@ def _collect(host: PluginHost, candidate: Candidate, app: Flask, taken_commands:
     circle_nav = stamped(_listed(call("careteam_circle_nav_items"), NavItem, "nav items"))
     main_nav = _listed(call("careteam_main_nav_items"), NavItem, "main nav items")
     panels = stamped(_listed(call("careteam_circle_panels"), PageSection, "circle panels"))
+    home_panels = stamped(_listed(call("careteam_home_panels"), PageSection, "home panels"))
     export_sections = _export_sections(call("careteam_export_sections"), name)
 
     commands = _listed(call("careteam_cli_commands"), click.Command, "careteam_cli_commands")
@@ -128,6 +132,7 @@ def _collect(host: PluginHost, candidate: Candidate, app: Flask, taken_commands:
         circle_nav,
         main_nav,
         panels,
+        home_panels,
         export_sections,
         commands,
         audit_labels,
@@ -164,6 +169,8 @@ def _apply(app: Flask, host: PluginHost, contribution: _Contribution) -> None:
         registry.add_nav("main", item)
     for panel in contribution.panels:
         registry.add_section("circle_home", panel)
+    for panel in contribution.home_panels:
+        registry.add_section("dashboard", panel)
     for section in contribution.export_sections:
         add_export_section(app, section)
     for command in contribution.commands:

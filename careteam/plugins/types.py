@@ -29,6 +29,9 @@ class PluginManifest:
     enabled_by_default: bool = False
     # The careteam.api versions the plugin works with, e.g. ">=1.0,<2" (checked at load).
     requires_api: str = ""
+    # Folder of the plugin's static files (images, CSS), served at /static/plugins/<name>/...;
+    # link them with url_for("plugin_static", plugin=name, filename=...).  None: no files.
+    static: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ __all__ = [
 # The fixtures of the kit's other modules (pytest reads this in a plugin module too).
 pytest_plugins = [
     "careteam.testing.browser",
+    "careteam.testing.circles",
     "careteam.testing.clients",
     "careteam.testing.clock",
     "careteam.testing.mail",

@@ -49,8 +49,10 @@ def careteam_plugin_manifest() -> PluginManifest:
         "by day, pauses them for a flare-up, and the therapist follows adherence, pain and "
         "fatigue.",
         version="0.1.0",
-        requires_api=">=1.1,<2",
+        requires_api=">=1.2,<2",
         migrations=Path(__file__).parent / "migrations",
+        # The library's drawings, at /static/plugins/therapy/drawings/<slug>.svg.
+        static=Path(__file__).parent / "static",
         enabled_by_default=True,
     )
 
