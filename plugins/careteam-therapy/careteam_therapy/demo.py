@@ -1,6 +1,7 @@
-"""Demo data: Dr. Lee's walking-and-balance programme for Maya (version 1, then version 2 a
-week later), three weeks of logs by Maya and Ana with one high-fatigue day and a flare-up pause,
-and a short programme for Joe, so the therapist's overview shows two circles.
+"""Demo data: Dr. Lee's walking-and-balance programme for Maya from the shipped library
+(version 1, then version 2 a week later), three weeks of logs by Maya and Ana with one
+high-fatigue day and a flare-up pause, and a short programme for Joe, so the therapist's
+overview shows two circles.
 
 ``write_programme`` and ``write_version`` write the rows directly.  LEAD'S MERGE SEAM: once the
 authoring service (programmes.py) is merged, they should call it instead.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from careteam.api import Role, circle_zone, db, demo_circle, demo_membership
 
 from .alerts import raise_for_log, raise_for_pause
+from .library import library_entry
 from .logs import local_today
 from .models import Log, Pause, Programme, Task, Version
 from .reading import task_schedule
@@ -114,16 +116,26 @@ def write_programme(
     return programme
 
 
-SIT_TO_STAND = TaskSpec("Sit to stand", sets=2, reps=8, weekdays=(0, 2, 4),
-                        instructions="Stand up from a firm chair without using your hands.",
-                        precautions="Stop if you feel dizzy.")  # fmt: skip
-MARCHING = TaskSpec("Seated marching", sets=2, reps=20, times_per_day=2, times_of_day="09:00 17:00",
-                    keep_in_flare=True)  # fmt: skip
-BALANCE = TaskSpec("Standing balance at the counter", sets=3, hold_seconds=30,
-                   precautions="Keep both hands near the counter.")  # fmt: skip
-WALK = TaskSpec("Rollator walk", kind="activity", minutes=10, per_week=5)
-WALK_V2 = TaskSpec("Rollator walk", kind="activity", minutes=15, per_week=5)
-ANKLE = TaskSpec("Ankle stretch with a strap", sets=3, hold_seconds=30, keep_in_flare=True)
+def from_library(slug: str, **changes: Any) -> TaskSpec:
+    """A task copied from the shipped library entry, with the therapist's changes."""
+    entry = library_entry(slug)
+    if entry is None:
+        raise KeyError(slug)
+    copied = {
+        f.name: getattr(entry, f.name)
+        for f in fields(TaskSpec)
+        if hasattr(entry, f.name) and f.name != "source"
+    }
+    return replace(TaskSpec(**copied, source=f"library:{slug}"), **changes)
+
+
+SIT_TO_STAND = from_library("sit-to-stand")
+MARCHING = from_library("seated-marching", times_per_day=2, times_of_day="09:00 17:00")
+BALANCE = from_library("standing-balance", precautions="Keep both hands near the counter.")
+WALK = from_library("rollator-walk")
+WALK_V2 = from_library("rollator-walk", minutes=15)
+ANKLE = from_library("ankle-stretch-strap")
+PEDALS = from_library("seated-pedals")
 
 
 def build_demo() -> list[str]:
@@ -225,6 +237,6 @@ def _joe(circle: Any) -> str:
         return ""
     today = local_today(circle)
     start = today - timedelta(days=6)
-    programme = write_programme(circle, lee.user_id, JOE_TITLE, [SIT_TO_STAND, WALK], start=start)
+    programme = write_programme(circle, lee.user_id, JOE_TITLE, [SIT_TO_STAND, PEDALS], start=start)
     logged = _logs(circle, programme, start, today, [joe.user_id], [], fatigue_day=99)
     return f"Added Dr. Lee's programme for Joe ({logged} logs)."
