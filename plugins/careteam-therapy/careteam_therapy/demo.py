@@ -23,7 +23,7 @@ from .alerts import raise_for_log, raise_for_pause
 from .library import library_entry
 from .logs import local_today
 from .models import Log, Pause, Programme, Task, Version
-from .reading import task_schedule
+from .reading import in_force, load_versions, task_schedule
 from .schedule import paused_days_between, slots_due, weekday_mask
 
 MAYA_TITLE = "Walking and balance"
@@ -191,8 +191,6 @@ def _maya(circle: Any) -> str:
 
 def _logs(circle, programme, start, today, people, pauses, fatigue_day: int = 4) -> int:
     """Logs for every due time from ``start`` to yesterday, most done; fatigue 8 once."""
-    from .reading import in_force, load_versions
-
     rng = random.Random(20)
     versions = load_versions([programme.id])[programme.id]
     paused = paused_days_between([(p.start_date, p.end_date) for p in pauses], start, today)

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from careteam.api import Refusal, circle_zone, db, display_name_of, record_audit, require, utcnow
 
+from .alerts import raise_for_log
 from .models import Log, Pause, Programme, Task
 from .reading import VersionTasks, in_force, load_versions, task_schedule
 from .schedule import paused_days_between, slots_due
@@ -273,8 +274,6 @@ def log_slot(
         actor_id=membership.user_id,
         details={"programme": programme.public_id, "day": day.isoformat(), "status": log.status},
     )
-    from .alerts import raise_for_log  # alerts reads logs; logs raises alerts
-
     raise_for_log(log, task)
     return log, True
 

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 
 from careteam.api import Refusal, db, display_names, lock_circle, record_audit, require, utcnow
 
+from .alerts import raise_for_pause
 from .models import Pause, Programme
 
 # How far back a pause may start (the log's own window) and ahead it may be planned.
@@ -110,8 +111,6 @@ def pause_programme(
         actor_id=membership.user_id,
         details={"programme": programme.public_id, "from": start.isoformat()},
     )
-    from .alerts import raise_for_pause  # alerts reads pauses; pauses raise alerts
-
     raise_for_pause(pause)
     return pause
 

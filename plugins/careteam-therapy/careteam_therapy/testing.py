@@ -13,6 +13,7 @@ from typing import Any
 from careteam.api import Circle, db, membership_of
 from careteam.testing import register_url_argument
 
+from . import logs, pauses
 from .demo import TaskSpec, write_programme
 from .logs import local_today
 
@@ -43,8 +44,6 @@ def _programme(app: Any, setup: Any, _role: str | None) -> str:
 
 
 def _pause(app: Any, setup: Any, _role: str | None) -> str:
-    from . import logs, pauses
-
     programme_id = make_programme(app, setup)
     with app.app_context():
         circle = db.session.get(Circle, setup.id)

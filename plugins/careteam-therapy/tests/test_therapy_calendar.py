@@ -11,8 +11,6 @@ import pytest
 from careteam_therapy.demo import TaskSpec
 from careteam_therapy.testing import make_programme
 
-from careteam.appointments.testing import appointment_url
-
 _URL = re.compile(r'id="feed-url" readonly value="([^"]+)"')
 
 
@@ -26,7 +24,7 @@ def _opt_in(client, setup, calendar=True, reminders=False):
 
 def _feed(client, setup, detail="full"):
     page = client.post_form(
-        appointment_url(setup, "/subscribe"), {"detail": detail, "action": "create"}
+        setup.url("/appointments/subscribe"), {"detail": detail, "action": "create"}
     )
     path = _URL.search(page.get_data(as_text=True)).group(1).removeprefix("http://careteam.test")
     response = client.get(path)
