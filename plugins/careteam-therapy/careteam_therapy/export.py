@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from careteam.api import SectionContent, csv_bytes, db, display_name_of, member_can
 
-from .logs import logs_of
 from .models import Log, Pause, Programme, Task, Version
 from .schedule import weekdays_of
 
@@ -63,6 +62,17 @@ def _log_row(programme: Programme, version: int, log: Log, task: Task, by: str) 
         by,
         log.logged_at,
     )
+
+
+def logs_of(programme: Programme) -> list[tuple[Log, Task, str]]:
+    """Every log of the programme, oldest day first, with the task asked and who logged it."""
+    rows = db.session.execute(
+        select(Log, Task, display_name_of(Log.logged_by_id))
+        .join(Task, Task.id == Log.task_id)
+        .where(Log.programme_id == programme.id)
+        .order_by(Log.day, Task.position, Log.slot, Log.id)
+    ).all()
+    return [(log, task, name or "") for log, task, name in rows]
 
 
 def logs_csv(programme: Programme) -> bytes:

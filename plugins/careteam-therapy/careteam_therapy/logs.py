@@ -298,14 +298,3 @@ def _repeat(saved: Log, answer: Answer) -> tuple[Log, bool]:
         return saved, False  # the second tap of a double tap: nothing more to save
     name = db.session.scalar(select(display_name_of(Log.logged_by_id)).where(Log.id == saved.id))
     raise SavedDifferently(saved, name or "a former member")
-
-
-def logs_of(programme: Programme) -> list[tuple[Log, Task, str]]:
-    """Every log of the programme, oldest day first, with the task asked and who logged it."""
-    rows = db.session.execute(
-        select(Log, Task, display_name_of(Log.logged_by_id))
-        .join(Task, Task.id == Log.task_id)
-        .where(Log.programme_id == programme.id)
-        .order_by(Log.day, Task.position, Log.slot, Log.id)
-    ).all()
-    return [(log, task, name or "") for log, task, name in rows]
