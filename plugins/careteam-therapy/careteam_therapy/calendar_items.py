@@ -71,7 +71,13 @@ def _load(circle: Any, user_id: int, low: date, high: date) -> list[tuple[Any, l
 
 
 def _times(task: Task) -> list[str]:
-    return task.times_of_day.split()
+    """The task's times of day; anything but "HH:MM" is left out (an all-day item instead)."""
+    found = []
+    for text in task.times_of_day.split():
+        hour, _, minute = text.partition(":")
+        if hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60:
+            found.append(f"{int(hour):02d}:{int(minute):02d}")
+    return found
 
 
 def calendar_items(
