@@ -79,6 +79,8 @@ def scenarios(manifest: dict[str, Any], deep_cursor: str) -> list[Scenario]:
         found.append(Scenario("devices", f"{circle}/devices", PAGE, plugin="devices"))
     if "hello" in plugins:
         found.append(Scenario("hello_plugin", f"{circle}/hello", PAGE, plugin="hello"))
+    if "therapy" in plugins:
+        found.append(Scenario("therapy_today", f"{circle}/therapy/today", PAGE, plugin="therapy"))
     if "therapy" in plugins and "therapy" in manifest:
         found += _therapy(manifest["therapy"], circle)
     return found

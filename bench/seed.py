@@ -286,6 +286,7 @@ def _manifest(
         "month": _month(world, month_of),
         "plugins": world.plugins,
         "sizes": dataclasses.asdict(world.scale),
+        **world.manifest_extra,
     }
 
 

@@ -1,10 +1,11 @@
-"""Seeder phase: data of the installed first-party plugins (devices, hello), in bulk.
+"""Seeder phase: data of the installed first-party plugins (devices, hello, therapy), in bulk.
 
 Devices: a few per circle, each with its own checklist copied from the one the plugin ships for
 its kind (as ``inventory.add_device`` does), and some finished checks whose items copy the
 checklist (as ``checks.start_check``/``save_check`` do); a "needs attention" answer opens a
 problem, most of them resolved since.  Hello: some kind words per circle, and the counter of
-"everyone" notes its ``careteam_note_created`` hook would have kept.
+"everyone" notes its ``careteam_note_created`` hook would have kept.  Therapy: see
+:mod:`.seed_therapy`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ def seed_plugin_data(world: World, notes: list[NoteInfo]) -> dict[str, int]:
         counts.update(_seed_devices(world))
     if "hello" in world.plugins:
         counts.update(_seed_hello(world, notes))
+    if "therapy" in world.plugins:
+        from .seed_therapy import seed_therapy
+
+        counts.update(seed_therapy(world))
     return counts
 
 

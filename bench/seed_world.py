@@ -125,6 +125,8 @@ class World:
     circles: list[CircleInfo] = field(default_factory=list)
     next_ids: dict[str, int] = field(default_factory=dict)
     tables_with_ids: set[str] = field(default_factory=set)
+    # What plugin phases add to the manifest (e.g. whom a plugin's scenarios sign in as).
+    manifest_extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def busy(self) -> CircleInfo:

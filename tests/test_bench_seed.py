@@ -81,6 +81,9 @@ def test_counts_match_the_scale_and_the_manifest(seeded):
         assert counts["devices"] > 0 and counts["device_checks"] > 0
     if "hello" in loaded:
         assert counts["kind_words"] > 0
+    if "therapy" in loaded:
+        assert counts["therapy_programmes"] > 0 and counts["therapy_logs"] > 0
+        assert set(manifest["therapy"]) == {"busy_programme", "therapist_email"}
     assert re.fullmatch(r"\d{4}-\d{2}", manifest["month"])
     with app.app_context():
         assert db.session.scalar(select(func.count(Note.id))) == counts["notes"]

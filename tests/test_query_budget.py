@@ -58,6 +58,10 @@ HELLO_BUDGET = 2
 # their author's name); the circle's programme list is one statement.
 THERAPY_PROGRAMME_BUDGET = 4
 THERAPY_INDEX_BUDGET = 1
+# Therapy (issue 20): Today reads the programmes with their pauses, the versions with their
+# tasks, the day's logs with who wrote them; the home panel is one statement.
+THERAPY_TODAY_BUDGET = 3
+THERAPY_PANEL = 1
 
 SMALL = 1
 LARGE = 10
@@ -328,11 +332,58 @@ def add_therapy_logs(app: Flask, circle: Circle, units: int) -> None:
         db.session.commit()
 
 
+def add_therapy(app: Flask, circle: Circle, units: int) -> None:
+    """Add programmes (three tasks each, one done twice a day) with a week of logs."""
+    therapy = pytest.importorskip(
+        "careteam_therapy.testing", reason="the therapy plugin (careteam-therapy) is not installed"
+    )
+    from careteam_therapy.demo import TaskSpec
+    from careteam_therapy.models import Log, Programme, Task
+    from careteam_therapy.programmes import today_in
+
+    from careteam.circles.models import Circle as CircleRow
+
+    tasks = [
+        TaskSpec("Sit to stand", sets=2, reps=8),
+        TaskSpec("Marching", sets=2, reps=20, times_per_day=2),
+        TaskSpec("Walk", kind="activity", minutes=10, per_week=5),
+    ]
+    for index in range(units):
+        public_id = therapy.make_programme(app, circle.setup, tasks, title=f"Programme {index}")
+        with app.app_context():
+            today = today_in(db.session.get(CircleRow, circle.setup.id))
+            rows = db.session.scalars(
+                db.select(Task)
+                .join(Programme, Programme.id == Task.programme_id)
+                .where(Programme.public_id == public_id)
+            ).all()
+            db.session.add_all(
+                Log(circle_id=circle.setup.id, programme_id=task.programme_id, task_id=task.id,
+                    task_key=task.key, day=today - timedelta(days=back), slot=1, status="done",
+                    token=f"budget-{task.id}-{back}", logged_by_id=circle.setup.people["family"].id)
+                for task in rows
+                for back in range(7)
+            )  # fmt: skip
+            db.session.commit()
+
+
 def add_everything(app: Flask, circle: Circle, units: int) -> None:
     add_notes(app, circle, units)
     add_appointments(app, circle, units)
     add_devices(app, circle, units)
     add_kind_words(app, circle, units)
+    if _installed("careteam_therapy"):
+        add_therapy(app, circle, units)
+
+
+def _installed(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+# Each installed plugin with a home panel adds its statements to the circle home.
+HOME_WITH_PLUGINS = HOME_BUDGET + (THERAPY_PANEL if _installed("careteam_therapy") else 0)
 
 
 # --- the pages -------------------------------------------------------------------------------
@@ -361,7 +412,7 @@ class Scenario:
 
 
 SCENARIOS = [
-    Scenario("circle home", lambda c: c.setup.url(), add_everything, HOME_BUDGET),
+    Scenario("circle home", lambda c: c.setup.url(), add_everything, HOME_WITH_PLUGINS),
     Scenario("feed page 1", lambda c: c.setup.url("/notes"), add_notes, FEED_BUDGET),
     Scenario(
         "feed deep page",
@@ -417,6 +468,12 @@ SCENARIOS = [
         add_therapy_logs,
         THERAPY_PROGRESS_BUDGET,
     ),
+    Scenario(
+        "therapy today",
+        lambda c: c.setup.url("/therapy/today"),
+        add_therapy,
+        THERAPY_TODAY_BUDGET,
+    ),
 ]
 
 
@@ -443,7 +500,8 @@ def test_home_meets_the_issue_budget(app: Flask, client_as: Any, circle_with_rol
     add_everything(app, circle, SMALL)
     client = client_as("coordinator")
     html = client.get(circle.setup.url()).get_data(as_text=True)
-    assert html.count('<section class="card" aria-labelledby="section-') == HOME_PANELS
+    panels = HOME_PANELS + (THERAPY_PANEL if _installed("careteam_therapy") else 0)
+    assert html.count('<section class="card" aria-labelledby="section-') == panels
     cost = request_cost(app, client, circle.setup.url())
     assert len(cost.page) <= HOME_ISSUE_BUDGET, cost.describe()
 

@@ -1,22 +1,25 @@
 """URL-argument factories for CareTeam's route-wide tests (entry point careteam.test_factories).
 
 Each makes a real object in the test circle, so the permission matrix and the cross-circle
-probes can visit every therapy page.
+probes can visit every therapy page.  ``make_programme`` is also the tests' way to get a
+programme: it prescribes through the authoring service, as the therapist's pages do.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
 from careteam.api import Circle, db, membership_of
 from careteam.testing import build_circle, register_url_argument, switch_on_every_plugin
 
-from . import programmes
+from . import pauses, programmes
+from .demo import TaskSpec
 from .library import LIBRARY
 from .models import TaskTemplate
-from .tasks import TEMPLATE_FIELDS, TaskInput, from_library
+from .tasks import TEMPLATE_FIELDS, from_library
 
 # Library entries a test programme is made of (one exercise with sets and reps, one strategy).
 DEFAULT_ENTRIES = ("sit-to-stand", "planned-rests")
@@ -25,18 +28,30 @@ DEFAULT_ENTRIES = ("sit-to-stand", "planned-rests")
 def make_programme(
     app: Any,
     setup: Any,
+    tasks: Sequence[TaskSpec] | None = None,
+    *,
     title: str = "Walking and balance",
     entries: tuple[str, ...] = DEFAULT_ENTRIES,
     start: date | None = None,
+    therapist: str | None = "therapist",
 ) -> str:
-    """Prescribe a programme from library entries in the test circle, as its therapist;
-    return its public id."""
+    """Prescribe a programme in the test circle as its therapist; return its public id.
+
+    Its tasks are ``tasks`` if given, else copies of the library ``entries``; they start on
+    ``start`` (two weeks ago by default, so the last seven days can be logged).  ``therapist``
+    names the role whose member the programme's alerts go to afterwards (None: nobody, as
+    when the therapist has left)."""
     with app.app_context():
         circle = db.session.get(Circle, setup.id)
-        therapist = membership_of(circle, setup.people["therapist"].id)
-        first = start or programmes.today_in(circle)
-        tasks: list[TaskInput] = [t for slug in entries if (t := from_library(slug, first))]
-        programme = programmes.create_programme(circle, therapist, title, tasks, first)
+        prescriber = membership_of(circle, setup.people["therapist"].id)
+        first = start or programmes.today_in(circle) - timedelta(days=14)
+        if tasks is None:
+            inputs = [t for slug in entries if (t := from_library(slug, first))]
+        else:
+            inputs = [spec.to_input(first) for spec in tasks]
+        programme = programmes.create_programme(circle, prescriber, title, inputs, first)
+        if therapist != "therapist":
+            programme.therapist_id = setup.people[therapist].id if therapist else None
         db.session.commit()
         return programme.public_id
 
@@ -69,7 +84,22 @@ def _programme(app: Any, setup: Any, _role: str | None) -> str:
     return make_programme(app, setup)
 
 
+def _pause(app: Any, setup: Any, _role: str | None) -> str:
+    programme_id = make_programme(app, setup)
+    with app.app_context():
+        circle = db.session.get(Circle, setup.id)
+        member = membership_of(circle, setup.people["caregiver"].id)
+        programme = programmes.get_programme(circle, programme_id)
+        today = programmes.today_in(circle)
+        pause = pauses.pause_programme(
+            circle, member, programme, start=today, end=None, note="Flare-up", today=today
+        )
+        db.session.commit()
+        return pause.public_id
+
+
 register_url_argument("programme_id", _programme)
+register_url_argument("pause_id", _pause)
 # Version 1 is every programme's first: the sheet's ``number`` needs no object of its own.
 register_url_argument("number", lambda _app, _setup, _role: "1")
 

@@ -1,0 +1,218 @@
+"""The Today page, the circle home panel, the member's settings and the daily reminder."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from careteam_therapy.demo import TaskSpec
+from careteam_therapy.testing import make_programme
+from sqlalchemy import select
+
+from careteam.testing import message_text, send_reminders
+
+
+def _today(app, setup):
+    from careteam_therapy.programmes import today_in
+
+    from careteam.api import Circle, db
+
+    with app.app_context():
+        return today_in(db.session.get(Circle, setup.id))
+
+
+def _done(client, setup, index=0, day=None):
+    url = setup.url("/therapy/today" + (f"?day={day}" if day else ""))
+    html = client.get(url).get_data(as_text=True)
+    blocks = re.findall(r'/therapy/today/log" class="inline-form">(.*?)</form>', html, re.S)
+    fields = dict(
+        re.findall(r'name="(programme|task|day|slot|token)" value="([^"]*)"', blocks[index])
+    )
+    response = client.post_form(
+        setup.url("/therapy/today/log"), {**fields, "status": "done"}, page=url
+    )
+    assert response.status_code == 302
+    return response
+
+
+def test_today_lists_every_due_time_and_a_week_of_days(app, client_as, circle_with_roles):
+    today = _today(app, circle_with_roles)
+    make_programme(
+        app,
+        circle_with_roles,
+        [
+            TaskSpec("Sit to stand", sets=2, reps=8),
+            TaskSpec("Marching", sets=2, reps=20, times_per_day=2),
+            TaskSpec("Not today", sets=1, reps=5, weekdays=((today.weekday() + 1) % 7,)),
+        ],
+    )
+    client = client_as("care_recipient")
+    html = client.get(circle_with_roles.url("/therapy/today")).get_data(as_text=True)
+    assert "Sit to stand" in html and "Marching (1 of 2)" in html and "Marching (2 of 2)" in html
+    assert "Not today" not in html
+    assert html.count(">Done<span") == 3 and "0 of 3 logged today" in html
+    days = re.findall(r'/therapy/today\?day=(\d{4}-\d{2}-\d{2})"', html)
+    assert days == [str(today - timedelta(days=n)) for n in range(1, 8)]
+    yesterday = client.get(circle_with_roles.url(f"/therapy/today?day={today - timedelta(days=1)}"))
+    assert yesterday.status_code == 200 and "Therapy on" in yesterday.get_data(as_text=True)
+
+
+def test_logging_yesterday_and_the_view_is_audited(app, client_as, circle_with_roles):
+    from careteam_therapy.models import Log
+
+    from careteam.api import db
+
+    today = _today(app, circle_with_roles)
+    yesterday = today - timedelta(days=1)
+    make_programme(app, circle_with_roles)
+    client = client_as("family")
+    response = _done(client, circle_with_roles, day=yesterday)
+    assert response.headers["Location"].endswith(f"/therapy/today?day={yesterday}")
+    with app.app_context():
+        [log] = db.session.scalars(select(Log)).all()
+        assert log.day == yesterday and log.logged_by_id == circle_with_roles.people["family"].id
+    audit = client_as("coordinator").get(circle_with_roles.url("/audit")).get_data(as_text=True)
+    assert "Viewed a day of therapy" in audit and "Logged a therapy task" in audit
+
+
+def test_nothing_due_and_supporters(app, client_as, circle_with_roles):
+    html = client_as("family").get(circle_with_roles.url("/therapy/today")).get_data(as_text=True)
+    assert "Nothing is due today" in html
+    assert client_as("supporter").get(circle_with_roles.url("/therapy/today")).status_code == 403
+
+
+def test_the_home_panel_counts_done_and_due_today(app, client_as, circle_with_roles):
+    client = client_as("caregiver")
+    assert "Therapy today" not in client.get(circle_with_roles.url()).get_data(as_text=True)
+    make_programme(
+        app,
+        circle_with_roles,
+        [
+            TaskSpec("Sit to stand", sets=2, reps=8),
+            TaskSpec("Marching", sets=2, reps=20, times_per_day=2),
+        ],
+    )
+    home = client.get(circle_with_roles.url()).get_data(as_text=True)
+    assert "Therapy today" in home and "0 of 3</strong> done today" in home
+    _done(client, circle_with_roles)
+    home = client.get(circle_with_roles.url()).get_data(as_text=True)
+    assert "1 of 3</strong> done today (2 left)" in home
+    assert "Therapy today" not in client_as("supporter").get(circle_with_roles.url()).get_data(
+        as_text=True
+    )
+
+
+def test_the_panel_agrees_with_today_through_versions_and_pauses(app, circle_with_roles):
+    """The panel's one statement applies the same rule as Today (reading.in_force)."""
+    from careteam_therapy import logs, pauses
+    from careteam_therapy.demo import write_version
+    from careteam_therapy.models import Task
+    from careteam_therapy.panel import today_figures
+
+    from careteam.api import Circle, db, membership_of
+
+    today = _today(app, circle_with_roles)
+    public_id = make_programme(
+        app,
+        circle_with_roles,
+        [TaskSpec("A", sets=1, reps=1), TaskSpec("B", sets=1, reps=1, keep_in_flare=True)],
+    )
+    with app.app_context():
+        circle = db.session.get(Circle, circle_with_roles.id)
+        programme = programmes.get_programme(circle, public_id)
+        keys = list(
+            db.session.scalars(
+                select(Task.key).where(Task.programme_id == programme.id).order_by(Task.position)
+            )
+        )
+        # A later version starting tomorrow, and one back-dated to yesterday (the newest wins).
+        start = today - timedelta(days=14)
+        write_version(
+            programme,
+            [(keys[0], TaskSpec("A", sets=1, reps=1, times_per_day=3))],
+            effective_from=today + timedelta(days=1),
+            start=start,
+            author_id=None,
+        )
+        write_version(
+            programme,
+            [
+                (keys[0], TaskSpec("A", sets=1, reps=1, times_per_day=2)),
+                (keys[1], TaskSpec("B", sets=1, reps=1, keep_in_flare=True)),
+            ],
+            effective_from=today - timedelta(days=1),
+            start=start,
+            author_id=None,
+        )
+        db.session.commit()
+
+        def both():
+            page = logs.day_page(circle, today, today)
+            return page.due, today_figures(circle, today).due
+
+        assert both() == (3, 3)
+        member = membership_of(circle, circle_with_roles.people["caregiver"].id)
+        pauses.pause_programme(
+            circle, member, programme, start=today, end=None, note="", today=today
+        )
+        db.session.commit()
+        assert both() == (1, 1)  # only B, kept during a flare-up
+
+
+def test_settings_are_the_members_own(app, client_as, circle_with_roles):
+    from careteam_therapy.models import MemberSetting
+
+    from careteam.api import db
+
+    family = client_as("family")
+    page = family.get(circle_with_roles.url("/therapy/settings"))
+    assert page.status_code == 200 and "Put therapy days in my calendar feed" in page.get_data(
+        as_text=True
+    )
+    assert (
+        family.post_form(circle_with_roles.url("/therapy/settings"), {"reminders": "y"}).status_code
+        == 302
+    )
+    shown = family.get(circle_with_roles.url("/therapy/settings")).get_data(as_text=True)
+    assert re.search(
+        r'<input[^>]*checked[^>]*name="reminders"|<input[^>]*name="reminders"[^>]*checked', shown
+    )
+    assert not re.search(
+        r'<input[^>]*checked[^>]*name="calendar"|<input[^>]*name="calendar"[^>]*checked', shown
+    )
+    with app.app_context():
+        rows = [
+            (s.user_id, s.calendar, s.reminders) for s in db.session.scalars(select(MemberSetting))
+        ]
+    assert rows == [(circle_with_roles.people["family"].id, False, True)]
+    assert client_as("supporter").get(circle_with_roles.url("/therapy/settings")).status_code == 403
+
+
+def _noon_today():
+    return datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+
+
+def test_the_daily_reminder_goes_once_a_day_to_members_who_chose_it(
+    app, mail, client_as, circle_with_roles
+):
+    make_programme(
+        app,
+        circle_with_roles,
+        [
+            TaskSpec("Sit to stand", sets=2, reps=8),
+            TaskSpec("Marching", sets=2, reps=20, times_per_day=2),
+        ],
+    )
+    family = client_as("family")
+    family.post_form(circle_with_roles.url("/therapy/settings"), {"reminders": "y"})
+    _done(family, circle_with_roles)
+    now = _noon_today()
+    send_reminders(app, now)
+    people = circle_with_roles.people
+    ours = [m for m in mail.messages if "home exercise" in message_text(m)]
+    assert [m["To"] for m in ours] == [people["family"].email]
+    assert "Today: 2 home exercises" in message_text(ours[0])
+    assert send_reminders(app, now + timedelta(hours=2)).sent == 0
+    before = len(mail.messages)
+    send_reminders(app, now + timedelta(days=1))
+    assert any("Today: 3 home exercises" in message_text(m) for m in mail.messages[before:])
