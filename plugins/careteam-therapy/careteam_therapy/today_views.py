@@ -10,7 +10,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 
 from careteam.api import db, member_can, record_view
 
-from . import alerts, logs, member_settings, pauses
+from . import alerts, logs, member_settings, pauses, programmes
 from .export import logs_csv
 from .log_forms import (
     HIDDEN,

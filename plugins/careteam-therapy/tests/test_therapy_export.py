@@ -10,6 +10,7 @@ import re
 import zipfile
 from datetime import timedelta
 
+from careteam_therapy import programmes
 from careteam_therapy.demo import TaskSpec
 from careteam_therapy.testing import make_programme
 from sqlalchemy import select

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from careteam_therapy import programmes
 from careteam_therapy.demo import TaskSpec
 from careteam_therapy.testing import make_programme
 from sqlalchemy import select
