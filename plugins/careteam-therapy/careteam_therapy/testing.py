@@ -15,14 +15,17 @@ from typing import Any
 from careteam.api import Circle, db, membership_of
 from careteam.testing import build_circle, register_url_argument, switch_on_every_plugin
 
-from . import pauses, programmes
+from . import demo, pauses, programmes
 from .demo import TaskSpec
 from .library import LIBRARY
 from .models import TaskTemplate
 from .tasks import TEMPLATE_FIELDS, from_library
 
-# Library entries a test programme is made of (one exercise with sets and reps, one strategy).
-DEFAULT_ENTRIES = ("sit-to-stand", "planned-rests")
+# A test programme's one task unless told otherwise: the library's sit to stand, due once every
+# day, so every day of a test has exactly one time to log.
+DEFAULT_TASKS = (
+    demo.from_library("sit-to-stand", sets=2, reps=8, weekdays=tuple(range(7)), times_per_day=1),
+)
 
 
 def make_programme(
@@ -31,24 +34,24 @@ def make_programme(
     tasks: Sequence[TaskSpec] | None = None,
     *,
     title: str = "Walking and balance",
-    entries: tuple[str, ...] = DEFAULT_ENTRIES,
+    entries: tuple[str, ...] = (),
     start: date | None = None,
     therapist: str | None = "therapist",
 ) -> str:
     """Prescribe a programme in the test circle as its therapist; return its public id.
 
-    Its tasks are ``tasks`` if given, else copies of the library ``entries``; they start on
-    ``start`` (two weeks ago by default, so the last seven days can be logged).  ``therapist``
-    names the role whose member the programme's alerts go to afterwards (None: nobody, as
-    when the therapist has left)."""
+    Its tasks are ``tasks``, or copies of the library ``entries``, or ``DEFAULT_TASKS``; they
+    start on ``start`` (two weeks ago by default, so the last seven days can be logged).
+    ``therapist`` names the role whose member the programme's alerts go to afterwards (None:
+    nobody, as when the therapist has left)."""
     with app.app_context():
         circle = db.session.get(Circle, setup.id)
         prescriber = membership_of(circle, setup.people["therapist"].id)
         first = start or programmes.today_in(circle) - timedelta(days=14)
-        if tasks is None:
+        if entries:
             inputs = [t for slug in entries if (t := from_library(slug, first))]
         else:
-            inputs = [spec.to_input(first) for spec in tasks]
+            inputs = [spec.to_input(first) for spec in tasks or DEFAULT_TASKS]
         programme = programmes.create_programme(circle, prescriber, title, inputs, first)
         if therapist != "therapist":
             programme.therapist_id = setup.people[therapist].id if therapist else None

@@ -102,8 +102,8 @@ def test_uids_are_stable_and_a_new_version_bumps_the_sequence(
     app, client_as, circle_with_roles, daily
 ):
     from careteam_therapy.demo import write_version
-    from careteam_therapy.logs import get_programme
     from careteam_therapy.models import Task
+    from careteam_therapy.programmes import get_programme
 
     from careteam.api import Circle, db
 
@@ -121,7 +121,7 @@ def test_uids_are_stable_and_a_new_version_bumps_the_sequence(
             [(key, TaskSpec("Sit to stand", sets=3, reps=8))],
             effective_from=today,
             start=today - timedelta(days=60),
-            author_id=None,
+            author_id=circle_with_roles.people["therapist"].id,
         )
         db.session.commit()
     after = {str(e["uid"]): int(e["sequence"]) for e in _ours(_feed(client, circle_with_roles))}

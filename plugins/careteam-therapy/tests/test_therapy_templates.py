@@ -14,11 +14,14 @@ from sqlalchemy import func, select
 from careteam.api import db
 from careteam.testing import login
 
+# One exercise with sets and reps, one daily-living strategy.
+TWO_ENTRIES = ("sit-to-stand", "planned-rests")
+
 
 @pytest.fixture
 def saved(app, client_as, circle_with_roles):
     """The therapist keeps the programme's first task as a template; returns its public id."""
-    programme_id = make_programme(app, circle_with_roles)
+    programme_id = make_programme(app, circle_with_roles, entries=TWO_ENTRIES)
     url = circle_with_roles.url(f"/therapy/{programme_id}")
     client = client_as("therapist")
     page = client.get(url).get_data(as_text=True)
@@ -144,8 +147,8 @@ def test_a_therapist_whose_circle_switched_therapy_off_prescribes_nowhere(
 def test_a_task_of_another_programme_cannot_be_kept_through_this_one(
     app, client_as, circle_with_roles
 ):
-    first = make_programme(app, circle_with_roles)
-    second = make_programme(app, circle_with_roles, title="Second")
+    first = make_programme(app, circle_with_roles, entries=TWO_ENTRIES)
+    second = make_programme(app, circle_with_roles, title="Second", entries=TWO_ENTRIES)
     client = client_as("therapist")
     page = client.get(circle_with_roles.url(f"/therapy/{second}")).get_data(as_text=True)
     task_id = re.search(r'name="task" value="([^"]+)"', page).group(1)

@@ -126,15 +126,8 @@ def test_the_panel_agrees_with_today_through_versions_and_pauses(app, circle_wit
                 select(Task.key).where(Task.programme_id == programme.id).order_by(Task.position)
             )
         )
-        # A later version starting tomorrow, and one back-dated to yesterday (the newest wins).
+        # Version 2 from yesterday is in force today; version 3 starts only tomorrow.
         start = today - timedelta(days=14)
-        write_version(
-            programme,
-            [(keys[0], TaskSpec("A", sets=1, reps=1, times_per_day=3))],
-            effective_from=today + timedelta(days=1),
-            start=start,
-            author_id=None,
-        )
         write_version(
             programme,
             [
@@ -143,7 +136,14 @@ def test_the_panel_agrees_with_today_through_versions_and_pauses(app, circle_wit
             ],
             effective_from=today - timedelta(days=1),
             start=start,
-            author_id=None,
+            author_id=circle_with_roles.people["therapist"].id,
+        )
+        write_version(
+            programme,
+            [(keys[0], TaskSpec("A", sets=1, reps=1, times_per_day=3))],
+            effective_from=today + timedelta(days=1),
+            start=start,
+            author_id=circle_with_roles.people["therapist"].id,
         )
         db.session.commit()
 

@@ -16,6 +16,9 @@ from sqlalchemy import func, select
 
 from careteam.api import Circle, db, membership_of
 
+# One exercise with sets and reps, one daily-living strategy.
+TWO_ENTRIES = ("sit-to-stand", "planned-rests")
+
 
 @pytest.fixture
 def therapist(client_as):
@@ -24,7 +27,7 @@ def therapist(client_as):
 
 @pytest.fixture
 def programme_url(app, circle_with_roles):
-    public_id = make_programme(app, circle_with_roles)
+    public_id = make_programme(app, circle_with_roles, entries=TWO_ENTRIES)
     return circle_with_roles.url(f"/therapy/{public_id}")
 
 
@@ -143,7 +146,9 @@ def test_effective_date_defaults_to_today_and_not_before_the_last(
     with app.app_context():
         today = programmes.today_in(db.session.get(Circle, circle_with_roles.id))
     assert fields["effective_from"] == [today.isoformat()]
-    fields["effective_from"] = [(today - timedelta(days=1)).isoformat()]
+    # Version 1 is in force from two weeks ago (make_programme's start): a day before it is
+    # refused.
+    fields["effective_from"] = [(today - timedelta(days=15)).isoformat()]
     response = post(therapist, programme_url, fields)
     assert response.status_code == 422
     assert 'id="effective_from-errors"' in response.get_data(as_text=True)
@@ -172,7 +177,7 @@ def test_a_stale_save_is_refused_with_both_versions_shown(app, therapist, progra
 
 def test_two_saves_from_the_same_version_make_one_next_version(app, circle_with_roles):
     """The service's own check, without the page: the second save is stale."""
-    public_id = make_programme(app, circle_with_roles)
+    public_id = make_programme(app, circle_with_roles, entries=TWO_ENTRIES)
     with app.app_context():
         circle = db.session.get(Circle, circle_with_roles.id)
         therapist = membership_of(circle, circle_with_roles.people["therapist"].id)
@@ -190,7 +195,7 @@ def test_two_saves_from_the_same_version_make_one_next_version(app, circle_with_
 
 
 def test_another_programmes_task_key_is_404(app, therapist, circle_with_roles, programme_url):
-    other = make_programme(app, circle_with_roles, title="Other")
+    other = make_programme(app, circle_with_roles, title="Other", entries=TWO_ENTRIES)
     other_fields = editor(therapist, circle_with_roles.url(f"/therapy/{other}"))
     fields = editor(therapist, programme_url)
     fields["tasks-0-key"] = other_fields["tasks-0-key"]
