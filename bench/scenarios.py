@@ -79,8 +79,6 @@ def scenarios(manifest: dict[str, Any], deep_cursor: str) -> list[Scenario]:
         found.append(Scenario("devices", f"{circle}/devices", PAGE, plugin="devices"))
     if "hello" in plugins:
         found.append(Scenario("hello_plugin", f"{circle}/hello", PAGE, plugin="hello"))
-    if "therapy" in plugins:
-        found.append(Scenario("therapy_today", f"{circle}/therapy/today", PAGE, plugin="therapy"))
     if "therapy" in plugins and "therapy" in manifest:
         found += _therapy(manifest["therapy"], circle)
     return found
@@ -90,7 +88,7 @@ def _therapy(therapy: dict[str, Any], circle: str) -> list[Scenario]:
     """The therapy pages, from what the seeder wrote under ``manifest["therapy"]``:
     ``busy_programme`` (a programme of the busy circle with weeks of logs) and
     ``therapist_email`` (the therapist who prescribes in many circles)."""
-    found = []
+    found = [Scenario("therapy_today", f"{circle}/therapy/today", PAGE, plugin="therapy")]
     if therapy.get("busy_programme"):
         found.append(
             Scenario(

@@ -119,7 +119,7 @@ def test_therapy_scenarios_answer_on_a_tiny_seed(tmp_path) -> None:
         app = open_app(url)
         manifest.setdefault("therapy", _add_therapy(app, manifest))
         plan = [s for s in scenarios(manifest, "X") if s.plugin == "therapy"]
-        assert {s.name for s in plan} == {"therapy_progress", "therapy_overview"}
+        assert {s.name for s in plan} == {"therapy_today", "therapy_progress", "therapy_overview"}
         results = measure(app, manifest, plan, repeats=3)
         for name, figures in results.items():
             assert figures["statements"] == figures["statements_max"], (name, figures)
