@@ -31,9 +31,8 @@ from .alerts import alerts_for
 from .calendar_items import calendar_items
 from .demo import build_demo
 from .export import build_section
-from .panel import today_figures, week_adherence
+from .panel import panel_figures, today_figures
 from .programmes import today_in
-from .schedule import monday_of
 from .site_views import site_bp
 from .views import bp
 
@@ -130,15 +129,10 @@ WHATS_NEXT_ALERTS = 3
 def _panel(circle: Any, membership: Any, **_: Any) -> dict[str, Any] | None:
     if not member_can(membership, "therapy.view"):
         return None  # supporters see nothing of it
-    today = today_in(circle)
-    figures = today_figures(circle, today)
-    if not figures.tasks:
+    figures = panel_figures(circle, today_in(circle))
+    if not figures.today.tasks:
         return None  # no programme in force: nothing to say
-    return {
-        "circle": circle,
-        "figures": figures,
-        "adherence": week_adherence(circle, monday_of(today)),
-    }
+    return {"circle": circle, "figures": figures.today, "week_percent": figures.week_percent}
 
 
 @hookimpl

@@ -108,7 +108,7 @@ def test_the_panel_agrees_with_today_through_versions_and_pauses(app, circle_wit
     from careteam_therapy import logs, pauses
     from careteam_therapy.demo import write_version
     from careteam_therapy.models import Task
-    from careteam_therapy.panel import today_figures
+    from careteam_therapy.panel import panel_figures, today_figures
 
     from careteam.api import Circle, db, membership_of
 
@@ -149,6 +149,8 @@ def test_the_panel_agrees_with_today_through_versions_and_pauses(app, circle_wit
 
         def both():
             page = logs.day_page(circle, today, today)
+            panel = panel_figures(circle, today).today.due
+            assert panel == page.due  # the panel's one statement reads the same versions
             return page.due, today_figures(circle, today).due
 
         assert both() == (3, 3)
@@ -217,3 +219,49 @@ def test_the_daily_reminder_goes_once_a_day_to_members_who_chose_it(
     before = len(mail.messages)
     send_reminders(app, now + timedelta(days=1))
     assert any("Today: 3 home exercises" in message_text(m) for m in mail.messages[before:])
+
+
+def test_the_panel_shows_this_weeks_adherence_as_progress_counts_it(
+    app, client_as, circle_with_roles
+):
+    import math
+    import secrets
+
+    from careteam_therapy.models import Log, Task
+    from careteam_therapy.panel import panel_figures
+    from careteam_therapy.progress import HALF, week_summary
+    from careteam_therapy.schedule import monday_of
+
+    from careteam.api import Circle, db
+
+    today = _today(app, circle_with_roles)
+    monday = monday_of(today)
+    public_ids = [
+        make_programme(app, circle_with_roles, [TaskSpec("Sit", sets=1, reps=5, times_per_day=2)]),
+        make_programme(
+            app,
+            circle_with_roles,
+            [TaskSpec("Walk", kind="activity", minutes=10, per_week=3)],
+            title="Walking",
+        ),
+    ]
+    with app.app_context():
+        circle = db.session.get(Circle, circle_with_roles.id)
+        found = [programmes.get_programme(circle, public_id) for public_id in public_ids]
+        for programme, status in zip(found, ("done", "partly"), strict=True):
+            task = db.session.scalar(select(Task).where(Task.programme_id == programme.id))
+            db.session.add(
+                Log(circle_id=circle.id, programme_id=programme.id, task_id=task.id,
+                    task_key=task.key, day=today, slot=1, status=status,
+                    token=secrets.token_urlsafe(32))
+            )  # fmt: skip
+        db.session.commit()
+        weeks = week_summary(found, monday, today=today).values()
+        credit = sum(week.credit for week in weeks)
+        scheduled = sum(week.scheduled for week in weeks)
+        expected = math.floor(credit * 100 / scheduled + HALF)
+        figures = panel_figures(circle, today)
+        assert figures.week_percent == expected
+        assert figures.today.done == 2  # a partly time counts as done for today's figure
+    html = client_as("family").get(circle_with_roles.url("")).get_data(as_text=True)
+    assert f"This week so far: {expected}% of what was asked." in html
