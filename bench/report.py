@@ -87,6 +87,11 @@ def table(results: dict[str, Any]) -> str:
                 for key in ("idle", "after_1000", "after_10000")
             )
         ),
+        *(
+            f"worker RSS MiB with/without {plugin}: {f['with']:.1f}/{f['without']:.1f} "
+            f"(+{f['added']:.1f})"
+            for plugin, f in results.get("plugin_memory_mb", {}).items()
+        ),
         f"feed conditional GET: {results['conditional_feed_get']['second_status']}",
         "search SQL p50/p95 ms: "
         + " · ".join(

@@ -22,6 +22,9 @@ from .wrk import run_wrk
 
 LOAD_CONNECTIONS = 16
 MEMORY_REQUESTS = (1_000, 10_000)
+# Plugins whose cost in worker memory is measured: the same core pages served with the plugin
+# and with it blocked (CARETEAM_BLOCKED_PLUGINS), each by fresh workers.
+MEASURED_PLUGINS = ("therapy",)
 
 
 def _say(message: str) -> None:
@@ -218,12 +221,35 @@ def run_once(
         results["scenarios"][scenario.name] = _scenario_result(
             scenario, loads[scenario.name], in_process[scenario.name], baseline_rps, naive_rps
         )
+    results["plugin_memory_mb"] = {
+        name: plugin_memory(manifest, plan, name, logs, memory_requests[-1])
+        for name in MEASURED_PLUGINS
+        if name in manifest.get("plugins", [])
+    }
     results["verdicts"] = judge(results, plan)
     stamp = started.strftime("%Y%m%dT%H%M%S")
     path = results_dir / f"run-{stamp}-{manifest['scale']}-{dialect}.json"
     path.write_text(json.dumps(results, indent=2))
     results["path"] = str(path)
     return results
+
+
+def plugin_memory(
+    manifest: dict[str, Any], plan: list[Scenario], plugin: str, logs: Path, requests: int
+) -> dict[str, float]:
+    """Worker RSS (the larger worker's MiB) after ``requests`` over the core pages, served with
+    ``plugin`` and with it blocked; the plugin's own pages are left out of both."""
+    paths = [s.path for s in plan if s.signed_in and not s.person and s.plugin != plugin]
+    found: dict[str, float] = {}
+    for label, blocked in (("with", ""), ("without", plugin)):
+        env = production_environment(manifest["database_url"], free_port())
+        env["CARETEAM_BLOCKED_PLUGINS"] = blocked
+        with gunicorn(f"careteam-{label}-{plugin}", "wsgi:app", env, logs) as site:
+            cookie = sign_in(site.base_url, manifest["user_email"], manifest["password"])
+            memory = _memory(site, paths, cookie, (requests,))
+        found[label] = round(max(memory[f"after_{requests}"], default=0.0), 1)
+    found["added"] = round(found["with"] - found["without"], 1)
+    return found
 
 
 def _ratio(requests_per_second: float, baseline_rps: float) -> float:

@@ -8,6 +8,8 @@ from .scenarios import Scenario
 
 RSS_LIMIT_MB = 100.0
 RSS_GROWTH_LIMIT = 0.10
+# What one plugin may add to a worker's memory (issue 20: the therapy plugin).
+PLUGIN_RSS_LIMIT_MB = 8.0
 SEARCH_SQL_MS = 2.0  # the database part of one search, any term
 
 
@@ -77,4 +79,10 @@ def judge(results: dict[str, Any], plan: list[Scenario]) -> list[dict[str, Any]]
     verdicts.append(
         _check("workers", "RSS growth 1k→10k", round(growth, 3), RSS_GROWTH_LIMIT, True)
     )
+    for plugin, figures in results.get("plugin_memory_mb", {}).items():
+        verdicts.append(
+            _check(
+                "workers", f"RSS MiB added by {plugin}", figures["added"], PLUGIN_RSS_LIMIT_MB, True
+            )
+        )
     return verdicts

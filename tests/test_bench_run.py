@@ -57,6 +57,12 @@ def test_a_run_loads_every_scenario_signed_in_and_saves_its_figures(backend, tmp
     assert all(manifest["feeds"][k] not in json.dumps(results) for k in ("busy", "calendar"))
     assert results["conditional_feed_get"]["etag"]
     assert results["memory_mb"]["served_60"] >= 60 and results["memory_mb"]["after_10000"]
+    if "therapy" in manifest["plugins"]:
+        therapy = results["plugin_memory_mb"]["therapy"]
+        assert therapy["with"] > 0 and therapy["without"] > 0
+        assert therapy["added"] == round(therapy["with"] - therapy["without"], 1)
+        assert any(v["check"] == "RSS MiB added by therapy" for v in results["verdicts"])
+        assert "with/without therapy" in table(results)
     saved = json.loads(Path(results["path"]).read_text())
     assert saved["verdicts"] == results["verdicts"]
     assert "circle_home" in table(results)

@@ -74,4 +74,6 @@ def record_views(
     if not rows:
         return
     with short_write() as conn:
-        conn.execute(insert(audit.AuditEvent).values(rows))
+        # Executemany, not one INSERT with the rows as VALUES: its compiled form is cached
+        # whatever the number of circles (PostgreSQL still gets one multi-row INSERT).
+        conn.execute(insert(audit.AuditEvent), rows)

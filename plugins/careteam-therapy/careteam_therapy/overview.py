@@ -23,8 +23,7 @@ from careteam.api import circle_zone, db, memberships_of, record_views, utcnow
 from .chart import long_date, percent_text
 from .models import Alert, Log, Pause, Programme, Task, Version
 from .progress import PlannedTask, PlannedVersion, WeekFigures, load_logs, week_figures
-from .reading import task_schedule
-from .schedule import monday_of
+from .schedule import TaskSchedule, monday_of
 from .site_views import site_bp
 
 PLUGIN = "therapy"
@@ -86,8 +85,17 @@ def _programme_rows(circle_ids: list[int], low: date, high: date) -> list[Any]:
             Programme.circle_id,
             Programme.public_id,
             Programme.title,
-            Version,
-            Task,
+            Version.number,
+            Version.effective_from,
+            # Columns, not Task objects: a caseload of 40 circles is hundreds of rows.
+            Task.id.label("task_id"),
+            Task.key,
+            Task.start_date.label("task_start"),
+            Task.end_date.label("task_end"),
+            Task.weekdays,
+            Task.per_week,
+            Task.times_per_day,
+            Task.keep_in_flare,
             Pause.start_date,
             Pause.end_date,
             last_log.scalar_subquery().label("last_log"),
@@ -128,13 +136,16 @@ def caseload(user_id: int) -> tuple[list[Any], list[CaseloadEntry]] | None:
                 for kind, value in (("pain", row.pain), ("fatigue", row.fatigue))
                 if value is not None
             ] + ([("pause", None)] if row.paused else [])
-        version = row.Version
-        if not entry.plan or entry.plan[-1].number != version.number:
-            entry.plan.append(PlannedVersion(version.number, version.effective_from, ()))
-        if row.Task is not None and row.Task.id not in tasks_seen:
-            tasks_seen.add(row.Task.id)
+        if not entry.plan or entry.plan[-1].number != row.number:
+            entry.plan.append(PlannedVersion(row.number, row.effective_from, ()))
+        if row.task_id is not None and row.task_id not in tasks_seen:
+            tasks_seen.add(row.task_id)
             last = entry.plan[-1]
-            task = PlannedTask(row.Task.key, task_schedule(row.Task))
+            schedule = TaskSchedule(
+                row.task_start, row.task_end, row.weekdays, row.per_week, row.times_per_day,
+                row.keep_in_flare,
+            )  # fmt: skip
+            task = PlannedTask(row.key, schedule)
             entry.plan[-1] = PlannedVersion(last.number, last.effective_from, (*last.tasks, task))
         if row.start_date is not None:
             entry.pauses.add((row.start_date, row.end_date))
