@@ -265,3 +265,147 @@ def test_the_panel_shows_this_weeks_adherence_as_progress_counts_it(
         assert figures.today.done == 2  # a partly time counts as done for today's figure
     html = client_as("family").get(circle_with_roles.url("")).get_data(as_text=True)
     assert f"This week so far: {expected}% of what was asked." in html
+
+
+def test_the_panel_agrees_with_today_and_progress_every_day_of_a_worked_week(
+    app, circle_with_roles
+):
+    """A fixed week (Monday 3 March 2025) with a version change on Wednesday, a pause on
+    Thursday and Friday, partly and skipped logs, more logs than asked, a programme starting on
+    Tuesday and an archived one: on each day the panel's one statement gives Today's figures
+    and progress's week (both programmes combined), and two days are worked by hand."""
+    import math
+    import secrets
+    from datetime import date
+
+    from careteam_therapy import logs
+    from careteam_therapy.demo import write_version
+    from careteam_therapy.models import Log, Pause, Task, Version
+    from careteam_therapy.panel import PanelFigures, TodayFigures, panel_figures, today_figures
+    from careteam_therapy.progress import HALF, week_summary
+
+    from careteam.api import Circle, db
+
+    monday = date(2025, 3, 3)
+    first = monday - timedelta(days=14)
+
+    def day(n):
+        return monday + timedelta(days=n)
+
+    therapist = circle_with_roles.people["therapist"].id
+    walking = make_programme(
+        app,
+        circle_with_roles,
+        [
+            TaskSpec("A", sets=1, reps=5, times_per_day=2),
+            TaskSpec("B", kind="activity", minutes=10, per_week=3, keep_in_flare=True),
+        ],
+        start=first,
+    )
+    walks = make_programme(
+        app,
+        circle_with_roles,
+        [TaskSpec("D", kind="activity", minutes=20, per_week=5)],
+        title="Walks",
+        start=day(1),
+    )
+    archived = make_programme(app, circle_with_roles, [TaskSpec("E", sets=1, reps=1)], start=first)
+    with app.app_context():
+        circle = db.session.get(Circle, circle_with_roles.id)
+        found = {p: programmes.get_programme(circle, p) for p in (walking, walks, archived)}
+        one = found[walking]
+        a, b = db.session.scalars(
+            select(Task.key).where(Task.programme_id == one.id).order_by(Task.position)
+        ).all()
+        # Wednesday: A once a day, B kept, C new on Monday, Wednesday and Friday.
+        write_version(
+            one,
+            [
+                (a, TaskSpec("A", sets=1, reps=5)),
+                (b, TaskSpec("B", kind="activity", minutes=10, per_week=3, keep_in_flare=True)),
+                (None, TaskSpec("C", sets=1, reps=5, weekdays=(0, 2, 4))),
+            ],
+            effective_from=day(2),
+            start=first,
+            author_id=therapist,
+        )
+        # Next Wednesday's version must not count in this week.
+        write_version(
+            one,
+            [(a, TaskSpec("A", sets=1, reps=5, times_per_day=3))],
+            effective_from=day(9),
+            start=first,
+            author_id=therapist,
+        )
+        db.session.add(
+            Pause(circle_id=circle.id, programme_id=one.id, start_date=day(3), end_date=day(4))
+        )
+        found[archived].archived_at = datetime.now(UTC)
+        db.session.flush()
+
+        def log(programme, title, n, slot, status, fatigue=None):
+            # The task row of the version in force that day, as logging would pick it.
+            task = db.session.scalar(
+                select(Task)
+                .join(Version, Version.id == Task.version_id)
+                .where(
+                    Task.programme_id == programme.id,
+                    Task.title == title,
+                    Version.effective_from <= day(n),
+                )
+                .order_by(Version.number.desc())
+                .limit(1)
+            )
+            db.session.add(
+                Log(circle_id=circle.id, programme_id=programme.id, task_id=task.id,
+                    task_key=task.key, day=day(n), slot=slot, status=status, fatigue=fatigue,
+                    token=secrets.token_urlsafe(32))
+            )  # fmt: skip
+
+        log(one, "A", -1, 1, "done")  # last week's Sunday: not this week
+        log(one, "A", 0, 1, "done")
+        log(one, "A", 0, 2, "partly", fatigue=6)
+        log(one, "B", 0, 1, "done")
+        log(one, "A", 1, 1, "done")
+        log(one, "A", 1, 2, "skipped")
+        log(one, "A", 2, 1, "partly")
+        log(one, "C", 2, 1, "done")
+        log(one, "B", 2, 1, "done")
+        log(one, "B", 3, 1, "done")  # paused, but B is kept during a flare-up
+        log(one, "A", 5, 1, "done")
+        log(one, "B", 5, 1, "done")
+        log(one, "A", 6, 1, "done")
+        log(one, "B", 6, 1, "done")  # B five times: three asked, the rest is extra
+        log(found[walks], "D", 1, 1, "done")
+        log(found[walks], "D", 2, 1, "partly")
+        log(found[walks], "D", 6, 1, "done")
+        for n in range(7):
+            log(found[archived], "E", n, 1, "done")
+        db.session.commit()
+
+        live = [one, found[walks]]
+        shown = {}
+        for n in range(7):
+            today = day(n)
+            figures = panel_figures(circle, today)
+            weeks = week_summary(live, monday, today=today).values()
+            credit = sum(week.credit for week in weeks)
+            scheduled = sum(week.scheduled for week in weeks)
+            expected = math.floor(credit * 100 / scheduled + HALF) if scheduled else None
+            assert figures.week_percent == expected, today
+            alone = today_figures(circle, today)
+            assert figures.today == alone, today
+            assert figures.today.due == logs.day_page(circle, today, today).due, today
+            shown[n] = (figures.today.due, figures.today.done, figures.week_percent)
+        # Worked by hand.  Monday: A 2 asked, 1 done + 1 partly; B 3/7 rounds to 0 asked.
+        assert shown[0] == (3, 3, 75)  # 1.5 of 2
+        # Thursday (paused): A 5 asked (2+2+1), credit 2 + 2 x 1/2 = 3; B 4 x 3/7 -> 2 asked,
+        # 3 done, capped at 2; C 1 of 1; D 3 x 5/7 -> 2 asked, 1 + 1/2.  Today: B and D due.
+        assert shown[3] == (2, 1, 75)  # 7.5 of 10
+        # Sunday: A 7 asked, 4 + 2 x 1/2 = 5; B 3 of 3 (5 done); C 1 of 1; D 6 x 5/7 -> 4
+        # asked, 2.5.  Today: A, B and D due and done.
+        assert shown[6] == (3, 3, 77)  # 11.5 of 15
+        # Before the first programme began: nothing in force, no week.
+        assert panel_figures(circle, first - timedelta(days=1)) == PanelFigures(
+            TodayFigures(due=0, done=0, programmes=0, tasks=0), None
+        )
