@@ -73,7 +73,34 @@ class Version(db.Model):
     change_note: Mapped[str] = mapped_column(String(300), default="")
 
 
-class Task(db.Model):
+class TaskFields:
+    """What a task asks, shared by a version's tasks and a therapist's templates (a template is
+    a task without dates, circle or programme)."""
+
+    # "exercise", "activity" or "strategy" (a daily-living strategy).
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(120))
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    # A drawing shipped in the plugin's static folder ("sit-to-stand.svg"), or "".
+    drawing: Mapped[str] = mapped_column(String(60), default="")
+    sets: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reps: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    hold_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Chosen weekdays as a bit mask (Monday = 1, Tuesday = 2, ... Sunday = 64), or 0 when the
+    # task is done a number of times a week instead (per_week).
+    weekdays: Mapped[int] = mapped_column(Integer, default=0)
+    per_week: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    times_per_day: Mapped[int] = mapped_column(Integer, default=1)
+    # Optional times of day, "HH:MM" separated by spaces, one per time a day.
+    times_of_day: Mapped[str] = mapped_column(String(40), default="")
+    precautions: Mapped[str] = mapped_column(Text, default="")
+    keep_in_flare: Mapped[bool] = mapped_column(Boolean, default=False)
+    pain_threshold: Mapped[int] = mapped_column(Integer, default=7)
+    fatigue_threshold: Mapped[int] = mapped_column(Integer, default=7)
+
+
+class Task(TaskFields, db.Model):
     """One task of one version: what to do, how much, and when."""
 
     __tablename__ = "therapy_tasks"
@@ -88,31 +115,10 @@ class Task(db.Model):
     )
     circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    # "exercise", "activity" or "strategy" (a daily-living strategy).
-    kind: Mapped[str] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(120))
-    instructions: Mapped[str] = mapped_column(Text, default="")
-    # A drawing shipped in the plugin's static folder ("sit-to-stand.svg"), or "".
-    drawing: Mapped[str] = mapped_column(String(60), default="")
     # Where it was copied from: "library:<slug>", "template:<public id>" or "".
     source: Mapped[str] = mapped_column(String(40), default="")
-    sets: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    reps: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    hold_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    # Chosen weekdays as a bit mask (Monday = 1, Tuesday = 2, ... Sunday = 64), or 0 when the
-    # task is done a number of times a week instead (per_week).
-    weekdays: Mapped[int] = mapped_column(Integer, default=0)
-    per_week: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    times_per_day: Mapped[int] = mapped_column(Integer, default=1)
-    # Optional times of day, "HH:MM" separated by spaces, one per time a day.
-    times_of_day: Mapped[str] = mapped_column(String(40), default="")
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    precautions: Mapped[str] = mapped_column(Text, default="")
-    keep_in_flare: Mapped[bool] = mapped_column(Boolean, default=False)
-    pain_threshold: Mapped[int] = mapped_column(Integer, default=7)
-    fatigue_threshold: Mapped[int] = mapped_column(Integer, default=7)
 
 
 Index("ix_therapy_tasks_version", Task.version_id, Task.position)
@@ -120,7 +126,7 @@ Index("ix_therapy_tasks_programme_key", Task.programme_id, Task.key)
 Index("ix_therapy_tasks_circle", Task.circle_id, Task.programme_id)
 
 
-class TaskTemplate(db.Model):
+class TaskTemplate(TaskFields, db.Model):
     """A task a therapist keeps for reuse: their own, offered wherever they prescribe."""
 
     __tablename__ = "therapy_templates"
@@ -130,22 +136,6 @@ class TaskTemplate(db.Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    kind: Mapped[str] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(120))
-    instructions: Mapped[str] = mapped_column(Text, default="")
-    drawing: Mapped[str] = mapped_column(String(60), default="")
-    sets: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    reps: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    hold_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    weekdays: Mapped[int] = mapped_column(Integer, default=0)
-    per_week: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    times_per_day: Mapped[int] = mapped_column(Integer, default=1)
-    times_of_day: Mapped[str] = mapped_column(String(40), default="")
-    precautions: Mapped[str] = mapped_column(Text, default="")
-    keep_in_flare: Mapped[bool] = mapped_column(Boolean, default=False)
-    pain_threshold: Mapped[int] = mapped_column(Integer, default=7)
-    fatigue_threshold: Mapped[int] = mapped_column(Integer, default=7)
 
 
 Index("ix_therapy_templates_owner", TaskTemplate.owner_id, TaskTemplate.title)
