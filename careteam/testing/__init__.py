@@ -47,7 +47,12 @@ from .clients import TEST_PASSWORD, CareClient, login, logout, signed_in  # noqa
 from .clock import Clock  # noqa: E402
 from .mail import MailServer, deliver_mail, links_in, message_text, outbox_rows, send_reminders  # noqa: E402
 from .migrations import check_plugin_migrations  # noqa: E402
-from .naughty import load_blns  # noqa: E402
+from .naughty import (  # noqa: E402
+    assert_no_user_markup,
+    load_blns,
+    shown_escaped,
+    text_accepted,
+)
 from .plugins import switch_on_every_plugin  # noqa: E402
 
 __all__ = [
@@ -59,6 +64,7 @@ __all__ = [
     "CircleSetup",
     "Clock",
     "MailServer",
+    "assert_no_user_markup",
     "check_accessible",
     "check_plugin_migrations",
     "deliver_mail",
@@ -74,9 +80,11 @@ __all__ = [
     "page_statements",
     "register_url_argument",
     "send_reminders",
+    "shown_escaped",
     "sign_in_page",
     "signed_in",
     "sql_statements",
+    "text_accepted",
 ]
 
 # The fixtures of the kit's other modules (pytest reads this in a plugin module too).

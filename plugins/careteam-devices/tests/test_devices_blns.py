@@ -9,14 +9,11 @@ person typed becomes markup.
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
 import pytest
-from markupsafe import escape
 from sqlalchemy import select
-from wtforms.validators import ValidationError
 
-from careteam.api import multiline_text, no_control_characters
+from careteam.testing import assert_no_user_markup, shown_escaped, text_accepted
 
 DEVICE_FIELDS = {  # field -> (longest accepted, multi-line)
     "name": (100, False),
@@ -27,26 +24,6 @@ DEVICE_FIELDS = {  # field -> (longest accepted, multi-line)
     "notes": (5000, True),
 }
 CHUNK = 40  # the most items a checklist may have
-
-
-def _accepted(text: str, multiline: bool = False) -> bool:
-    """Whether the forms' own character rule accepts ``text`` (as core's validators say)."""
-    rule = multiline_text if multiline else no_control_characters
-    try:
-        rule(None, SimpleNamespace(data=text))
-    except ValidationError:
-        return False
-    return True
-
-
-def _shown(html: str, text: str) -> bool:
-    return str(escape(text)) in html
-
-
-def _no_markup_from_users(html: str) -> None:
-    scripts = re.findall(r"<script\b[^>]*>", html)
-    assert all('src="/static/' in tag for tag in scripts), scripts
-    assert re.search(r"<[a-z][^>]*\son\w+\s*=", html, re.I) is None
 
 
 @pytest.fixture
@@ -75,15 +52,15 @@ def test_every_device_field_and_the_retire_reason(app, circle_with_roles, coordi
         response = client.post(circle.url("/devices/new"), data=data)
         expected = {f: v.strip() for f, v in values.items()}
         ok = expected["name"] != "" and all(
-            _accepted(v, DEVICE_FIELDS[f][1]) for f, v in expected.items()
+            text_accepted(v, multiline=DEVICE_FIELDS[f][1]) for f, v in expected.items()
         )
         assert response.status_code == (302 if ok else 422), (index, text)
         html = response.get_data(as_text=True)
         if not ok:
             refused += 1
             assert "has-error" in html
-            assert all(_shown(html, v) for v in expected.values()), (index, text)
-            _no_markup_from_users(html)
+            assert all(shown_escaped(html, v) for v in expected.values()), (index, text)
+            assert_no_user_markup(html)
             continue
         device_id = response.headers["Location"].rsplit("/", 1)[1]
         device_url = circle.url(f"/devices/{device_id}")
@@ -92,8 +69,8 @@ def test_every_device_field_and_the_retire_reason(app, circle_with_roles, coordi
         assert retired.status_code == 302, (index, text)
         page = client.get(device_url).get_data(as_text=True)
         for field, value in [*expected.items(), ("retired_reason", reason.strip())]:
-            assert _shown(page, value), (index, field, text)
-        _no_markup_from_users(page)
+            assert shown_escaped(page, value), (index, field, text)
+        assert_no_user_markup(page)
         added[device_id] = {**expected, "retired_reason": reason.strip()}
     assert refused < len(naughty) // 10 and len(added) > len(naughty) * 0.9
 
@@ -105,8 +82,10 @@ def test_every_device_field_and_the_retire_reason(app, circle_with_roles, coordi
     assert stored == added
     listing = client.get(circle.url("/devices")).get_data(as_text=True)
     for values in added.values():
-        assert _shown(listing, values["name"]) and _shown(listing, values["retired_reason"])
-    _no_markup_from_users(listing)
+        assert shown_escaped(listing, values["name"]) and shown_escaped(
+            listing, values["retired_reason"]
+        )
+    assert_no_user_markup(listing)
 
 
 def test_a_refused_reason_stays_in_the_form(client_as, circle_with_roles, coordinator):
@@ -121,7 +100,7 @@ def test_a_refused_reason_stays_in_the_form(client_as, circle_with_roles, coordi
         response = client.post(f"{device_url}/retire", data={"csrf_token": token, "reason": reason})
         assert response.status_code == 422
         html = response.get_data(as_text=True)
-        assert 'id="reason-errors"' in html and _shown(html, reason)
+        assert 'id="reason-errors"' in html and shown_escaped(html, reason)
     assert "Start a check" in client.get(device_url).get_data(as_text=True)  # not retired
 
 
@@ -133,15 +112,15 @@ def test_checklist_names(circle_with_roles, coordinator, naughty):
         name = text[:100]
         data = {"csrf_token": token, "name": name, "kind": "other", "source": "shipped:other"}
         response = client.post(circle.url("/devices/checklists/new"), data=data)
-        ok = name.strip() != "" and _accepted(name.strip())
+        ok = name.strip() != "" and text_accepted(name.strip())
         assert response.status_code == (302 if ok else 422), (index, text)
         if ok:
             names.append(name.strip())
         else:
-            assert _shown(response.get_data(as_text=True), name.strip())
+            assert shown_escaped(response.get_data(as_text=True), name.strip())
     listing = client.get(circle.url("/devices/checklists")).get_data(as_text=True)
-    assert all(_shown(listing, name) for name in names)
-    _no_markup_from_users(listing)
+    assert all(shown_escaped(listing, name) for name in names)
+    assert_no_user_markup(listing)
 
 
 def _add_device(client, token, circle, name):
@@ -173,21 +152,23 @@ def test_checklist_items_check_comments_and_resolutions(
     """Items and what to look for (the editor), comments (a check), what was done (resolving)."""
     client, token = coordinator
     circle = circle_with_roles
-    texts = [t[:300].strip() for t in naughty if t[:300].strip() and _accepted(t[:300].strip())]
+    texts = [t[:300].strip() for t in naughty if t[:300].strip() and text_accepted(t[:300].strip())]
     for start in range(0, len(texts), CHUNK):
         chunk = texts[start : start + CHUNK]
         guidance = [t.strip() for t in naughty[start : start + len(chunk)]]
-        guidance = [g if _accepted(g, multiline=True) else "plain" for g in guidance]
+        guidance = [g if text_accepted(g, multiline=True) else "plain" for g in guidance]
         device_id = _add_device(client, token, circle, f"Device {start}")
         device_url = circle.url(f"/devices/{device_id}")
         editor = f"{device_url}/checklist"
         saved = _post_items(client, token, editor, _checklist_rows(client, editor), chunk, guidance)
         assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
         page = client.get(editor).get_data(as_text=True)
-        assert all(_shown(page, t) for t in chunk) and all(_shown(page, g) for g in guidance)
+        assert all(shown_escaped(page, t) for t in chunk) and all(
+            shown_escaped(page, g) for g in guidance
+        )
         detail = client.get(device_url).get_data(as_text=True)
-        assert all(_shown(detail, t) for t in chunk)
-        _no_markup_from_users(detail)
+        assert all(shown_escaped(detail, t) for t in chunk)
+        assert_no_user_markup(detail)
 
         page = detail
         start_token = re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
@@ -196,18 +177,18 @@ def test_checklist_items_check_comments_and_resolutions(
         ).headers["Location"]
         html = client.get(check_url).get_data(as_text=True)
         keys = list(dict.fromkeys(re.findall(r'name="result_([A-Za-z0-9_-]+)"', html)))
-        assert len(keys) == len(chunk) and all(_shown(html, t) for t in chunk)
+        assert len(keys) == len(chunk) and all(shown_escaped(html, t) for t in chunk)
         comments = [t[:500] for t in naughty[start : start + len(chunk)]]
         data = {"csrf_token": token, "version": "1", "action": "finish"}
         for key, comment in zip(keys, comments, strict=True):
             data[f"result_{key}"] = "attention"
-            data[f"comment_{key}"] = comment if _accepted(comment.strip()) else "plain"
+            data[f"comment_{key}"] = comment if text_accepted(comment.strip()) else "plain"
         finished = client.post(check_url, data=data)
         assert finished.status_code == 302, finished.get_data(as_text=True)[:2000]
         html = client.get(check_url).get_data(as_text=True)
         expected_comments = [data[f"comment_{k}"].strip() for k in keys]
-        assert all(_shown(html, c) for c in expected_comments)
-        _no_markup_from_users(html)
+        assert all(shown_escaped(html, c) for c in expected_comments)
+        assert_no_user_markup(html)
 
         listing = client.get(circle.url("/devices")).get_data(as_text=True)
         problems = list(dict.fromkeys(re.findall(r"/devices/problems/([A-Za-z0-9_-]+)", listing)))
@@ -215,19 +196,19 @@ def test_checklist_items_check_comments_and_resolutions(
         resolutions = []
         for n, problem in enumerate(problems):
             text = naughty[(start + n) % len(naughty)]
-            ok = text.strip() != "" and _accepted(text.strip(), multiline=True)
+            ok = text.strip() != "" and text_accepted(text.strip(), multiline=True)
             resolve = circle.url(f"/devices/problems/{problem}")
             done = client.post(resolve, data={"csrf_token": token, "resolution": text})
             assert done.status_code == (302 if ok else 422), text
             if not ok:
-                assert _shown(done.get_data(as_text=True), text.strip())
+                assert shown_escaped(done.get_data(as_text=True), text.strip())
                 done = client.post(resolve, data={"csrf_token": token, "resolution": "Fixed"})
                 assert done.status_code == 302
             resolutions.append(text.strip() if ok else "Fixed")
         history = client.get(f"{device_url}/history").get_data(as_text=True)
-        assert all(_shown(history, r) for r in resolutions)
-        assert all(_shown(history, c) for c in expected_comments)
-        _no_markup_from_users(history)
+        assert all(shown_escaped(history, r) for r in resolutions)
+        assert all(shown_escaped(history, c) for c in expected_comments)
+        assert_no_user_markup(history)
 
 
 def test_refused_strings_stay_in_the_checklist_editor(client_as, circle_with_roles, coordinator):
@@ -239,7 +220,7 @@ def test_refused_strings_stay_in_the_checklist_editor(client_as, circle_with_rol
     for text in ("tip\u200bworn", "x" * 301, "bell\x07"):
         response = _post_items(client, token, editor, rows, [text], ["fine"])
         assert response.status_code == 422
-        assert _shown(response.get_data(as_text=True), text)
+        assert shown_escaped(response.get_data(as_text=True), text)
     guidance = _post_items(client, token, editor, rows, ["Tip"], ["look\u202e here"])
     assert guidance.status_code == 422
-    assert _shown(guidance.get_data(as_text=True), "look\u202e here")
+    assert shown_escaped(guidance.get_data(as_text=True), "look\u202e here")

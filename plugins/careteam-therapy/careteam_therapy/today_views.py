@@ -21,7 +21,7 @@ from .log_forms import (
     answer_from,
     unique_ids,
 )
-from .views import PUBLIC_ID, bp
+from .views import PUBLIC_ID, bp, programme_or_404
 
 
 def _day_or_404(value: str | None, today: date) -> date:
@@ -167,21 +167,10 @@ def _is_date(value: str | None) -> bool:
     return True
 
 
-def _programme_or_404(circle: Any, programme_id: str) -> Any:
-    programme = (
-        programmes.get_programme(circle, programme_id)
-        if PUBLIC_ID.fullmatch(programme_id)
-        else None
-    )
-    if programme is None:
-        abort(404)
-    return programme
-
-
 @bp.circle_route("/<programme_id>/pause", capability="therapy.log", methods=["GET", "POST"])
 def pause(circle: Any, membership: Any, programme_id: str):
     """Pause a programme for a flare-up; only the tasks kept during a flare-up stay due."""
-    programme = _programme_or_404(circle, programme_id)
+    programme = programme_or_404(circle, programme_id)
     today = programmes.today_in(circle)
     form = (
         PauseForm(formdata=None, data={"start_date": today})
@@ -279,7 +268,7 @@ def settings(circle: Any, membership: Any):
 @bp.circle_route("/<programme_id>/logs.csv", capability="therapy.view")
 def logs_download(circle: Any, membership: Any, programme_id: str):
     """Download every log of the programme (spreadsheet formulas escaped)."""
-    programme = _programme_or_404(circle, programme_id)
+    programme = programme_or_404(circle, programme_id)
     body = logs_csv(programme)
     record_view(
         "therapy.logs_downloaded", circle, object_type="therapy_programme",

@@ -9,40 +9,16 @@ keeps it in the form.  Never a 500, and nothing a person typed becomes markup.
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
 import pytest
 from careteam_therapy.models import Programme, Task, TaskTemplate, Version
 from careteam_therapy.testing import form_fields, make_programme
-from markupsafe import escape
 from sqlalchemy import select
-from wtforms.validators import ValidationError
 
-from careteam.api import db, multiline_text, no_control_characters
+from careteam.api import db
+from careteam.testing import assert_no_user_markup, shown_escaped, text_accepted
 
 CHUNK = 30  # the most tasks a programme may have
-
-
-def _accepted(text: str, multiline: bool = False) -> bool:
-    rule = multiline_text if multiline else no_control_characters
-    try:
-        rule(None, SimpleNamespace(data=text))
-    except ValidationError:
-        return False
-    return True
-
-
-def _shown(html: str, text: str) -> bool:
-    return str(escape(text)) in html
-
-
-def _no_markup_from_users(html: str) -> None:
-    scripts = re.findall(r"<script\b[^>]*>", html)
-    assert all('src="/static/' in tag for tag in scripts), scripts
-    # Quoted attribute values are text (escaped: no quote can end them early); the tags
-    # around them must carry no handler.
-    tags = re.sub(r'="[^"]*"', '=""', html)
-    assert re.search(r"<[a-z][^>]*\son\w+\s*=", tags, re.I) is None
 
 
 @pytest.fixture
@@ -59,20 +35,20 @@ def test_programme_titles(app, client_as, circle_with_roles, naughty):
         title = text[:120]
         data = {"csrf_token": token, "title": title, "sources": ["library:cooling"]}
         response = client.post(url, data=data)
-        ok = title.strip() != "" and _accepted(title.strip())
+        ok = title.strip() != "" and text_accepted(title.strip())
         assert response.status_code == (302 if ok else 422), (index, text)
         if ok:
             titles.append(title.strip())
             # The programme's page (which also takes the flashed message off the session).
             page = client.get(response.headers["Location"]).get_data(as_text=True)
-            assert _shown(page, title.strip()), (index, text)
+            assert shown_escaped(page, title.strip()), (index, text)
         else:
             html = response.get_data(as_text=True)
-            assert _shown(html, title.strip()) and 'id="title-errors"' in html
-            _no_markup_from_users(html)
+            assert shown_escaped(html, title.strip()) and 'id="title-errors"' in html
+            assert_no_user_markup(html)
     listing = client.get(circle_with_roles.url("/therapy")).get_data(as_text=True)
-    assert all(_shown(listing, t) for t in titles)
-    _no_markup_from_users(listing)
+    assert all(shown_escaped(listing, t) for t in titles)
+    assert_no_user_markup(listing)
     with app.app_context():
         assert sorted(db.session.scalars(select(Programme.title))) == sorted(titles)
 
@@ -86,9 +62,11 @@ def test_task_fields_and_change_notes(app, client_as, circle_with_roles, naughty
     programme_id = make_programme(app, circle_with_roles, entries=("cooling",))
     url = circle_with_roles.url(f"/therapy/{programme_id}")
     client = client_as("therapist")
-    titles = [t[:120].strip() for t in naughty if t[:120].strip() and _accepted(t[:120].strip())]
-    long_texts = [t.strip() for t in naughty if _accepted(t.strip(), multiline=True)]
-    notes = [t[:300].strip() for t in naughty if _accepted(t[:300].strip())]
+    titles = [
+        t[:120].strip() for t in naughty if t[:120].strip() and text_accepted(t[:120].strip())
+    ]
+    long_texts = [t.strip() for t in naughty if text_accepted(t.strip(), multiline=True)]
+    notes = [t[:300].strip() for t in naughty if text_accepted(t[:300].strip())]
     expected_notes = []
     for start in range(0, len(titles), CHUNK):
         chunk = titles[start : start + CHUNK]
@@ -107,18 +85,18 @@ def test_task_fields_and_change_notes(app, client_as, circle_with_roles, naughty
         expected_notes.append(note)
         editor = client.get(f"{url}/edit").get_data(as_text=True)
         for n, title in enumerate(chunk):
-            assert _shown(editor, title)
-            assert _shown(editor, long_texts[(start + n) % len(long_texts)])
+            assert shown_escaped(editor, title)
+            assert shown_escaped(editor, long_texts[(start + n) % len(long_texts)])
         page = client.get(url).get_data(as_text=True)
-        assert all(_shown(page, t) for t in chunk)
-        _no_markup_from_users(page)
+        assert all(shown_escaped(page, t) for t in chunk)
+        assert_no_user_markup(page)
         sheet_url = f"{url}/versions/{start // CHUNK + 2}/sheet"
         sheet = client.get(sheet_url).get_data(as_text=True)
-        assert all(_shown(sheet, t) for t in chunk)
-        _no_markup_from_users(sheet)
+        assert all(shown_escaped(sheet, t) for t in chunk)
+        assert_no_user_markup(sheet)
     history = client.get(f"{url}/history").get_data(as_text=True)
-    assert all(_shown(history, n) for n in expected_notes if n)
-    _no_markup_from_users(history)
+    assert all(shown_escaped(history, n) for n in expected_notes if n)
+    assert_no_user_markup(history)
     with app.app_context():
         stored = db.session.execute(
             select(Task.title, Task.instructions, Task.precautions)
@@ -152,7 +130,7 @@ def test_refused_strings_stay_in_the_editor(app, client_as, circle_with_roles):
         response = _save(client, url, {**fields, name: [text]})
         assert response.status_code == 422, name
         html = response.get_data(as_text=True)
-        assert _shown(html, text) and f'id="{name}-errors"' in html, name
+        assert shown_escaped(html, text) and f'id="{name}-errors"' in html, name
     with app.app_context():
         assert db.session.scalar(select(Programme.current_version)) == 1
 
@@ -174,15 +152,18 @@ def test_template_fields(app, client_as, circle_with_roles, naughty):
         response = client.post(edit, data=data)
         ok = (
             title.strip() != ""
-            and _accepted(title.strip())
-            and _accepted(long_text.strip(), multiline=True)
+            and text_accepted(title.strip())
+            and text_accepted(long_text.strip(), multiline=True)
         )
         assert response.status_code == (302 if ok else 422), (index, text)
         html = (
             response.get_data(as_text=True) if not ok else client.get(edit).get_data(as_text=True)
         )
-        assert _shown(html, title.strip()) and _shown(html, long_text.strip()), (index, text)
-        _no_markup_from_users(html)
+        assert shown_escaped(html, title.strip()) and shown_escaped(html, long_text.strip()), (
+            index,
+            text,
+        )
+        assert_no_user_markup(html)
         if ok:
             with app.app_context():
                 stored = db.session.scalar(select(TaskTemplate))
@@ -192,4 +173,4 @@ def test_template_fields(app, client_as, circle_with_roles, naughty):
                     long_text.strip(),
                 ), (index, text)
     listing = client.get("/therapy/templates").get_data(as_text=True)
-    _no_markup_from_users(listing)
+    assert_no_user_markup(listing)

@@ -5,40 +5,17 @@ that keeps it in the form.  Never a 500, and nothing a person typed becomes mark
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from careteam_therapy.demo import TaskSpec
 from careteam_therapy.testing import make_programme
-from markupsafe import escape
 from sqlalchemy import select
-from wtforms.validators import ValidationError
 
-from careteam.api import multiline_text, no_control_characters
+from careteam.testing import assert_no_user_markup, shown_escaped, text_accepted
 
 TASKS = 20
 TIMES = 4
-
-
-def _accepted(text: str, multiline: bool = False) -> bool:
-    rule = multiline_text if multiline else no_control_characters
-    try:
-        rule(None, SimpleNamespace(data=text))
-    except ValidationError:
-        return False
-    return True
-
-
-def _shown(html: str, text: str) -> bool:
-    return str(escape(text)) in html
-
-
-def _no_markup_from_users(html: str) -> None:
-    scripts = re.findall(r"<script\b[^>]*>", html)
-    assert all('src="/static/' in tag for tag in scripts), scripts
-    assert re.search(r"<[a-z][^>]*\son\w+\s*=", html, re.I) is None
 
 
 @pytest.fixture
@@ -81,14 +58,21 @@ def test_log_reasons_and_comments(app, client_as, circle_with_roles, naughty):
             "reason": reason, "comment": comment,
         }  # fmt: skip
         response = client.post(circle.url("/therapy/today/log"), data=data)
-        ok = reason.strip() != "" and _accepted(reason.strip()) and _accepted(comment.strip(), True)
+        ok = (
+            reason.strip() != ""
+            and text_accepted(reason.strip())
+            and text_accepted(comment.strip(), multiline=True)
+        )
         assert response.status_code == (302 if ok else 422), (index, text)
         if not ok:
             refused += 1
             html = response.get_data(as_text=True)
             assert "has-error" in html, (index, text)
-            assert _shown(html, reason.strip()) and _shown(html, comment.strip()), (index, text)
-            _no_markup_from_users(html)
+            assert shown_escaped(html, reason.strip()) and shown_escaped(html, comment.strip()), (
+                index,
+                text,
+            )
+            assert_no_user_markup(html)
             continue
         saved[(key, str(day), slot)] = (reason.strip(), comment.strip())
     assert refused < len(naughty) // 10
@@ -101,10 +85,10 @@ def test_log_reasons_and_comments(app, client_as, circle_with_roles, naughty):
     for back in range(8):
         day = today - timedelta(days=back)
         html = client.get(circle.url(f"/therapy/today?day={day}")).get_data(as_text=True)
-        _no_markup_from_users(html)
+        assert_no_user_markup(html)
         for (_key, logged_day, _slot), (reason, comment) in saved.items():
             if logged_day == str(day):
-                assert _shown(html, reason) and _shown(html, comment), (day, reason)
+                assert shown_escaped(html, reason) and shown_escaped(html, comment), (day, reason)
 
 
 def test_pause_notes(app, client_as, circle_with_roles, naughty):
@@ -125,14 +109,14 @@ def test_pause_notes(app, client_as, circle_with_roles, naughty):
         note = text[:2000]
         data = {"csrf_token": token, "start_date": str(today), "note": note}
         response = client.post(pause_url, data=data)
-        ok = _accepted(note.strip(), True)
+        ok = text_accepted(note.strip(), multiline=True)
         assert response.status_code == (302 if ok else 422), (index, text)
         if not ok:
-            assert _shown(response.get_data(as_text=True), note.strip()), (index, text)
+            assert shown_escaped(response.get_data(as_text=True), note.strip()), (index, text)
             continue
         page = client.get(pause_url).get_data(as_text=True)
-        assert _shown(page, note.strip()), (index, text)
-        _no_markup_from_users(page)
+        assert shown_escaped(page, note.strip()), (index, text)
+        assert_no_user_markup(page)
         with app.app_context():
             pause_id = db.session.scalar(select(Pause.public_id).order_by(Pause.id.desc()).limit(1))
         resumed = client.post(
@@ -143,5 +127,5 @@ def test_pause_notes(app, client_as, circle_with_roles, naughty):
     with app.app_context():
         assert list(db.session.scalars(select(Pause.note).order_by(Pause.id))) == notes
     alerts = client_as("therapist").get(circle.url("/therapy/alerts")).get_data(as_text=True)
-    _no_markup_from_users(alerts)
-    assert all(_shown(alerts, note) for note in notes)
+    assert_no_user_markup(alerts)
+    assert all(shown_escaped(alerts, note) for note in notes)
