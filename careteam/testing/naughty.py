@@ -19,6 +19,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from markupsafe import escape
+from wtforms.validators import ValidationError
+
+from careteam.api import multiline_text, no_control_characters
 
 ENV_VAR = "CARETEAM_BLNS"
 
@@ -62,10 +65,6 @@ def text_accepted(text: str, *, multiline: bool = False) -> bool:
     """Whether the forms' own character rule (``careteam.api.no_control_characters``, or
     ``multiline_text`` for text areas) accepts ``text``: a blns walk expects a save for these
     and a 422 at the field for the rest."""
-    from wtforms.validators import ValidationError
-
-    from careteam.api import multiline_text, no_control_characters
-
     rule = multiline_text if multiline else no_control_characters
     try:
         rule(None, SimpleNamespace(data=text))
